@@ -1,0 +1,56 @@
+# Sổ tay đảng viên điện tử — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 3
+export FLASK_APP := app:create_app
+
+.PHONY: run dev test test-fast lint format translations translations-update setup db clean
+
+$(BIN)/flask: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/flask
+
+setup: $(BIN)/flask translations
+
+translations: $(BIN)/flask
+	$(BIN)/pybabel compile -q -d translations
+
+translations-update: $(BIN)/flask
+	$(BIN)/flask translate update
+
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+
+## Serve the app with demo data on http://127.0.0.1:$(PORT) with gunicorn.
+run: db
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - "app:create_app()"
+
+## Debug server with reloading.
+dev: db
+	$(BIN)/flask --debug run --port $(PORT)
+
+## The whole suite, browser tests included.
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+## Everything except the browser tests.
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: $(BIN)/flask
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/flask
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

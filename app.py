@@ -1,0 +1,75 @@
+"""Application factory of Sổ tay đảng viên điện tử.
+
+`create_app()` is what gunicorn, `flask` and the tests call. Extensions are created once in
+`core.extensions` and bound here; each feature is a blueprint in `blueprints/<feature>/`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core.config import load_config
+from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app; `test_config` overrides the environment's configuration."""
+    app = Flask(__name__, instance_relative_config=True, static_folder="static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if app.config["RATELIMIT_STORAGE_URI"] == "sqlalchemy://":
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"database_url": app.config["SQLALCHEMY_DATABASE_URI"]}
+        )
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import core.ratelimit_store  # noqa: F401 - registers the sqlalchemy:// limits storage
+    from core.errors import init_errors
+    from core.i18n import init_i18n, select_locale
+    from core.security import init_security
+    from core.session import init_login
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_login(app, login_manager)
+    init_security(app)
+    init_i18n(app)
+    init_errors(app)
+    from core.layout import init_layout
+
+    init_layout(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints.admin.routes import bp as admin_bp
+    from blueprints.auth.routes import bp as auth_bp
+    from blueprints.main.routes import bp as main_bp
+    from blueprints.members.routes import bp as members_bp
+
+    for bp in (main_bp, auth_bp, members_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from blueprints.demo.commands import seed_demo_command
+    from core.cli import translate_cli
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(translate_cli)

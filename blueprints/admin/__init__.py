@@ -1,0 +1,1 @@
+"""Administration: role assignments and the audit log."""

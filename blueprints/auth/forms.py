@@ -1,0 +1,51 @@
+"""Login and password forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from core.forms import BaseForm
+
+
+class LoginForm(BaseForm):
+    """Login by Party-card number, phone number or (staff) username."""
+
+    login = StringField(
+        _l("Số thẻ đảng viên hoặc số điện thoại"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập số thẻ đảng viên hoặc số điện thoại.")),
+            Length(max=64),
+        ],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Mật khẩu"),
+        validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này (30 ngày)"))
+
+
+class ChangePasswordForm(BaseForm):
+    """Change one's own password; the current one is always asked for."""
+
+    current = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("Mật khẩu mới"),
+        validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")), Length(max=256)],
+        render_kw={"autocomplete": "new-password", "minlength": 8},
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập lại mật khẩu mới.")),
+            EqualTo("new", _l("Hai lần nhập mật khẩu mới không khớp nhau.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,154 @@
+"""Login, logout and password change."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from blueprints.audit.models import record
+from blueprints.auth.forms import ChangePasswordForm, LoginForm
+from blueprints.auth.models import User
+from blueprints.members.models import Member
+from core.extensions import db, limiter
+from core.passwords import password_problems
+from core.permissions import AUTHENTICATED, PUBLIC, permission
+from core.rendering import render
+from core.security import safe_next_url
+from core.session import end_session, revoke_all_sessions, start_session
+from core.text import clean, fold, normalise_card_number, normalise_phone
+
+bp = Blueprint("auth", __name__)
+
+# Compared against when the account does not exist, so a miss costs as much as a wrong password.
+_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
+
+
+def find_user(identifier: str) -> User | None:
+    """The account for a card number, phone number or staff username, or None.
+
+    A phone number shared by several members logs nobody in: they must use their card number.
+    """
+    ident = clean(identifier)
+    user = db.session.scalar(select(User).where(func.lower(User.username) == ident.lower()))
+    if user:
+        return user
+    card = normalise_card_number(ident)
+    if card:
+        user = db.session.scalar(
+            select(User).join(Member, User.member_id == Member.id).where(Member.card_number == card)
+        )
+        if user:
+            return user
+    phone = normalise_phone(ident)
+    if phone:
+        users = db.session.scalars(
+            select(User).join(Member, User.member_id == Member.id).where(Member.phone == phone)
+        ).all()
+        if len(users) == 1:
+            return users[0]
+    return None
+
+
+def _account_key() -> str:
+    """Throttling key for the account being tried (not revealing whether it exists)."""
+    return "login-account:" + fold(request.form.get("login", ""))[:64]
+
+
+def _failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@permission(PUBLIC)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def login():
+    """Show the login form and log the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET" and request.args.get("card"):
+        form.login.data = clean(request.args["card"])[:64]  # card number from a login-slip QR
+    if form.validate_on_submit():
+        user = find_user(form.login.data)
+        if user is None:
+            check_password_hash(_DUMMY_HASH, form.password.data)
+        if user is not None and user.active and user.check_password(form.password.data):
+            start_session(user, remember=form.remember.data)
+            record("auth.login", user, actor=user)
+            db.session.commit()
+            if user.must_change_password:
+                flash(
+                    _("Đây là lần đăng nhập đầu tiên. Vui lòng đổi mật khẩu để tiếp tục."), "info"
+                )
+                return redirect(url_for("auth.change_password"))
+            return redirect(safe_next_url(request.args.get("next")))
+        g.login_failed = True
+        record("auth.login_failed", user, actor=user, login=fold(form.login.data)[:64])
+        db.session.commit()
+        form.password.errors.append(
+            _("Số thẻ / số điện thoại hoặc mật khẩu không đúng. Vui lòng kiểm tra lại.")
+        )
+    status = 401 if g.get("login_failed") else 200
+    return render("auth/login.html", "auth/_login_form.html", status=status, form=form)
+
+
+@bp.post("/logout")
+@permission(AUTHENTICATED, before_password_change=True)
+def logout():
+    """End the session on the server, then in the browser."""
+    record("auth.logout", current_user._get_current_object())
+    end_session()
+    db.session.commit()
+    flash(_("Bạn đã đăng xuất."), "success")
+    response = redirect(url_for("auth.login"))
+    # Drop pages of this account from the browser's HTTP cache.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@permission(AUTHENTICATED, before_password_change=True)
+def change_password():
+    """Change one's own password (forced after logging in with an initial password)."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not user.check_password(form.current.data):
+            form.current.errors.append(_("Mật khẩu hiện tại không đúng."))
+        else:
+            identifiers = (
+                user.username or "",
+                user.member.card_number if user.member else "",
+                (user.member.phone or "") if user.member else "",
+            )
+            problems = password_problems(form.new.data, identifiers=identifiers)
+            if form.new.data == form.current.data:
+                problems.append(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
+            if problems:
+                form.new.errors.extend(problems)
+            else:
+                user.set_password(form.new.data, must_change=False)
+                revoke_all_sessions(user, keep_current=True)
+                record("auth.password_changed", user)
+                db.session.commit()
+                flash(_("Đã đổi mật khẩu."), "success")
+                return redirect(url_for("main.home"))
+    return render(
+        "auth/change_password.html",
+        "auth/_change_password_form.html",
+        form=form,
+        forced=user.must_change_password,
+    )

@@ -1,0 +1,1 @@
+"""Demo data: a province modelled on the reference deployment, deterministic from a seed."""

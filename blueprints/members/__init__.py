@@ -1,0 +1,1 @@
+"""Party members: the roster and each member's own card."""

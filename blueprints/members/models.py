@@ -1,0 +1,84 @@
+"""The Party member (đảng viên) as held in the roster."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.units.models import Unit
+from core.extensions import db
+from core.models import BinaryString, utcnow
+from core.text import clean, fold, name_sort_key
+
+
+class MemberStatus(StrEnum):
+    """Membership status; exempt members are left out of attendance rates and quorum."""
+
+    OFFICIAL = "official"  # chính thức
+    PROBATIONARY = "probationary"  # dự bị
+    EXEMPT = "exempt"  # miễn sinh hoạt
+    TRANSFERRED = "transferred"  # chuyển đi
+
+
+MEMBER_STATUS_LABELS = {
+    MemberStatus.OFFICIAL: _l("Chính thức"),
+    MemberStatus.PROBATIONARY: _l("Dự bị"),
+    MemberStatus.EXEMPT: _l("Miễn sinh hoạt"),
+    MemberStatus.TRANSFERRED: _l("Đã chuyển đi"),
+}
+
+GENDER_LABELS = {"M": _l("Nam"), "F": _l("Nữ")}
+
+
+class Member(db.Model):
+    """One Party member, belonging to exactly one cell."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_number: Mapped[str] = mapped_column(String(20), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    name_sort: Mapped[str] = mapped_column(BinaryString(255), index=True, default="")
+    name_search: Mapped[str] = mapped_column(String(120), index=True, default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    phone: Mapped[str | None] = mapped_column(String(15), index=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    official_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=MemberStatus.OFFICIAL, index=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(40))
+    hometown: Mapped[str | None] = mapped_column(String(160))
+    occupation: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    cell: Mapped[Unit] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Member {self.card_number}>"
+
+    def set_name(self, full_name: str) -> None:
+        """Store the name in NFC together with its search and Vietnamese sort keys."""
+        self.full_name = clean(full_name)
+        self.name_search = fold(self.full_name)
+        self.name_sort = name_sort_key(self.full_name)
+
+    @property
+    def status_label(self) -> str:
+        """Translated membership status."""
+        return str(MEMBER_STATUS_LABELS.get(MemberStatus(self.status), self.status))
+
+    @property
+    def gender_label(self) -> str:
+        """Translated gender, empty when unknown."""
+        return str(GENDER_LABELS.get(self.gender or "", ""))
+
+    @property
+    def scope_unit(self) -> Unit:
+        """The unit whose subtree decides who may see this member: their cell."""
+        return self.cell

@@ -1,0 +1,56 @@
+"""A member's own card, a member's record, and a cell's member list."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from blueprints.members.models import MEMBER_STATUS_LABELS, Member
+from blueprints.units.models import Unit, UnitKind
+from core.extensions import db
+from core.permissions import AUTHENTICATED, authorize, can, permission
+from core.rendering import render
+
+bp = Blueprint("members", __name__)
+
+
+@bp.get("/me")
+@permission(AUTHENTICATED)
+def my_card():
+    """The logged-in member's own card: name, cell, card number, status."""
+    return render("members/my_card.html", member=current_user.member, user=current_user)
+
+
+@bp.get("/members/<int:member_id>")
+@permission("member.view")
+def member_detail(member_id: int):
+    """One member's record, for the member, their cell's leaders and staff above."""
+    member = db.get_or_404(Member, member_id)
+    authorize("member.view", member)
+    return render("members/detail.html", member=member)
+
+
+@bp.get("/units/<int:unit_id>")
+@permission("unit.view")
+def unit_detail(unit_id: int):
+    """A unit: its sub-units, or for a cell its members (names only for ordinary members)."""
+    unit = db.get_or_404(Unit, unit_id)
+    authorize("unit.view", unit)
+    members = []
+    if unit.kind == UnitKind.CELL:
+        members = db.session.scalars(
+            select(Member).where(Member.cell_id == unit.id).order_by(Member.name_sort, Member.id)
+        ).all()
+    rows = db.session.execute(
+        select(Member.status, func.count()).where(Member.cell_id == unit.id).group_by(Member.status)
+    ).all()
+    counts = {status: n for status, n in rows}
+    return render(
+        "members/unit.html",
+        unit=unit,
+        members=members,
+        counts=counts,
+        status_labels={k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
+        show_details=can(current_user, "roster.view", unit),
+    )

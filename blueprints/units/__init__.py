@@ -1,0 +1,1 @@
+"""Units: the tree from the provincial committee down to the Party cells."""

@@ -1,0 +1,118 @@
+"""The unit tree (Tỉnh ủy → huyện ủy / đảng ủy khối → đảng bộ cơ sở → chi bộ).
+
+Each unit stores a materialised path of ids ("/1/5/23/"), so "everything under this committee"
+is one indexed range scan (`subtree_clause`) instead of a recursive query per row.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, and_, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models import BinaryString
+from core.text import clean, fold
+
+
+class UnitKind(StrEnum):
+    """Level of a unit in the Party organisation."""
+
+    PROVINCE = "province"
+    COMMITTEE = "committee"  # huyện ủy, thị ủy, thành ủy, đảng ủy khối
+    GRASSROOTS = "grassroots"  # đảng bộ cơ sở
+    CELL = "cell"  # chi bộ
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.PROVINCE: _l("Tỉnh ủy"),
+    UnitKind.COMMITTEE: _l("Cấp huyện / Đảng ủy khối"),
+    UnitKind.GRASSROOTS: _l("Đảng bộ cơ sở"),
+    UnitKind.CELL: _l("Chi bộ"),
+}
+
+
+class Unit(db.Model):
+    """One node of the organisation tree."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    name_search: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    path: Mapped[str] = mapped_column(BinaryString(255), index=True, default="")
+    depth: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code} {self.kind}>"
+
+    @property
+    def kind_label(self) -> str:
+        """Translated name of the unit's level."""
+        return str(UNIT_KIND_LABELS.get(UnitKind(self.kind), self.kind))
+
+    @property
+    def is_cell(self) -> bool:
+        """True for a Party cell (chi bộ)."""
+        return self.kind == UnitKind.CELL
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit, read from the path."""
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+    def is_within(self, other: Unit) -> bool:
+        """True when this unit is `other` or lies in its subtree."""
+        return self.path.startswith(other.path)
+
+    @classmethod
+    def create(cls, code: str, name: str, kind: UnitKind | str, parent: Unit | None) -> Unit:
+        """Add a unit under `parent` and compute its path (needs one flush to learn the id)."""
+        unit = cls(code=clean(code).upper(), name=clean(name), kind=str(kind), parent=parent)
+        unit.name_search = fold(unit.name)
+        db.session.add(unit)
+        db.session.flush()
+        unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+        unit.depth = parent.depth + 1 if parent else 0
+        return unit
+
+    def move_under(self, new_parent: Unit) -> None:
+        """Re-parent this unit and rewrite the paths of its whole subtree in one statement."""
+        if new_parent.is_within(self):
+            raise ValueError("a unit cannot be moved under its own subtree")
+        old_prefix, new_prefix = self.path, new_parent.path + f"{self.id}/"
+        depth_shift = new_parent.depth + 1 - self.depth
+        db.session.execute(
+            update(Unit)
+            .where(subtree_clause(Unit.path, old_prefix))
+            .values(
+                path=new_prefix + db.func.substr(Unit.path, len(old_prefix) + 1),
+                depth=Unit.depth + depth_shift,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self.parent = new_parent
+        db.session.flush()
+        db.session.expire_all()
+
+
+def subtree_clause(path_column, prefix: str):
+    """SQL condition "path lies under `prefix`" as an index-friendly range.
+
+    Every path under "/1/5/" sorts between "/1/5/" and "/1/50" ('/' is just below '0'), so a
+    B-tree range scan finds the subtree without LIKE, which SQLite will not index.
+    """
+    return and_(path_column >= prefix, path_column < prefix[:-1] + "0")
+
+
+def cells_under(unit: Unit):
+    """Select statement for the ids of all cells in `unit`'s subtree (the unit itself included)."""
+    return select(Unit.id).where(subtree_clause(Unit.path, unit.path), Unit.kind == UnitKind.CELL)

@@ -1,0 +1,1 @@
+"""Shared infrastructure: extensions, security, text helpers."""
