@@ -17,7 +17,7 @@ $(BIN)/flask: requirements.txt requirements-dev.txt
 setup: $(BIN)/flask translations
 
 translations: $(BIN)/flask
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 translations-update: $(BIN)/flask
 	$(BIN)/flask translate update
