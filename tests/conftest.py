@@ -1,4 +1,4 @@
-"""Shared fixtures: the app on a real database, clients, and a small unit tree with one user per role.
+"""Shared fixtures: the app on a real database, clients, and a small province with all roles.
 
 The database is SQLite in a temporary folder, or PostgreSQL when `TEST_DATABASE_URL` (or
 `DATABASE_URL`) is set, which is how CI runs the suite a second time.
