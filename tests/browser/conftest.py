@@ -1,4 +1,4 @@
-"""Browser fixtures: the app served on a real port, Debian's Chromium driven by Playwright, axe-core.
+"""Browser fixtures: the app on a real port, Debian's Chromium driven by Playwright, axe-core.
 
 Playwright's own browser download cannot work here, so we launch /usr/bin/chromium (apt package
 `chromium`). The server runs in a thread of the test process on the same database as the
