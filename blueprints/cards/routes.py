@@ -248,9 +248,9 @@ def queue():
         "cards/queue.html",
         "cards/_queue_table.html",
         rows=rows,
-        status=status,
+        status_filter=status,
         total=total,
-        page=page,
+        page_no=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         status_labels={k.value: v for k, v in REQUEST_STATUS_LABELS.items()},
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from blueprints.audit.models import record
@@ -34,6 +35,11 @@ def _scope(code: str | None) -> Unit:
 
 
 def _run(kind: str, file: str, unit_code: str | None, dry_run: bool) -> None:
+    with force_locale("vi"):
+        _import(kind, file, unit_code, dry_run)
+
+
+def _import(kind: str, file: str, unit_code: str | None, dry_run: bool) -> None:
     started = time.perf_counter()
     path = Path(file)
     scope = _scope(unit_code)

@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 from flask_babel import gettext as _
 
@@ -88,7 +89,7 @@ def _match_headers(cells: list, columns: dict) -> dict[int, str]:
 class _UnicodeOnly:
     """Stand-in used only until core.legacy_vn is available: UTF-8 (with or without BOM)."""
 
-    ENCODING_NAMES: dict = {}
+    ENCODING_NAMES: ClassVar[dict] = {}
 
     class LegacyEncodingError(ValueError):
         def __init__(self, encoding=None):

@@ -46,7 +46,9 @@ def test_clean_file_preview_then_commit_then_reimport(app, client, world, as_rol
         assert hoa.name_search == "nguyen thi hoa" and hoa.name_sort
         dat = db.session.scalar(select(Member).where(Member.card_number == "52100103"))
         assert dat.status == MemberStatus.PROBATIONARY and dat.cell_id == world.units["B"]
-        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "roster.import_members"))
+        assert db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "roster.import_members")
+        )
         # the personal file is not kept once imported
         assert db.session.scalar(select(ImportJob.content).where(ImportJob.id == job_id)) is None
 
@@ -148,8 +150,8 @@ def test_commit_rechecks_and_refuses_a_stale_preview(app, client, world, as_role
     rows = [member_row("52100301", "Hồ Văn Mới", "A")]
     job_id = job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"]))
     with app.app_context():  # someone else adds the same card meanwhile, in another committee
-        from tests.conftest import make_member
         from blueprints.units.models import Unit
+        from tests.conftest import make_member
 
         make_member("52100301", "Hồ Văn Mới", db.session.get(Unit, world.units["C"]))
         db.session.commit()
