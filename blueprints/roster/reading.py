@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import ClassVar
 
 from flask_babel import gettext as _
@@ -111,6 +112,7 @@ class _UnicodeOnly:
         return s, None
 
 
+@cache
 def _legacy():
     try:
         from core import legacy_vn
