@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    import core.idempotency  # noqa: F401 - model of the idempotency keys
     import core.ratelimit_store  # noqa: F401 - registers the sqlalchemy:// limits storage
     from core.errors import init_errors
     from core.i18n import init_i18n, select_locale
@@ -62,8 +63,9 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.main.routes import bp as main_bp
     from blueprints.members.routes import bp as members_bp
+    from blueprints.pwa.routes import bp as pwa_bp
 
-    for bp in (main_bp, auth_bp, members_bp, admin_bp):
+    for bp in (main_bp, auth_bp, members_bp, admin_bp, pwa_bp):
         app.register_blueprint(bp)
 
 
