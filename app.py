@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    import core.idempotency  # noqa: F401 - model of the idempotency keys
+    import core.idempotency  # model of the idempotency keys
     import core.ratelimit_store  # noqa: F401 - registers the sqlalchemy:// limits storage
     from core.errors import init_errors
     from core.i18n import init_i18n, select_locale
