@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
-from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    compress.init_app(app)
     init_login(app, login_manager)
     init_security(app)
     init_i18n(app)
