@@ -1,7 +1,7 @@
 """roster import jobs and card requests
 
 Revision ID: 7f4f971b950b
-Revises: e98ade54e45a
+Revises: 05d6deca61d4
 Create Date: 2026-11-28 04:30:46.176253
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7f4f971b950b'
-down_revision = 'e98ade54e45a'
+down_revision = '05d6deca61d4'
 branch_labels = None
 depends_on = None
 
