@@ -50,7 +50,7 @@ def analyse_job(job_id: int) -> None:
         plan, encoding, total = build_plan(job, lambda d, t: _set(job_id, done=d, total=t))
     except RosterFileError as exc:
         db.session.rollback()
-        _set(job_id, status=JobStatus.FAILED, error=str(exc), finished_at=utcnow())
+        _set(job_id, status=JobStatus.FAILED, error=str(exc), finished_at=utcnow(), content=None)
         return
     db.session.rollback()
     _set(

@@ -14,11 +14,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
-from typing import ClassVar
 
 from flask_babel import gettext as _
 
+from core import legacy_vn
 from core.text import clean, fold
 
 MAX_ROWS = 200_000
@@ -87,43 +86,8 @@ def _match_headers(cells: list, columns: dict) -> dict[int, str]:
     return found
 
 
-class _UnicodeOnly:
-    """Stand-in used only until core.legacy_vn is available: UTF-8 (with or without BOM)."""
-
-    ENCODING_NAMES: ClassVar[dict] = {}
-
-    class LegacyEncodingError(ValueError):
-        def __init__(self, encoding=None):
-            super().__init__(encoding)
-            self.encoding = encoding
-
-    @classmethod
-    def decode_bytes(cls, data: bytes) -> tuple[str, str]:
-        label = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-        if b"\x00" in data:
-            raise cls.LegacyEncodingError(None)
-        try:
-            return data.decode(label), label
-        except UnicodeDecodeError:
-            raise cls.LegacyEncodingError(None) from None
-
-    @staticmethod
-    def fix_legacy_text(s: str) -> tuple[str, None]:
-        return s, None
-
-
-@cache
-def _legacy():
-    try:
-        from core import legacy_vn
-    except ImportError:  # pragma: no cover - until the legacy-encoding module is merged
-        return _UnicodeOnly
-    return legacy_vn
-
-
 def _encoding_name(label: str | None) -> str:
-    names = getattr(_legacy(), "ENCODING_NAMES", {})
-    return names.get(label or "", label or "?")
+    return legacy_vn.ENCODING_NAMES.get(label or "", label or "?")
 
 
 def _rows_from_cells(
@@ -147,7 +111,7 @@ def _rows_from_cells(
                     sheet.uncomputed.add((number, name))
                     value = None
                 elif fix_legacy:
-                    fixed, label = _legacy().fix_legacy_text(value)
+                    fixed, label = legacy_vn.fix_legacy_text(value)
                     if label:
                         sheet.encoding = sheet.encoding or label
                         value = fixed
@@ -210,7 +174,7 @@ def _xlsx_rows(data: bytes):
 
 
 def _csv_rows(data: bytes) -> tuple[list, str]:
-    legacy = _legacy()
+    legacy = legacy_vn
     try:
         text, label = legacy.decode_bytes(data)
     except legacy.LegacyEncodingError as exc:

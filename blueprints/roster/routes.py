@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from blueprints.audit.models import record
 from blueprints.auth.models import User
@@ -152,15 +152,18 @@ def job_commit(job_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    if job.status != JobStatus.PREVIEW:
+    transferred = [int(v) for v in request.form.getlist("transfer") if v.isdigit()]
+    # Only one request may move the job from preview to committing (double clicks, two tabs).
+    claimed = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == JobStatus.PREVIEW)
+        .values(status=JobStatus.COMMITTING, error=None, done=0, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
         flash(_("Lần nhập này không còn chờ xác nhận."), "error")
         return redirect(url_for("roster.job_page", job_id=job.id))
-    transferred = [int(v) for v in request.form.getlist("transfer") if v.isdigit()]
-    job.status = JobStatus.COMMITTING
-    job.error = None
-    job.done = 0
-    job.updated_at = utcnow()
-    db.session.commit()
     jobs.start(
         jobs.commit_job, job.id, transferred, current_user.id, locale=str(get_locale() or "vi")
     )

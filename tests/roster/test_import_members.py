@@ -207,3 +207,17 @@ def test_job_of_another_committee_is_hidden(app, client, world, as_role):
     client.delete_cookie("sotay_session")
     as_role("staff_d2")
     assert client.get(f"/roster/jobs/{job_id}").status_code == 403
+
+
+def test_a_second_commit_of_the_same_job_does_nothing(app, client, world, as_role):
+    as_role("staff_d1")
+    job_id = job_id_of(upload(client, xlsx(CLEAN), unit_id=world.units["D1"]))
+    commit(client, job_id)
+    commit(client, job_id)
+    html = client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
+    assert "không còn chờ xác nhận" in html
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "roster.import_members")
+        ).all()
+        assert len(entries) == 1
