@@ -2,9 +2,10 @@
 
 Initial passwords are random (core.passwords.initial_password), shown only on the printed slip
 and must be changed at first login. They are hashed with PBKDF2-SHA256 at a lower cost
-(INITIAL_PASSWORD_HASH_METHOD, default 20.000 iterations, salted) instead of scrypt: a whole
-district (3.000+ members) must be issued within one request so the PDF can be built in the
-same request and nothing readable is stored. The member's own password, chosen at first
+(INITIAL_PASSWORD_HASH_METHOD, default 20.000 iterations, salted) instead of scrypt: up to
+MAX_ISSUE accounts (a grassroots committee, or a small district) are issued within one request
+so the PDF is built in the same request and nothing readable is stored; scrypt (~50 ms each,
+far more under load) would take minutes. The member's own password, chosen at first
 login, is hashed with the full-cost method. Hashes are computed on two threads (hashlib
 releases the GIL), and old login sessions of re-issued accounts are revoked.
 """
@@ -25,7 +26,7 @@ from core.extensions import db
 from core.models import utcnow
 from core.passwords import initial_password
 
-MAX_ISSUE = 4000  # accounts per request; a province-wide issuance is done district by district
+MAX_ISSUE = 2000  # accounts per request (hashes + slips ≈ 10 ms each); larger units go by sub-unit
 
 
 def _hash_all(passwords: list[str]) -> list[str]:

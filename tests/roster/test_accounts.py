@@ -164,3 +164,37 @@ def test_home_shows_roster_tiles(client, world, as_role):
     as_role("staff_d1")
     html = client.get("/").get_data(as_text=True)
     assert "Nhập danh sách từ Excel" in html and "Đề nghị cấp thẻ cần xử lý" in html
+
+
+def test_slip_qr_opens_login_with_the_card_number(app, world):
+    import segno
+
+    from blueprints.roster import accounts
+    from blueprints.units.models import Unit
+
+    with app.test_request_context(base_url="https://sotay.example.vn"):
+        unit = db.session.get(Unit, world.units["A"])
+        rows = db.session.execute(accounts.members_for_issue(unit, only_new=False)).all()
+        slips = accounts.issue(rows)
+        db.session.rollback()
+    urls = {s.card: s.url for s in slips}
+    assert urls["52100002"] == "https://sotay.example.vn/login?card=52100002"
+    # The code drawn on the slip encodes exactly that URL (byte mode, readable by any camera).
+    code = segno.make(urls["52100002"], error="m", micro=False, mask=0)
+    assert code.designator.startswith(("2", "3", "4")) and code.mode == "byte"
+
+
+def test_too_large_unit_is_issued_by_sub_unit(app, client, world, as_role, monkeypatch):
+    from blueprints.roster import accounts
+
+    monkeypatch.setattr(accounts, "MAX_ISSUE", 2)
+    as_role("staff_d1")
+    response = _issue(client, world.units["G1"], mode="all")
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "theo từng đơn vị trực thuộc" in html
+    with app.app_context():
+        assert (
+            db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.issued"))
+            is None
+        )
