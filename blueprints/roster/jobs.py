@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import Flask, current_app
@@ -33,6 +34,20 @@ def _set(job_id: int, **values) -> None:
     values.setdefault("updated_at", utcnow())
     with db.engine.begin() as conn:
         conn.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
+
+
+KEEP_FILES = timedelta(days=7)
+
+
+def purge_old_files() -> None:
+    """Forget uploaded files nobody confirmed within a week (they hold personal data)."""
+    cutoff = utcnow() - KEEP_FILES
+    db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.created_at < cutoff, ImportJob.content.is_not(None))
+        .values(content=None, status=JobStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def build_plan(job: ImportJob, progress=None) -> tuple[Plan, str | None, int]:

@@ -71,6 +71,7 @@ def import_upload():
     if form.validate_on_submit():
         unit = db.get_or_404(Unit, form.unit.data)
         authorize("roster.import", unit)
+        jobs.purge_old_files()
         upload = form.file.data
         data = upload.read()
         job = ImportJob(

@@ -56,3 +56,20 @@ def test_interrupted_job_can_be_checked_again(app, client, world, as_role):
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
         assert job.status == JobStatus.PREVIEW and job.counts["new"] == 1
+
+
+def test_unconfirmed_files_are_forgotten_after_a_week(app, client, world, as_role):
+    from tests.roster.helpers import member_row, upload, xlsx
+
+    as_role("staff_d1")
+    old = _make_job(
+        app,
+        world,
+        status=JobStatus.PREVIEW,
+        content=b"personal data",
+        created_at=utcnow() - timedelta(days=8),
+    )
+    upload(client, xlsx([member_row("52101201", "Lâm Văn Quý", "A")]), unit_id=world.units["D1"])
+    with app.app_context():
+        job = db.session.get(ImportJob, old)
+        assert job.content is None and job.status == JobStatus.CANCELLED
