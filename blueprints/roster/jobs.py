@@ -50,11 +50,22 @@ def purge_old_files() -> None:
     )
 
 
-def build_plan(job: ImportJob, progress=None) -> tuple[Plan, str | None, int]:
-    """Read the job's file and check it: (plan, converted legacy encoding, number of rows)."""
-    sheet = read_sheet(job.content or b"", job.filename, job.kind)
+def build_plan(job: ImportJob, report: bool = False) -> tuple[Plan, str | None, int]:
+    """Read the job's file and check it: (plan, converted legacy encoding, number of rows).
+
+    With `report`, the job row shows which phase runs and how many rows are done.
+    """
+    job_id = job.id
+
+    def phase(name: str):
+        if not report:
+            return None
+        _set(job_id, phase=name, done=0, total=0)
+        return lambda done, total: _set(job_id, phase=name, done=done, total=total)
+
+    sheet = read_sheet(job.content or b"", job.filename, job.kind, phase("reading"))
     analyse = analyse_members if job.kind == JobKind.MEMBERS else analyse_units
-    return analyse(sheet, job.unit, progress), sheet.encoding, len(sheet.rows)
+    return analyse(sheet, job.unit, phase("checking")), sheet.encoding, len(sheet.rows)
 
 
 def analyse_job(job_id: int) -> None:
@@ -62,7 +73,7 @@ def analyse_job(job_id: int) -> None:
     job = db.session.get(ImportJob, job_id)
     _set(job_id, status=JobStatus.ANALYSING, done=0, total=0, error=None)
     try:
-        plan, encoding, total = build_plan(job, lambda d, t: _set(job_id, done=d, total=t))
+        plan, encoding, total = build_plan(job, report=True)
     except RosterFileError as exc:
         db.session.rollback()
         _set(job_id, status=JobStatus.FAILED, error=str(exc), finished_at=utcnow(), content=None)
@@ -71,6 +82,7 @@ def analyse_job(job_id: int) -> None:
     _set(
         job_id,
         status=JobStatus.PREVIEW,
+        phase=None,
         done=total,
         total=total,
         encoding=encoding,
@@ -96,6 +108,7 @@ def commit_job(job_id: int, transferred_ids: list[int], actor_id: int | None) ->
         _set(
             job_id,
             status=JobStatus.PREVIEW,
+            phase=None,
             counts=plan.counts,
             rejected=plan.rejected,
             missing=plan.missing,
@@ -104,7 +117,7 @@ def commit_job(job_id: int, transferred_ids: list[int], actor_id: int | None) ->
         return
     sqlite = db.engine.dialect.name == "sqlite"
     work = len(plan.inserts) + len(plan.updates)
-    _set(job_id, done=0, total=work)
+    _set(job_id, phase="writing", done=0, total=work)
 
     def progress(done: int, todo: int) -> None:
         # SQLite allows one writer: our open transaction is it, so report after the commit.
@@ -124,6 +137,7 @@ def commit_job(job_id: int, transferred_ids: list[int], actor_id: int | None) ->
             **plan.counts,
         )
         job.status = JobStatus.DONE
+        job.phase = None
         job.done = job.total = work
         job.finished_at = job.updated_at = utcnow()
         job.content = None  # the roster is in the members table now; drop the personal file

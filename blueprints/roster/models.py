@@ -62,6 +62,8 @@ class ImportJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     filename: Mapped[str] = mapped_column(String(255), default="")
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.ANALYSING, index=True)
+    # What the job is doing now ("reading", "checking", "writing") and its rows done / total.
+    phase: Mapped[str | None] = mapped_column(String(16))
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)

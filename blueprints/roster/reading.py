@@ -21,6 +21,7 @@ from core import legacy_vn
 from core.text import clean, fold
 
 MAX_ROWS = 200_000
+PROGRESS_EVERY = 2000
 HEADER_SEARCH_ROWS = 20
 
 # field name -> accepted headers (compared after `_header_key`)
@@ -138,7 +139,7 @@ def _rows_from_cells(
     return sheet
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(data: bytes, progress=None):
     from openpyxl import load_workbook
 
     try:
@@ -150,11 +151,21 @@ def _xlsx_rows(data: bytes):
         sheet = book.worksheets[0]
         formula_rows: dict[int, list] = {}
         rows = []
+        estimate = sheet.max_row or 0  # from the sheet's <dimension>, when the file has one
+        empty_run = 0
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = list(row)
+            if all(c is None or c == "" for c in cells):
+                empty_run += 1
+                if empty_run > 1000:
+                    break  # thousands of formatted but empty rows at the end of a sheet
+                continue
+            empty_run = 0
             if any(isinstance(c, str) and c.startswith("=") for c in cells):
                 formula_rows[number] = cells
             rows.append((number, cells))
+            if progress and number % PROGRESS_EVERY == 0:
+                progress(number, max(estimate, number))
         if formula_rows:
             # Formula cells: use the value Excel computed and saved with the file.
             values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -199,8 +210,11 @@ def _csv_rows(data: bytes) -> tuple[list, str]:
     return [(n, row) for n, row in enumerate(reader, start=1)], label
 
 
-def read_sheet(data: bytes, filename: str, kind: str) -> Sheet:
-    """Read an uploaded file into rows; raise RosterFileError with a Vietnamese message."""
+def read_sheet(data: bytes, filename: str, kind: str, progress=None) -> Sheet:
+    """Read an uploaded file into rows; raise RosterFileError with a Vietnamese message.
+
+    `progress(rows_read, estimated_total)` is called now and then while an .xlsx is parsed.
+    """
     columns, required = (
         (MEMBER_COLUMNS, MEMBER_REQUIRED) if kind == "members" else (UNIT_COLUMNS, UNIT_REQUIRED)
     )
@@ -215,7 +229,9 @@ def read_sheet(data: bytes, filename: str, kind: str) -> Sheet:
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise RosterFileError(_("Tệp Excel bị hỏng hoặc không đọc được."))
         sheet = Sheet()
-        return _rows_from_cells(_xlsx_rows(data), columns, required, sheet, fix_legacy=True)
+        return _rows_from_cells(
+            _xlsx_rows(data, progress), columns, required, sheet, fix_legacy=True
+        )
     if name.endswith((".xlsx", ".xlsm")):
         raise RosterFileError(_("Tệp Excel bị hỏng hoặc không đọc được."))
     if data[:5] == b"%PDF-" or name.endswith((".pdf", ".doc", ".docx", ".jpg", ".png", ".zip")):

@@ -19,11 +19,14 @@ def _make_job(app, world, **values) -> int:
 
 def test_running_job_polls_and_shows_rows_done(app, client, world, as_role):
     as_role("staff_d1")
-    job_id = _make_job(app, world, status=JobStatus.ANALYSING, done=20000, total=55795)
+    job_id = _make_job(
+        app, world, status=JobStatus.ANALYSING, phase="checking", done=20000, total=55795
+    )
     response = client.get(f"/roster/jobs/{job_id}/status", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in html and "<progress" in html
     assert 'value="20000" max="55795"' in html and "20.000 / 55.795" in html
+    assert "Đang kiểm tra từng dòng" in html
     assert "<html" not in html and response.headers["Cache-Control"] == "no-store"
 
 

@@ -1,8 +1,8 @@
 """roster import jobs and card requests
 
-Revision ID: 7f4f971b950b
+Revision ID: b0af7cc7f99a
 Revises: 05d6deca61d4
-Create Date: 2026-11-28 04:30:46.176253
+Create Date: 2026-11-28 04:54:03.661239
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7f4f971b950b'
+revision = 'b0af7cc7f99a'
 down_revision = '05d6deca61d4'
 branch_labels = None
 depends_on = None
@@ -57,6 +57,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('phase', sa.String(length=16), nullable=True),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('done', sa.Integer(), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
