@@ -221,3 +221,18 @@ def test_a_second_commit_of_the_same_job_does_nothing(app, client, world, as_rol
             select(AuditEntry).where(AuditEntry.action == "roster.import_members")
         ).all()
         assert len(entries) == 1
+
+
+def test_rejected_rows_download_as_csv(app, client, world, as_role):
+    import csv
+    import io
+
+    as_role("staff_d1")
+    rows = [member_row("", "Thiếu Số Thẻ", "A"), member_row("52100901", "Đúng", "A")]
+    job_id = job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"]))
+    response = client.get(f"/roster/jobs/{job_id}/rejected.csv")
+    assert response.mimetype == "text/csv"
+    text = response.data.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert table[0][0] == "Dòng" and table[1][0] == "2" and "Thiếu số thẻ" in table[1][3]
+    assert len(table) == 2
