@@ -68,6 +68,18 @@ _KIND_WORDS = {
 _LEVEL = {UnitKind.PROVINCE: 0, UnitKind.COMMITTEE: 1, UnitKind.GRASSROOTS: 2, UnitKind.CELL: 3}
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 PROGRESS_EVERY = 2000
+CHANGES_SHOWN = 200
+
+
+def _shown(column: str, value, unit_names: dict) -> str:
+    """A stored value as the preview shows it (dates dd/mm/yyyy, cell names, codes)."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return _fmt(value)
+    if column == "cell_id":
+        return unit_names.get(value, str(value))
+    return str(value)
 
 
 @dataclass
@@ -81,6 +93,7 @@ class Plan:
     rejected: list[dict] = field(default_factory=list)
     missing: list[dict] = field(default_factory=list)
     unit_rows: list[dict] = field(default_factory=list)  # units: rows to create/update, in order
+    changes: list[dict] = field(default_factory=list)  # first changed rows, old and new values
 
     @property
     def counts(self) -> dict[str, int]:
@@ -283,6 +296,18 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
                 changes[f] = new
         if changes:
             plan.updates.append({"id": old.id, "card": card, **changes})
+            if len(plan.changes) < CHANGES_SHOWN:
+                plan.changes.append(
+                    {
+                        "row": number,
+                        "card": card,
+                        "name": old.full_name,
+                        "fields": [
+                            [f, _shown(f, getattr(old, f), unit_names), _shown(f, v, unit_names)]
+                            for f, v in changes.items()
+                        ],
+                    }
+                )
         else:
             plan.unchanged += 1
     plan.rejected.sort(key=lambda r: r["row"])

@@ -88,6 +88,7 @@ def analyse_job(job_id: int) -> None:
         encoding=encoding,
         counts=plan.counts,
         rejected=plan.rejected,
+        changes=plan.changes,
         missing=plan.missing,
     )
 
@@ -111,6 +112,7 @@ def commit_job(job_id: int, transferred_ids: list[int], actor_id: int | None) ->
             phase=None,
             counts=plan.counts,
             rejected=plan.rejected,
+            changes=plan.changes,
             missing=plan.missing,
             error=_("Danh sách đã thay đổi kể từ lúc xem trước. Vui lòng xem lại rồi xác nhận."),
         )

@@ -72,6 +72,8 @@ class ImportJob(db.Model):
     counts: Mapped[dict | None] = mapped_column(JSON)
     # [{"row": 7, "reason": "...", "card": "...", "name": "...", "other": "..."}]
     rejected: Mapped[list | None] = deferred(mapped_column(JSON))
+    # First changed rows: [{"row", "card", "name", "fields": [[column, old, new], ...]}]
+    changes: Mapped[list | None] = deferred(mapped_column(JSON))
     # Members of the file's cells who are not in the file: [{"id", "card", "name", "cell"}]
     missing: Mapped[list | None] = deferred(mapped_column(JSON))
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))

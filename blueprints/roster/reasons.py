@@ -57,6 +57,8 @@ COLUMN_LABELS = {
     "phone": _l("Số điện thoại"),
     "status": _l("Trạng thái"),
     "code": _l("Mã đơn vị"),
+    "full_name": _l("Họ và tên"),
+    "cell_id": _l("Chi bộ"),
     "parent": _l("Mã đơn vị cấp trên"),
     "kind": _l("Loại"),
 }
@@ -74,3 +76,12 @@ def reason_text(code: str, params: dict | None = None) -> str:
         return str(template) % params if params else str(template)
     except (KeyError, TypeError, ValueError):
         return str(template)
+
+
+def change_text(column: str, old: str, new: str) -> str:
+    """One change of a member as the preview shows it: "Số điện thoại: 0905… → 0912…"."""
+    from blueprints.members.models import GENDER_LABELS, MEMBER_STATUS_LABELS
+
+    labels = {"gender": GENDER_LABELS, "status": MEMBER_STATUS_LABELS}.get(column, {})
+    shown = [str(labels.get(v, v)) if v else "—" for v in (old, new)]
+    return f"{COLUMN_LABELS.get(column, column)}: {shown[0]} → {shown[1]}"

@@ -25,7 +25,7 @@ from blueprints.members.models import MEMBER_STATUS_LABELS, Member, MemberStatus
 from blueprints.roster import accounts, jobs
 from blueprints.roster.forms import EmptyForm, ImportForm, IssueForm
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
-from blueprints.roster.reasons import reason_text
+from blueprints.roster.reasons import change_text, reason_text
 from blueprints.roster.slips import build_slips_pdf
 from blueprints.roster.templates_xlsx import template_workbook
 from blueprints.units.models import Unit, cells_under
@@ -126,6 +126,7 @@ def _job_context(job: ImportJob) -> dict:
         "job": job,
         "form": EmptyForm(),
         "reason_text": reason_text,
+        "change_text": change_text,
         "shown_rows": SHOWN_ROWS,
     }
 

@@ -59,12 +59,17 @@ def test_clean_file_preview_then_commit_then_reimport(app, client, world, as_rol
 
 def test_changed_row_is_updated(app, client, world, as_role):
     as_role("staff_d1")
-    rows = [member_row("52100002", "Trần Thị Ánh", "A", phone="0912345678", gender="Nữ")]
+    rows = [member_row("52100002", "Trần Thị Ánh", "B", phone="0912345678", gender="Nữ")]
     job_id = job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"]))
     assert _job(app, job_id).counts["changed"] == 1
+    html = client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
+    assert "Số điện thoại: 0905000002 → 0912345678" in html
+    assert "Chi bộ: Chi bộ thôn An Phú → Chi bộ thôn Phước Lộc" in html
+    assert "Giới tính: — → Nữ" in html
     commit(client, job_id)
     with app.app_context():
-        assert db.session.get(Member, world.members["mem_a"]).phone == "0912345678"
+        moved = db.session.get(Member, world.members["mem_a"])
+        assert moved.phone == "0912345678" and moved.cell_id == world.units["B"]
 
 
 def _reasons(job) -> dict[int, str]:

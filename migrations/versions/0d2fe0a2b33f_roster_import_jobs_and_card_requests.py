@@ -1,8 +1,8 @@
 """roster import jobs and card requests
 
-Revision ID: b0af7cc7f99a
+Revision ID: 0d2fe0a2b33f
 Revises: 05d6deca61d4
-Create Date: 2026-11-28 04:54:03.661239
+Create Date: 2026-11-28 04:57:44.518743
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b0af7cc7f99a'
+revision = '0d2fe0a2b33f'
 down_revision = '05d6deca61d4'
 branch_labels = None
 depends_on = None
@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('encoding', sa.String(length=40), nullable=True),
     sa.Column('counts', sa.JSON(), nullable=True),
     sa.Column('rejected', sa.JSON(), nullable=True),
+    sa.Column('changes', sa.JSON(), nullable=True),
     sa.Column('missing', sa.JSON(), nullable=True),
     sa.Column('content', sa.LargeBinary(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
