@@ -149,6 +149,11 @@ def job_status(job_id: int):
     return response
 
 
+def _cell(value: str) -> str:
+    """Text that Excel will not run as a formula (values come from an uploaded file)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @bp.get("/jobs/<int:job_id>/rejected.csv")
 @permission("roster.import")
 def job_rejected_csv(job_id: int):
@@ -159,7 +164,7 @@ def job_rejected_csv(job_id: int):
     writer.writerow([_("Dòng"), _("Số thẻ / mã"), _("Tên"), _("Lý do")])
     for row in job.rejected or []:
         reasons = " ".join(reason_text(code, params) for code, params in row["reasons"])
-        writer.writerow([row["row"], row["card"], row["name"], reasons])
+        writer.writerow([row["row"], _cell(row["card"]), _cell(row["name"]), _cell(reasons)])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

@@ -35,6 +35,9 @@ def test_import_preview_commit_issue_slips_and_member_login(live_server, new_pag
     expect(rejected).to_contain_text("chưa đủ 18 tuổi")
     expect(page.locator(".counts")).to_contain_text("2")
     assert_no_axe_violations(page, "preview")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.set_viewport_size(LAPTOP)
 
     page.get_by_role("button", name=re.compile("Xác nhận nhập 2 dòng")).click()
     done = page.locator("progress.job-progress")

@@ -233,11 +233,15 @@ def test_rejected_rows_download_as_csv(app, client, world, as_role):
     import io
 
     as_role("staff_d1")
-    rows = [member_row("", "Thiếu Số Thẻ", "A"), member_row("52100901", "Đúng", "A")]
-    job_id = job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"]))
+    from blueprints.roster.reading import MEMBER_HEADERS
+
+    rows = [member_row("", "=HYPERLINK(1)", "A"), member_row("52100901", "Đúng", "A")]
+    text = "\n".join(";".join(map(str, r)) for r in [MEMBER_HEADERS, *rows])
+    job_id = job_id_of(upload(client, text.encode(), "ds.csv", unit_id=world.units["D1"]))
     response = client.get(f"/roster/jobs/{job_id}/rejected.csv")
     assert response.mimetype == "text/csv"
     text = response.data.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert table[0][0] == "Dòng" and table[1][0] == "2" and "Thiếu số thẻ" in table[1][3]
+    assert table[1][2] == "'=HYPERLINK(1)"  # never a live formula in Excel
     assert len(table) == 2
