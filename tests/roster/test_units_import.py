@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from blueprints.roster.models import ImportJob
+from blueprints.roster.reading import UNIT_HEADERS
 from blueprints.roster.reasons import reason_text
 from blueprints.units.models import Unit
 from core.extensions import db
@@ -81,3 +82,24 @@ def test_cli_imports_units_and_members(app, runner, world, tmp_path):
     bad.write_bytes(b"\x00\x01\x02" * 40)
     refused = runner.invoke(args=["members", "import", str(bad)])
     assert refused.exit_code != 0 and "không phải bảng tính" in refused.output
+
+
+def test_cli_builds_a_whole_tree_on_an_empty_database(app, runner, tmp_path):
+    rows = [
+        ["QN", "Tỉnh ủy Quảng Ngãi", "", "tỉnh"],
+        ["ST", "Huyện ủy Sơn Tịnh", "QN", "huyện"],
+        ["TH", "Đảng bộ xã Tịnh Hà", "ST", "cơ sở"],
+        ["TH-01", "Chi bộ thôn Phú Lộc", "TH", "chi bộ"],
+        ["VP", "Chi bộ Văn phòng Tỉnh ủy", "QN", "chi bộ"],  # a cell directly under the province
+    ]
+    file = tmp_path / "donvi.csv"
+    file.write_text("\n".join(",".join(r) for r in [UNIT_HEADERS, *rows]), encoding="utf-8-sig")
+    result = runner.invoke(args=["units", "import", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "Mới: 5" in result.output
+    with app.app_context():
+        cell = db.session.scalar(select(Unit).where(Unit.code == "TH-01"))
+        assert cell.depth == 3 and cell.is_cell
+        assert len(cell.ancestor_ids) == 4
+    again = runner.invoke(args=["units", "import", str(file)])
+    assert "không đổi: 5" in again.output
