@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from blueprints.audit.models import record
 from blueprints.auth.models import User
@@ -95,6 +96,7 @@ def import_upload():
         select(ImportJob)
         .join(Unit, ImportJob.unit_id == Unit.id)
         .where(scope_clause(current_user, "roster.import", Unit.path))
+        .options(selectinload(ImportJob.unit))
         .order_by(ImportJob.id.desc())
         .limit(10)
     ).all()

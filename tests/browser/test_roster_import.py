@@ -30,7 +30,7 @@ def test_import_preview_commit_issue_slips_and_member_login(live_server, new_pag
     page.get_by_label("Tệp Excel (.xlsx) hoặc CSV").set_input_files(str(file))
     page.get_by_role("button", name="Kiểm tra tệp").click()
     expect(page.get_by_role("heading", name="Kết quả kiểm tra")).to_be_visible()
-    rejected = page.locator("table.rejected")
+    rejected = page.locator("ol.rejected")
     expect(rejected).to_contain_text("Hứa Văn Trẻ")
     expect(rejected).to_contain_text("chưa đủ 18 tuổi")
     expect(page.locator(".counts")).to_contain_text("2")
