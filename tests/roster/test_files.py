@@ -78,18 +78,21 @@ def test_csv_in_a_legacy_encoding_is_converted(app, client, world, as_role, enco
         assert name == "Lê Thị Hồng"
 
 
-def test_xlsx_typed_in_tcvn3_font_is_converted(app, client, world, as_role):
+@pytest.mark.parametrize(
+    ("typed", "encoding"), [("NguyÔn V¨n TuÊn", "tcvn3"), ("Nguyeãn Vaên Tuaán", "vni")]
+)
+def test_xlsx_typed_in_a_legacy_font_is_converted(app, client, world, as_role, typed, encoding):
     from sqlalchemy import select
 
     from blueprints.members.models import Member
     from tests.roster.helpers import commit
 
     as_role("staff_d1")
-    # "Nguyễn Văn Tuấn" typed with a .VnTime (TCVN3) font, as old office files hold it.
-    rows = [member_row("52100605", "NguyÔn V¨n TuÊn", "A")]
+    # "Nguyễn Văn Tuấn" typed with a .VnTime (TCVN3) or VNI-Times font, as old files hold it.
+    rows = [member_row("52100605", typed, "A")]
     job_id = job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"]))
     job = _job(app, job_id)
-    assert job.encoding == "tcvn3"
+    assert job.encoding == encoding
     assert "bảng mã cũ" in client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
     commit(client, job_id)
     with app.app_context():
