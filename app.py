@@ -62,17 +62,22 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin.routes import bp as admin_bp
     from blueprints.auth.routes import bp as auth_bp
+    from blueprints.cards.routes import bp as cards_bp
     from blueprints.main.routes import bp as main_bp
     from blueprints.members.routes import bp as members_bp
     from blueprints.pwa.routes import bp as pwa_bp
+    from blueprints.roster.routes import bp as roster_bp
 
-    for bp in (main_bp, auth_bp, members_bp, admin_bp, pwa_bp):
+    for bp in (main_bp, auth_bp, members_bp, admin_bp, pwa_bp, roster_bp, cards_bp):
         app.register_blueprint(bp)
 
 
 def _register_commands(app: Flask) -> None:
     from blueprints.demo.commands import seed_demo_command
+    from blueprints.roster.commands import members_cli, units_cli
     from core.cli import translate_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(units_cli)
+    app.cli.add_command(members_cli)

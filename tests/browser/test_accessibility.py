@@ -14,9 +14,26 @@ from tests.conftest import PASSWORD
 # role -> paths; "{A}" etc. are unit ids and "{mem_a}" member ids of the test province.
 PAGES = {
     None: ["/", "/login", "/install", "/offline", "/khong-co-trang-nay"],
-    "member_a": ["/", "/me", "/units/{A}", "/account/password", "/install"],
-    "secretary_a": ["/units/{A}", "/members/{mem_a}"],
-    "staff_d1": ["/", "/me", "/units/{D1}", "/units/{G1}"],
+    "member_a": [
+        "/",
+        "/me",
+        "/units/{A}",
+        "/account/password",
+        "/install",
+        "/card-requests",
+        "/card-requests/new",
+    ],
+    "secretary_a": ["/units/{A}", "/members/{mem_a}", "/roster/units/{A}/members"],
+    "staff_d1": [
+        "/",
+        "/me",
+        "/units/{D1}",
+        "/units/{G1}",
+        "/roster/import",
+        "/roster/units/{D1}/members",
+        "/roster/units/{G1}/accounts",
+        "/card-requests/queue",
+    ],
     "admin": ["/admin/roles", "/admin/audit"],
 }
 

@@ -1,0 +1,1 @@
+"""Member roster: Excel/CSV import of units and members, account issuance, member lists."""

@@ -1,0 +1,99 @@
+"""Issuing accounts with initial passwords, and resetting a member's password.
+
+Initial passwords are random (core.passwords.initial_password), shown only on the printed slip
+and must be changed at first login. They are hashed with PBKDF2-SHA256 at a lower cost
+(INITIAL_PASSWORD_HASH_METHOD, default 20.000 iterations, salted) instead of scrypt: up to
+MAX_ISSUE accounts (a grassroots committee, or a small district) are issued within one request
+so the PDF is built in the same request and nothing readable is stored; scrypt (~50 ms each,
+far more under load) would take minutes. The member's own password, chosen at first
+login, is hashed with the full-cost method. Hashes are computed on two threads (hashlib
+releases the GIL), and old login sessions of re-issued accounts are revoked.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+from werkzeug.security import generate_password_hash
+
+from blueprints.auth.models import User, UserSession
+from blueprints.members.models import Member, MemberStatus
+from blueprints.roster.slips import Slip
+from blueprints.units.models import Unit, cells_under
+from core.extensions import db
+from core.models import utcnow
+from core.passwords import initial_password
+
+MAX_ISSUE = 2000  # accounts per request (hashes + slips ≈ 10 ms each); larger units go by sub-unit
+
+
+def _hash_all(passwords: list[str]) -> list[str]:
+    method = current_app.config.get("INITIAL_PASSWORD_HASH_METHOD", "pbkdf2:sha256:20000")
+    if len(passwords) < 50:
+        return [generate_password_hash(p, method=method) for p in passwords]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda p: generate_password_hash(p, method=method), passwords))
+
+
+def members_for_issue(unit: Unit, *, only_new: bool):
+    """Select members of `unit`'s subtree who should get an account, by cell then name."""
+    stmt = (
+        select(Member, Unit.name)
+        .join(Unit, Member.cell_id == Unit.id)
+        .where(Member.cell_id.in_(cells_under(unit)), Member.status != MemberStatus.TRANSFERRED)
+        .order_by(Unit.name, Unit.id, Member.name_sort, Member.id)
+    )
+    if only_new:
+        stmt = stmt.where(~select(User.id).where(User.member_id == Member.id).exists())
+    return stmt
+
+
+def issue(rows: list[tuple[Member, str]]) -> list[Slip]:
+    """Create or reset the accounts of `rows` (member, cell name); return their slips.
+
+    Runs in the caller's transaction. Existing accounts get a new password (the old one stops
+    working at once) and all their login sessions end.
+    """
+    members = [m for m, _cell in rows]
+    users = {
+        u.member_id: u
+        for u in db.session.scalars(select(User).where(User.member_id.in_([m.id for m in members])))
+    }
+    passwords = [initial_password() for _ in members]
+    hashes = _hash_all(passwords)
+    now = utcnow()
+    slips = []
+    reset_ids = []
+    for (member, cell), password, hashed in zip(rows, passwords, hashes, strict=True):
+        user = users.get(member.id)
+        if user is None:
+            user = User(member=member, display_name=member.full_name)
+            db.session.add(user)
+        else:
+            reset_ids.append(user.id)
+        user.password_hash = hashed
+        user.must_change_password = True
+        user.password_changed_at = now
+        user.active = True
+        slips.append(
+            Slip(
+                cell=cell,
+                name=member.full_name,
+                card=member.card_number,
+                password=password,
+                url=url_for("auth.login", card=member.card_number, _external=True),
+            )
+        )
+    for start in range(0, len(reset_ids), 900):
+        db.session.execute(
+            update(UserSession)
+            .where(
+                UserSession.user_id.in_(reset_ids[start : start + 900]),
+                UserSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+    db.session.flush()
+    return slips

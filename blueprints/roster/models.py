@@ -1,0 +1,109 @@
+"""Import jobs: an uploaded roster file, its preview and its progress, kept in the database.
+
+The job row is the only shared state: any gunicorn worker can show its progress, and a page
+reload finds it again. The uploaded bytes are stored with the job, so the analysis can run in
+a background thread (or again after a restart) without the upload request still being alive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from blueprints.units.models import Unit
+from core.extensions import db
+from core.models import utcnow
+
+
+class JobKind(StrEnum):
+    """What a file imports."""
+
+    UNITS = "units"
+    MEMBERS = "members"
+
+
+class JobStatus(StrEnum):
+    """Life of an import: analysed into a preview, then committed (or abandoned)."""
+
+    ANALYSING = "analysing"
+    PREVIEW = "preview"
+    COMMITTING = "committing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+JOB_STATUS_LABELS = {
+    JobStatus.ANALYSING: _l("Đang kiểm tra tệp"),
+    JobStatus.PREVIEW: _l("Chờ xác nhận"),
+    JobStatus.COMMITTING: _l("Đang ghi dữ liệu"),
+    JobStatus.DONE: _l("Đã nhập xong"),
+    JobStatus.FAILED: _l("Không nhập được"),
+    JobStatus.CANCELLED: _l("Đã hủy"),
+}
+
+RUNNING = (JobStatus.ANALYSING, JobStatus.COMMITTING)
+# A running job whose heartbeat is older than this was interrupted (worker restarted).
+STALE_AFTER = timedelta(minutes=2)
+
+
+class ImportJob(db.Model):
+    """One uploaded file of units or members, from upload to commit."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.ANALYSING, index=True)
+    # What the job is doing now ("reading", "checking", "writing") and its rows done / total.
+    phase: Mapped[str | None] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    # Preview: {"new": n, "changed": n, "unchanged": n, "rejected": n, "missing": n}
+    counts: Mapped[dict | None] = mapped_column(JSON)
+    # [{"row": 7, "reason": "...", "card": "...", "name": "...", "other": "..."}]
+    rejected: Mapped[list | None] = deferred(mapped_column(JSON))
+    # First changed rows: [{"row", "card", "name", "fields": [[column, old, new], ...]}]
+    changes: Mapped[list | None] = deferred(mapped_column(JSON))
+    # Members of the file's cells who are not in the file: [{"id", "card", "name", "cell"}]
+    missing: Mapped[list | None] = deferred(mapped_column(JSON))
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def scope_unit(self) -> Unit:
+        """Imports are visible to staff of the unit they were made for (and above)."""
+        return self.unit
+
+    @property
+    def status_label(self) -> str:
+        """Translated status."""
+        return str(JOB_STATUS_LABELS.get(JobStatus(self.status), self.status))
+
+    @property
+    def is_running(self) -> bool:
+        """True while the analysis or the commit is working and its heartbeat is fresh."""
+        return self.status in RUNNING and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        """A job that says it runs but has not reported for a while (its worker stopped)."""
+        return self.status in RUNNING and utcnow() - self.updated_at > STALE_AFTER
+
+    @property
+    def fraction(self) -> float:
+        """Share of rows done, 0..1."""
+        return self.done / self.total if self.total else 0.0

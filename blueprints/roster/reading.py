@@ -1,0 +1,284 @@
+"""Reading roster files (.xlsx or .csv) into numbered rows keyed by field name.
+
+Headers match ignoring case, diacritics and spacing, in any column order; a title block above
+the header row (often merged cells) is skipped; empty rows are dropped. CSV bytes go through
+`core.legacy_vn.decode_bytes` (UTF-8 with or without BOM, Windows-1258, VNI, TCVN3); xlsx text
+cells typed with legacy TCVN3/VNI fonts are repaired cell by cell with `fix_legacy_text`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+
+from core import legacy_vn
+from core.text import clean, fold
+
+MAX_ROWS = 200_000
+PROGRESS_EVERY = 2000
+HEADER_SEARCH_ROWS = 20
+
+# field name -> accepted headers (compared after `_header_key`)
+MEMBER_COLUMNS = {
+    "card": ("Số thẻ đảng viên", "Số thẻ", "Số thẻ ĐV", "Số thẻ Đảng"),
+    "name": ("Họ và tên", "Họ tên", "Tên đảng viên"),
+    "birth_date": ("Ngày sinh",),
+    "gender": ("Giới tính",),
+    "phone": ("Số điện thoại", "Điện thoại", "SĐT", "Số ĐT"),
+    "cell": ("Mã chi bộ",),
+    "joined_on": ("Ngày vào Đảng", "Ngày kết nạp"),
+    "official_on": ("Ngày chính thức",),
+    "status": ("Trạng thái",),
+}
+MEMBER_REQUIRED = ("card", "name", "cell")
+MEMBER_HEADERS = [
+    "Số thẻ đảng viên",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số điện thoại",
+    "Mã chi bộ",
+    "Ngày vào Đảng",
+    "Ngày chính thức",
+    "Trạng thái",
+]
+
+UNIT_COLUMNS = {
+    "code": ("Mã đơn vị",),
+    "name": ("Tên đơn vị",),
+    "parent": ("Mã đơn vị cấp trên", "Mã cấp trên"),
+    "kind": ("Loại", "Loại đơn vị", "Cấp"),
+}
+UNIT_REQUIRED = ("code", "name", "kind")
+UNIT_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Loại"]
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read; the message is Vietnamese and names the problem."""
+
+
+@dataclass
+class Sheet:
+    """Rows of a file: (row number as the user sees it, {field: value})."""
+
+    rows: list[tuple[int, dict]] = field(default_factory=list)
+    encoding: str | None = None  # legacy encoding that was converted, if any
+    # (row number, field) of formula cells without a computed value
+    uncomputed: set[tuple[int, str]] = field(default_factory=set)
+
+
+def _header_key(value) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(str(value or "")))
+
+
+def _match_headers(cells: list, columns: dict) -> dict[int, str]:
+    lookup = {_header_key(h): name for name, headers in columns.items() for h in headers}
+    found: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        name = lookup.get(_header_key(cell))
+        if name and name not in found.values():
+            found[index] = name
+    return found
+
+
+def _encoding_name(label: str | None) -> str:
+    return legacy_vn.ENCODING_NAMES.get(label or "", label or "?")
+
+
+def _rows_from_cells(
+    raw_rows, columns: dict, required: tuple[str, ...], sheet: Sheet, fix_legacy: bool
+) -> Sheet:
+    header: dict[int, str] | None = None
+    empty_run = 0
+    for number, cells in raw_rows:
+        if header is None:
+            candidate = _match_headers(list(cells), columns)
+            if all(r in candidate.values() for r in required):
+                header = candidate
+            elif number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        record = {}
+        for index, name in header.items():
+            value = cells[index] if index < len(cells) else None
+            if isinstance(value, str):
+                if value.startswith("\0formula"):
+                    sheet.uncomputed.add((number, name))
+                    value = None
+                elif fix_legacy:
+                    fixed, label = legacy_vn.fix_legacy_text(value)
+                    if label:
+                        sheet.encoding = sheet.encoding or label
+                        value = fixed
+                value = clean(value) if value is not None else None
+            record[name] = value
+        if all(v in (None, "") for v in record.values()) and not any(
+            n == number for n, _f in sheet.uncomputed
+        ):
+            empty_run += 1
+            if empty_run > 1000:
+                break  # thousands of formatted but empty rows at the end of a sheet
+            continue
+        empty_run = 0
+        sheet.rows.append((number, record))
+        if len(sheet.rows) > MAX_ROWS:
+            raise RosterFileError(
+                _("Tệp có quá nhiều dòng (tối đa %(n)s dòng một lần).", n=f"{MAX_ROWS:,}")
+            )
+    if header is None:
+        names = ", ".join(columns[r][0] for r in required)
+        raise RosterFileError(
+            _("Không tìm thấy dòng tiêu đề. Tệp cần có các cột: %(columns)s.", columns=names)
+        )
+    return sheet
+
+
+def _xlsx_rows(data: bytes, progress=None):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:
+        raise RosterFileError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from exc
+    values_book = None
+    try:
+        sheet = book.worksheets[0]
+        formula_rows: dict[int, list] = {}
+        rows = []
+        estimate = sheet.max_row or 0  # from the sheet's <dimension>, when the file has one
+        empty_run = 0
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = list(row)
+            if all(c is None or c == "" for c in cells):
+                empty_run += 1
+                if empty_run > 1000:
+                    break  # thousands of formatted but empty rows at the end of a sheet
+                continue
+            empty_run = 0
+            if any(isinstance(c, str) and c.startswith("=") for c in cells):
+                formula_rows[number] = cells
+            rows.append((number, cells))
+            if progress and number % PROGRESS_EVERY == 0:
+                progress(number, max(estimate, number))
+        if formula_rows:
+            # Formula cells: use the value Excel computed and saved with the file.
+            values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            for number, row in enumerate(
+                values_book.worksheets[0].iter_rows(values_only=True), start=1
+            ):
+                if number in formula_rows:
+                    cells = formula_rows[number]
+                    for i, value in enumerate(row):
+                        if i < len(cells) and isinstance(cells[i], str) and cells[i][:1] == "=":
+                            cells[i] = "\0formula" if value is None else value
+        return rows
+    finally:
+        book.close()
+        if values_book is not None:
+            values_book.close()
+
+
+def _csv_rows(data: bytes) -> tuple[list, str]:
+    legacy = legacy_vn
+    try:
+        text, label = legacy.decode_bytes(data)
+    except legacy.LegacyEncodingError as exc:
+        if exc.encoding:
+            raise RosterFileError(
+                _(
+                    "Tệp dùng bảng mã cũ %(encoding)s nhưng không chuyển được sang Unicode. "
+                    "Hãy mở tệp bằng Excel, chuyển sang Unicode rồi lưu lại.",
+                    encoding=_encoding_name(exc.encoding),
+                )
+            ) from exc
+        raise RosterFileError(
+            _("Tệp không phải bảng tính (.xlsx) hay tệp văn bản CSV đọc được.")
+        ) from exc
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(n, row) for n, row in enumerate(reader, start=1)], label
+
+
+def read_sheet(data: bytes, filename: str, kind: str, progress=None) -> Sheet:
+    """Read an uploaded file into rows; raise RosterFileError with a Vietnamese message.
+
+    `progress(rows_read, estimated_total)` is called now and then while an .xlsx is parsed.
+    """
+    columns, required = (
+        (MEMBER_COLUMNS, MEMBER_REQUIRED) if kind == "members" else (UNIT_COLUMNS, UNIT_REQUIRED)
+    )
+    if not data:
+        raise RosterFileError(_("Tệp rỗng, không có dữ liệu."))
+    name = (filename or "").lower()
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterFileError(
+            _("Đây là tệp Excel đời cũ (.xls). Hãy mở bằng Excel và lưu lại dạng .xlsx.")
+        )
+    if data.startswith(b"PK\x03\x04"):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise RosterFileError(_("Tệp Excel bị hỏng hoặc không đọc được."))
+        sheet = Sheet()
+        return _rows_from_cells(
+            _xlsx_rows(data, progress), columns, required, sheet, fix_legacy=True
+        )
+    if name.endswith((".xlsx", ".xlsm")):
+        raise RosterFileError(_("Tệp Excel bị hỏng hoặc không đọc được."))
+    if data[:5] == b"%PDF-" or name.endswith((".pdf", ".doc", ".docx", ".jpg", ".png", ".zip")):
+        raise RosterFileError(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV."))
+    raw, label = _csv_rows(data)
+    sheet = Sheet(encoding=label if label in ("cp1258", "vni", "tcvn3") else None)
+    return _rows_from_cells(raw, columns, required, sheet, fix_legacy=False)
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date(value) -> date | None:
+    """A date from an Excel date, an Excel serial number, or dd/mm/yyyy text.
+
+    Returns None for an empty cell and raises ValueError for anything unreadable.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 100_000:
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueError(value)
+    text = clean(str(value))
+    if re.fullmatch(r"\d{4,5}(\.0)?", text):
+        return EXCEL_EPOCH + timedelta(days=int(float(text)))
+    text = text.split(" ")[0]  # "12/05/1960 00:00:00"
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if fmt == "%d/%m/%y" and parsed.year > date.today().year:
+            parsed = parsed.replace(year=parsed.year - 100)
+        return parsed
+    raise ValueError(value)
+
+
+def as_text(value) -> str:
+    """Cell value as clean text; whole numbers typed in number cells lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean(str(value))

@@ -1,0 +1,87 @@
+"""Why a row was rejected: codes stored with the job, translated when shown.
+
+Rejections are kept as (code, params) so a preview made in a background thread reads in
+whichever language the person viewing it uses.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+REASONS = {
+    "card_missing": _l("Thiếu số thẻ đảng viên."),
+    "card_invalid": _l("Số thẻ “%(value)s” không hợp lệ (cần 6 đến 20 chữ số hoặc chữ cái)."),
+    "card_dup_file": _l("Thẻ trùng: số thẻ %(card)s cũng có ở dòng %(other_row)s (%(other)s)."),
+    "card_dup_db": _l("Thẻ trùng: số thẻ %(card)s đã thuộc đảng viên %(other)s — %(unit)s."),
+    "name_missing": _l("Thiếu họ và tên."),
+    "name_long": _l("Họ và tên dài quá 120 ký tự."),
+    "cell_missing": _l("Thiếu mã chi bộ."),
+    "cell_unknown": _l("Không có chi bộ nào mang mã “%(value)s”."),
+    "cell_not_cell": _l("Mã “%(value)s” là của %(name)s, không phải một chi bộ."),
+    "cell_out_of_scope": _l("Chi bộ “%(value)s” không thuộc đơn vị bạn phụ trách."),
+    "date_bad": _l("%(column)s “%(value)s” không đúng dạng ngày/tháng/năm (dd/mm/yyyy)."),
+    "date_future": _l("%(column)s %(value)s ở tương lai."),
+    "born_after_joining": _l("Ngày sinh %(birth)s sau ngày vào Đảng %(joined)s."),
+    "joined_too_young": _l("Vào Đảng ngày %(joined)s khi chưa đủ 18 tuổi (sinh %(birth)s)."),
+    "official_before_joining": _l("Ngày chính thức %(official)s trước ngày vào Đảng %(joined)s."),
+    "gender_bad": _l("Giới tính “%(value)s” không rõ (ghi Nam hoặc Nữ)."),
+    "phone_bad": _l("Số điện thoại “%(value)s” không hợp lệ."),
+    "status_bad": _l(
+        "Trạng thái “%(value)s” không rõ (ghi Chính thức, Dự bị, Miễn sinh hoạt hoặc Đã chuyển đi)."
+    ),
+    "formula_empty": _l(
+        "Ô %(column)s có công thức chưa được tính. Hãy mở tệp bằng Excel và lưu lại."
+    ),
+    "code_missing": _l("Thiếu mã đơn vị."),
+    "code_invalid": _l("Mã đơn vị “%(value)s” không hợp lệ (tối đa 32 chữ cái, chữ số, - . _)."),
+    "code_dup_file": _l("Mã đơn vị %(value)s trùng với dòng %(other_row)s."),
+    "unit_name_missing": _l("Thiếu tên đơn vị."),
+    "kind_bad": _l("Loại “%(value)s” không rõ (ghi tỉnh, huyện, cơ sở hoặc chi bộ)."),
+    "parent_missing": _l("Thiếu mã đơn vị cấp trên."),
+    "parent_unknown": _l("Không có đơn vị cấp trên mang mã “%(value)s”."),
+    "parent_rejected": _l("Đơn vị cấp trên “%(value)s” bị từ chối ở dòng khác."),
+    "parent_level": _l("%(parent)s không thể là cấp trên của một đơn vị loại %(kind)s."),
+    "parent_cycle": _l("Đơn vị không thể nằm dưới chính nó hoặc đơn vị cấp dưới của nó."),
+    "unit_out_of_scope": _l("Đơn vị “%(value)s” không thuộc phạm vi bạn phụ trách."),
+    "root_exists": _l("Đã có Tỉnh ủy (đơn vị gốc); mỗi hệ thống chỉ có một."),
+}
+
+COLUMN_LABELS = {
+    "birth_date": _l("Ngày sinh"),
+    "joined_on": _l("Ngày vào Đảng"),
+    "official_on": _l("Ngày chính thức"),
+    "card": _l("Số thẻ đảng viên"),
+    "name": _l("Họ và tên"),
+    "cell": _l("Mã chi bộ"),
+    "gender": _l("Giới tính"),
+    "phone": _l("Số điện thoại"),
+    "status": _l("Trạng thái"),
+    "code": _l("Mã đơn vị"),
+    "full_name": _l("Họ và tên"),
+    "cell_id": _l("Chi bộ"),
+    "parent": _l("Mã đơn vị cấp trên"),
+    "kind": _l("Loại"),
+}
+
+
+def reason_text(code: str, params: dict | None = None) -> str:
+    """The translated sentence for a stored reason."""
+    params = dict(params or {})
+    if "column" in params:
+        params["column"] = str(COLUMN_LABELS.get(params["column"], params["column"]))
+    template = REASONS.get(code)
+    if template is None:
+        return code
+    try:
+        return str(template) % params if params else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def change_text(column: str, old: str, new: str) -> str:
+    """One change of a member as the preview shows it: "Số điện thoại: 0905… → 0912…"."""
+    from blueprints.members.models import GENDER_LABELS, MEMBER_STATUS_LABELS
+
+    labels = {"gender": GENDER_LABELS, "status": MEMBER_STATUS_LABELS}.get(column, {})
+    shown = [str(labels.get(v, v)) if v else "—" for v in (old, new)]
+    return f"{COLUMN_LABELS.get(column, column)}: {shown[0]} → {shown[1]}"

@@ -1,0 +1,380 @@
+"""Roster pages: import with preview and progress, member lists, accounts and login slips."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from blueprints.audit.models import record
+from blueprints.auth.models import User
+from blueprints.members.models import MEMBER_STATUS_LABELS, Member, MemberStatus
+from blueprints.roster import accounts, jobs
+from blueprints.roster.forms import EmptyForm, ImportForm, IssueForm
+from blueprints.roster.models import ImportJob, JobKind, JobStatus
+from blueprints.roster.reasons import change_text, reason_text
+from blueprints.roster.slips import build_slips_pdf
+from blueprints.roster.templates_xlsx import template_workbook
+from blueprints.units.models import Unit, cells_under
+from core.extensions import db
+from core.models import utcnow
+from core.permissions import (
+    ADMIN,
+    SECRETARY,
+    STAFF,
+    authorize,
+    can,
+    permission,
+    register_action,
+    scope_clause,
+)
+from core.rendering import render
+from core.text import fold, normalise_card_number
+
+bp = Blueprint("roster", __name__, url_prefix="/roster")
+
+register_action("roster.import", (STAFF,))
+register_action("account.issue", (STAFF,))
+register_action("account.reset", (SECRETARY, STAFF))
+
+PAGE_SIZE = 50
+SHOWN_ROWS = 200  # more are in the downloadable list of rejected rows
+
+
+def _import_units() -> list[Unit]:
+    """Units the user may import for: where they hold the staff (or admin) role."""
+    ids = {ra.unit_id for ra in current_user.roles if ra.role in (STAFF, ADMIN)}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.path)))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@permission("roster.import")
+def import_upload():
+    """Upload a file; it is stored with a new job and checked in the background."""
+    form = ImportForm()
+    units = _import_units()
+    form.unit.choices = [(u.id, u.name) for u in units]
+    if request.method == "GET" and request.args.get("unit", type=int) in {u.id for u in units}:
+        form.unit.data = request.args.get("unit", type=int)
+    if form.validate_on_submit():
+        unit = db.get_or_404(Unit, form.unit.data)
+        authorize("roster.import", unit)
+        jobs.purge_old_files()
+        upload = form.file.data
+        data = upload.read()
+        job = ImportJob(
+            kind=JobKind(form.kind.data),
+            unit=unit,
+            created_by_id=current_user.id,
+            filename=(upload.filename or "")[-255:],
+            content=data,
+            status=JobStatus.ANALYSING,
+        )
+        db.session.add(job)
+        db.session.flush()
+        record("roster.upload", job, filename=job.filename, size=len(data), kind=job.kind)
+        db.session.commit()
+        jobs.start(jobs.analyse_job, job.id, locale=str(get_locale() or "vi"))
+        return redirect(url_for("roster.job_page", job_id=job.id))
+    recent = db.session.scalars(
+        select(ImportJob)
+        .join(Unit, ImportJob.unit_id == Unit.id)
+        .where(scope_clause(current_user, "roster.import", Unit.path))
+        .options(selectinload(ImportJob.unit))
+        .order_by(ImportJob.id.desc())
+        .limit(10)
+    ).all()
+    return render("roster/import.html", form=form, recent=recent)
+
+
+@bp.get("/template/<kind>.xlsx")
+@permission("roster.import")
+def template(kind: str):
+    """The .xlsx template with Vietnamese headers."""
+    if kind not in ("members", "units"):
+        abort(404)
+    name = "mau-dang-vien.xlsx" if kind == "members" else "mau-don-vi.xlsx"
+    return Response(
+        template_workbook(kind),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _job_or_404(job_id: int) -> ImportJob:
+    job = db.get_or_404(ImportJob, job_id)
+    authorize("roster.import", job)
+    return job
+
+
+def _job_context(job: ImportJob) -> dict:
+    return {
+        "job": job,
+        "form": EmptyForm(),
+        "reason_text": reason_text,
+        "change_text": change_text,
+        "shown_rows": SHOWN_ROWS,
+    }
+
+
+@bp.get("/jobs/<int:job_id>")
+@permission("roster.import")
+def job_page(job_id: int):
+    """The job: progress while it runs, then the preview, then the result."""
+    job = _job_or_404(job_id)
+    return render("roster/job.html", "roster/_job.html", **_job_context(job))
+
+
+@bp.get("/jobs/<int:job_id>/status")
+@permission("roster.import")
+def job_status(job_id: int):
+    """The job fragment the page polls every second while the job runs."""
+    job = _job_or_404(job_id)
+    response = render("roster/_job.html", **_job_context(job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _cell(value: str) -> str:
+    """Text that Excel will not run as a formula (values come from an uploaded file)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.get("/jobs/<int:job_id>/rejected.csv")
+@permission("roster.import")
+def job_rejected_csv(job_id: int):
+    """Every rejected row with its reasons, as a CSV that Excel opens (UTF-8 with BOM)."""
+    job = _job_or_404(job_id)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Dòng"), _("Số thẻ / mã"), _("Tên"), _("Lý do")])
+    for row in job.rejected or []:
+        reasons = " ".join(reason_text(code, params) for code, params in row["reasons"])
+        writer.writerow([row["row"], _cell(row["card"]), _cell(row["name"]), _cell(reasons)])
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="dong-bi-tu-choi-{job.id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/jobs/<int:job_id>/commit")
+@permission("roster.import")
+def job_commit(job_id: int):
+    """Apply the previewed file: all of it in one transaction, or nothing."""
+    job = _job_or_404(job_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    transferred = [int(v) for v in request.form.getlist("transfer") if v.isdigit()]
+    # Only one request may move the job from preview to committing (double clicks, two tabs).
+    claimed = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == JobStatus.PREVIEW)
+        .values(status=JobStatus.COMMITTING, error=None, done=0, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        flash(_("Lần nhập này không còn chờ xác nhận."), "error")
+        return redirect(url_for("roster.job_page", job_id=job.id))
+    jobs.start(
+        jobs.commit_job, job.id, transferred, current_user.id, locale=str(get_locale() or "vi")
+    )
+    return redirect(url_for("roster.job_page", job_id=job.id))
+
+
+@bp.post("/jobs/<int:job_id>/cancel")
+@permission("roster.import")
+def job_cancel(job_id: int):
+    """Abandon a previewed import; the stored file is deleted."""
+    job = _job_or_404(job_id)
+    if job.status in (JobStatus.PREVIEW, JobStatus.FAILED) or job.is_stale:
+        job.status = JobStatus.CANCELLED
+        job.content = None
+        record("roster.import_cancelled", job)
+        db.session.commit()
+        flash(_("Đã hủy lần nhập này. Không có dữ liệu nào bị thay đổi."), "success")
+    return redirect(url_for("roster.import_upload"))
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@permission("roster.import")
+def job_retry(job_id: int):
+    """Check an interrupted job's file again (its content is still in the database)."""
+    job = _job_or_404(job_id)
+    if not job.is_stale or job.content is None:
+        return redirect(url_for("roster.job_page", job_id=job.id))
+    job.status = JobStatus.ANALYSING
+    job.updated_at = utcnow()
+    db.session.commit()
+    jobs.start(jobs.analyse_job, job.id, locale=str(get_locale() or "vi"))
+    return redirect(url_for("roster.job_page", job_id=job.id))
+
+
+# ---------------------------------------------------------------- member lists
+
+
+def _member_query(unit: Unit, q: str, status: str):
+    stmt = (
+        select(Member, Unit.name, User.id, User.must_change_password, User.last_login_at)
+        .join(Unit, Member.cell_id == Unit.id)
+        .outerjoin(User, User.member_id == Member.id)
+        .where(Member.cell_id.in_(cells_under(unit)))
+    )
+    if status in {s.value for s in MemberStatus}:
+        stmt = stmt.where(Member.status == status)
+    if q:
+        folded = fold(q)
+        card = normalise_card_number(q)
+        conditions = [Member.name_search.contains(folded, autoescape=True)]
+        if card and any(ch.isdigit() for ch in card):
+            conditions.append(Member.card_number.startswith(card, autoescape=True))
+            conditions.append(Member.phone.contains(card, autoescape=True))
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+@bp.get("/units/<int:unit_id>/members")
+@permission("roster.view")
+def members(unit_id: int):
+    """Members of a unit: search without diacritics, filter by status, Vietnamese order."""
+    unit = db.get_or_404(Unit, unit_id)
+    authorize("roster.view", unit)
+    q = request.args.get("q", "")[:80]
+    status = request.args.get("status", "")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    stmt = _member_query(unit, q, status)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(
+        stmt.order_by(Member.name_sort, Member.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render(
+        "roster/members.html",
+        "roster/_members_table.html",
+        unit=unit,
+        rows=rows,
+        q=q,
+        status_filter=status,
+        page_no=page,
+        pages=pages,
+        total=total,
+        status_labels={k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
+        can_reset=can(current_user, "account.reset", unit),
+        can_issue=can(current_user, "account.issue", unit),
+        can_import=can(current_user, "roster.import", unit),
+        form=EmptyForm(),
+    )
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def _pdf_response(pdf: bytes, name: str) -> Response:
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _site_url() -> str:
+    return request.host_url.rstrip("/")
+
+
+@bp.route("/units/<int:unit_id>/accounts", methods=["GET", "POST"])
+@permission("account.issue")
+def issue_accounts(unit_id: int):
+    """Issue accounts for a whole unit and download the login slips in the same response."""
+    unit = db.get_or_404(Unit, unit_id)
+    authorize("account.issue", unit)
+    form = IssueForm()
+    counts = {
+        "members": db.session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(
+                Member.cell_id.in_(cells_under(unit)),
+                Member.status != MemberStatus.TRANSFERRED,
+            )
+        ),
+        "without": db.session.scalar(
+            select(func.count()).select_from(
+                accounts.members_for_issue(unit, only_new=True).subquery()
+            )
+        ),
+    }
+    if form.validate_on_submit():
+        only_new = form.mode.data != "all"
+        rows = db.session.execute(accounts.members_for_issue(unit, only_new=only_new)).all()
+        if not rows:
+            flash(_("Không có đảng viên nào cần cấp tài khoản."), "info")
+            return redirect(url_for("roster.issue_accounts", unit_id=unit.id))
+        if len(rows) > accounts.MAX_ISSUE:
+            flash(
+                _(
+                    "Đơn vị có %(n)s đảng viên, nhiều hơn %(max)s. "
+                    "Vui lòng cấp theo từng đơn vị trực thuộc.",
+                    n=f"{len(rows):n}",
+                    max=f"{accounts.MAX_ISSUE:n}",
+                ),
+                "error",
+            )
+            return redirect(url_for("roster.issue_accounts", unit_id=unit.id))
+        slips = accounts.issue([(m, cell) for m, cell in rows])
+        record(
+            "account.issued",
+            unit,
+            count=len(slips),
+            mode="new" if only_new else "all",
+            members=[m.id for m, _c in rows][:5000],
+        )
+        pdf = build_slips_pdf(slips, _site_url(), _("Phiếu đăng nhập — %(unit)s", unit=unit.name))
+        db.session.commit()
+        return _pdf_response(pdf, f"phieu-dang-nhap-{unit.code.lower()}.pdf")
+    return render("roster/accounts.html", unit=unit, form=form, counts=counts)
+
+
+@bp.post("/members/<int:member_id>/reset")
+@permission("account.reset")
+def reset_password(member_id: int):
+    """Reset a member's password (forgotten): new initial password, new slip, old one void."""
+    member = db.get_or_404(Member, member_id)
+    authorize("account.reset", member)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if current_user.member_id == member.id:
+        flash(
+            _("Bạn không thể tự đặt lại mật khẩu của mình ở đây; hãy dùng Đổi mật khẩu."), "error"
+        )
+        return redirect(url_for("roster.members", unit_id=member.cell_id))
+    slips = accounts.issue([(member, member.cell.name)])
+    record("account.password_reset", member, card=member.card_number)
+    pdf = build_slips_pdf(
+        slips, _site_url(), _("Phiếu đăng nhập — %(name)s", name=member.full_name)
+    )
+    db.session.commit()
+    return _pdf_response(pdf, f"phieu-dang-nhap-{member.card_number}.pdf")

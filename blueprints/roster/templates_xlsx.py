@@ -1,0 +1,60 @@
+"""The downloadable .xlsx templates with Vietnamese headers and an example row."""
+
+from __future__ import annotations
+
+import io
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from blueprints.roster.reading import MEMBER_HEADERS, UNIT_HEADERS
+
+_EXAMPLES = {
+    "members": [
+        "52100001",
+        "Nguyễn Văn An",
+        "12/05/1960",
+        "Nam",
+        "0905123456",
+        "CB-AP",
+        "03/02/1985",
+        "03/02/1986",
+        "Chính thức",
+    ],
+    "units": ["CB-AP", "Chi bộ thôn An Phú", "XA-TH", "chi bộ"],
+}
+
+
+def template_workbook(kind: str) -> bytes:
+    """A workbook with the header row, an example row and a sheet of instructions."""
+    headers = MEMBER_HEADERS if kind == "members" else UNIT_HEADERS
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Đảng viên") if kind == "members" else _("Đơn vị")
+    sheet.append(headers)
+    sheet.append(_EXAMPLES[kind])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F6E3E3")
+    for column in sheet.columns:
+        sheet.column_dimensions[column[0].column_letter].width = 22
+    for row in sheet.iter_rows(min_row=2, max_row=2):
+        for cell in row:
+            cell.number_format = "@"  # text: keeps leading zeros of card and phone numbers
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet(_("Hướng dẫn"))
+    lines = [
+        _("Điền mỗi người (hoặc mỗi đơn vị) trên một dòng, bắt đầu từ dòng 2; xóa dòng ví dụ."),
+        _("Không đổi tên các cột; thứ tự cột có thể thay đổi."),
+        _("Ngày ghi dạng ngày/tháng/năm, ví dụ 03/02/1985, hoặc dùng ô kiểu ngày của Excel."),
+        _("Giới tính: Nam hoặc Nữ. Trạng thái: Chính thức, Dự bị, Miễn sinh hoạt, Đã chuyển đi."),
+        _("Loại đơn vị: tỉnh, huyện, cơ sở hoặc chi bộ."),
+        _("Nhập lại cùng một tệp không tạo bản ghi trùng: đảng viên được nhận ra theo số thẻ."),
+    ]
+    for line in lines:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
