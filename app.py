@@ -60,16 +60,20 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin.routes import bp as admin_bp
     from blueprints.auth.routes import bp as auth_bp
+    from blueprints.handbook.routes import bp as handbook_bp
     from blueprints.main.routes import bp as main_bp
     from blueprints.members.routes import bp as members_bp
 
-    for bp in (main_bp, auth_bp, members_bp, admin_bp):
+    for bp in (main_bp, auth_bp, members_bp, admin_bp, handbook_bp):
         app.register_blueprint(bp)
 
 
 def _register_commands(app: Flask) -> None:
     from blueprints.demo.commands import seed_demo_command
+    from blueprints.handbook.commands import handbook_cli, news_cli
     from core.cli import translate_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(handbook_cli)
+    app.cli.add_command(news_cli)
