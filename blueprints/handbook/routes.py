@@ -556,7 +556,7 @@ def editor_index():
         total=total,
         current_page=page,
         pages=max(1, -(-total // PER_PAGE)),
-        status=status,
+        status_filter=status,
         kind=kind,
         statuses=STATUS_LABELS,
         kinds=KIND_LABELS,

@@ -42,6 +42,9 @@ def test_full_workflow_with_four_eyes_and_revisions(app, client, world, as_role)
     # Draft: members cannot see it, not even by its URL.
     page = client.get(f"/editor/{article_id}").get_data(as_text=True)
     assert "Nháp" in page
+    desk = client.get("/editor/?status=draft&kind=chapter").get_data(as_text=True)
+    assert "Chương mới về đảng phí" in desk
+    assert "Chương mới" not in client.get("/editor/?status=published").get_data(as_text=True)
     # Second save: a new revision, comparable with the first.
     token = csrf_token(client, f"/editor/{article_id}/edit")
     client.post(
