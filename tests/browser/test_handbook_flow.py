@@ -21,7 +21,7 @@ Tổ trưởng thu **đảng phí** ngay sau buổi họp và ghi vào sổ."""
 # A stand-in for a phone that has a Vietnamese text-to-speech voice installed.
 VI_VOICE = """
 (() => {
-  const voice = {lang: "vi-VN", name: "Tiếng Việt", default: true, localService: true, voiceURI: "vi"};
+  const voice = {lang: "vi-VN", name: "Tiếng Việt", default: true, voiceURI: "vi"};
   const synth = window.speechSynthesis;
   if (synth) { synth.getVoices = () => [voice]; }
 })();
