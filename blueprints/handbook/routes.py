@@ -6,7 +6,16 @@ import difflib
 import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
@@ -421,8 +430,6 @@ def news_feed():
             .order_by(Article.published_at.desc(), Article.id.desc())
             .limit(50)
         ).all()
-    from flask import render_template
-
     response = make_response(
         render_template("handbook/feed.xml", items=items, root=root, now=utcnow())
     )
@@ -710,7 +717,9 @@ def _may_review(article: Article) -> bool:
 def _transition(article_id: int, allowed_from: tuple[str, ...]) -> Article:
     article = _editable_or_404(article_id)
     if article.status not in allowed_from:
-        abort(409)
+        # Someone else acted first (or a stale page was used): say so, show the current state.
+        flash(_("Bài đã chuyển sang trạng thái khác, có thể do người khác vừa xử lý."), "error")
+        abort(redirect(url_for("handbook.editor_article", article_id=article.id)))
     return article
 
 

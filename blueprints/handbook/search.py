@@ -12,7 +12,9 @@ wrapped in <mark>.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from sqlalchemy import Float, Integer, func, select, text
@@ -24,7 +26,6 @@ from core.extensions import db
 from core.text import fold
 
 MAX_TERMS = 8
-_WORD = re.compile(r"\w+")
 
 
 def terms_of(query: str) -> list[str]:
@@ -41,43 +42,69 @@ class Hit:
     snippet: Markup
 
 
-def _matches(word: str, terms: list[str]) -> bool:
-    folded = fold(word)
-    return any(folded == t for t in terms[:-1]) or folded.startswith(terms[-1])
+def _build_fold_table() -> dict[int, str]:
+    """Character → folded character, one for one (so offsets in folded text match the original)."""
+    table: dict[int, str] = {}
+    ranges = (range(0x41, 0x5B), range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    for code in (c for r in ranges for c in r):
+        lowered = chr(code).lower()
+        if len(lowered) != 1:
+            continue
+        base = "d" if lowered == "đ" else unicodedata.normalize("NFD", lowered)[0]
+        if base != chr(code):
+            table[code] = base
+    return table
 
 
-def highlight(value: str, terms: list[str], *, words: int | None = None) -> Markup:
+_FOLD_TABLE = _build_fold_table()
+
+
+@lru_cache(maxsize=512)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """Whole words only: Vietnamese syllables are short, so prefixes ("bo" → "bốn") mislead."""
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, terms)) + r")\b")
+
+
+def highlight(value: str, terms: list[str], *, width: int | None = None) -> Markup:
     """Escape `value` and wrap the words matching `terms` in <mark>.
 
-    With `words`, only the best window of that many words is kept (the one with the most
-    distinct terms), with an ellipsis where text was cut.
+    The text is folded character by character (same length), so a match found in the folded
+    text marks exactly the original word, diacritics and capitals kept. With `width`, only
+    the window of about that many characters holding the most distinct terms is kept, cut
+    at spaces, with an ellipsis where text was left out.
     """
     if not value:
         return Markup("")
-    spans = list(_WORD.finditer(value))
-    hits = [i for i, m in enumerate(spans) if terms and _matches(m.group(), terms)]
-    start_char, end_char = 0, len(value)
-    if words is not None and spans:
-        best, best_score = 0, -1
-        for i in hits or [0]:
-            first = max(0, i - 5)
-            window = {fold(spans[j].group()) for j in hits if first <= j < first + words}
-            if len(window) > best_score:
-                best, best_score = first, len(window)
-        last = min(len(spans), best + words) - 1
-        start_char = spans[best].start() if best > 0 else 0
-        end_char = spans[last].end() if last < len(spans) - 1 else len(value)
-    out: list[str] = ["… " if start_char > 0 else ""]
-    pos = start_char
-    hit_set = set(hits)
-    for i, m in enumerate(spans):
-        if m.start() < start_char or m.end() > end_char or i not in hit_set:
+    matches = []
+    if terms:
+        folded = value.translate(_FOLD_TABLE)
+        matches = [(m.start(), m.end(), m.group()) for m in _pattern(tuple(terms)).finditer(folded)]
+    start, end = 0, len(value)
+    if width is not None and len(value) > width:
+        first = matches[0][0] if matches else 0
+        best_score = -1
+        for i, (pos, _e, _g) in enumerate(matches[:200]):
+            score = len({g for p, _x, g in matches[i : i + 50] if p < pos + width})
+            if score > best_score:
+                first, best_score = pos, score
+        start = max(0, first - width // 5)
+        if start:
+            space = value.rfind(" ", 0, start)
+            start = space + 1 if space >= 0 else 0
+        end = min(len(value), start + width)
+        if end < len(value):
+            space = value.rfind(" ", start, end)
+            end = space if space > start else end
+    out: list[str] = ["… " if start > 0 else ""]
+    pos = start
+    for m_start, m_end, _g in matches:
+        if m_start < start or m_end > end:
             continue
-        out.append(str(escape(value[pos : m.start()])))
-        out.append("<mark>" + str(escape(m.group())) + "</mark>")
-        pos = m.end()
-    out.append(str(escape(value[pos:end_char])))
-    if end_char < len(value):
+        out.append(str(escape(value[pos:m_start])))
+        out.append("<mark>" + str(escape(value[m_start:m_end])) + "</mark>")
+        pos = m_end
+    out.append(str(escape(value[pos:end])))
+    if end < len(value):
         out.append(" …")
     return Markup("".join(out).replace("\n", " "))  # noqa: S704 - every piece escaped
 
@@ -85,7 +112,7 @@ def highlight(value: str, terms: list[str], *, words: int | None = None) -> Mark
 def _ranked(terms: list[str]):
     """Subquery (id, score) of matching articles; lower score = better on both databases."""
     if db.engine.dialect.name == "postgresql":
-        query = func.to_tsquery("simple", " & ".join([*terms[:-1], terms[-1] + ":*"]))
+        query = func.to_tsquery("simple", " & ".join(terms))
         return (
             select(
                 Article.id.label("id"),
@@ -94,7 +121,7 @@ def _ranked(terms: list[str]):
             .where(Article.search_vector.op("@@")(query))
             .subquery()
         )
-    match = " AND ".join([f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"*'])
+    match = " AND ".join(f'"{t}"' for t in terms)
     return (
         text(
             "SELECT rowid AS id, bm25(article_fts, 8.0, 1.0) AS score "
@@ -134,7 +161,7 @@ def search(user, query: str, *, kind: str | None = None, page: int = 1, per_page
         Hit(
             article=a,
             title=highlight(a.title, terms),
-            snippet=highlight((a.summary + "\n" + a.body_text).strip(), terms, words=32),
+            snippet=highlight((a.summary + "\n" + a.body_text).strip(), terms, width=240),
         )
         for a, _score in rows
     ]

@@ -77,6 +77,9 @@ def test_full_workflow_with_four_eyes_and_revisions(app, client, world, as_role)
         assert (article.status, article.review_comment) == (Status.DRAFT, "Ghi rõ hạn đóng.")
     _post(client, f"/editor/{article_id}/submit")
     _post(client, f"/editor/{article_id}/approve")
+    stale = _post(client, f"/editor/{article_id}/approve")  # a second click, or a stale tab
+    assert stale.status_code == 302
+    assert "trạng thái khác" in client.get(stale.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         article = db.session.get(Article, article_id)
         assert article.status == Status.PUBLISHED and article.published_at is not None
