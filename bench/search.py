@@ -36,7 +36,8 @@ QUERIES = [
     "dang vien du bi", "cong nhan chinh thuc", "sổ tay điện tử", "phan cong nhiem vu", "d",
 ]  # fmt: skip
 PHRASES = [
-    "Ban Thường vụ Tỉnh ủy Quảng Ngãi", "đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    "Ban Thường vụ Tỉnh ủy Quảng Ngãi",
+    "đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
     "xây dựng nông thôn mới", "chuyển đổi số trong các cơ quan Đảng", "công tác tiếp công dân",
     "bảo vệ nền tảng tư tưởng của Đảng", "phong trào thi đua yêu nước", "huyện đảo Lý Sơn",
     "đại hội đảng bộ các cấp", "công tác kiểm tra, giám sát", "củng cố tổ chức cơ sở đảng",
@@ -66,7 +67,7 @@ def _body(rng: random.Random, sentences: list[str], paragraphs: int) -> str:
     for i in range(paragraphs):
         if i and i % 3 == 0:
             parts.append("## " + rng.choice(PHRASES).capitalize())
-        picked = rng.sample(sentences, 4) + [f"Nội dung gắn với {rng.choice(PHRASES)}."]
+        picked = [*rng.sample(sentences, 4), f"Nội dung gắn với {rng.choice(PHRASES)}."]
         rng.shuffle(picked)
         parts.append(" ".join(picked))
     return "\n\n".join(parts)
@@ -153,7 +154,7 @@ def measure(app, rounds: int) -> list[float]:
                 user = db.session.get(User, user_id)
                 login_user(user)
                 started = time.perf_counter()
-                hits, total, _terms = search(user, query)
+                hits, _total, _terms = search(user, query)
                 _ = [str(h.snippet) for h in hits]
                 timings.append((time.perf_counter() - started) * 1000)
                 db.session.remove()
