@@ -116,6 +116,8 @@ class Article(db.Model):
 
     __table_args__ = (
         Index("ix_articles_kind_status_published", "kind", "status", "published_at"),
+        # Covering index of the visibility filter (search joins on it without reading rows).
+        Index("ix_articles_visible", "status", "unit_id", "published_at", "kind"),
         # GIN on PostgreSQL; on SQLite a plain index of an always-empty column (FTS5 is used).
         Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
     )

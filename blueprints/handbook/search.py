@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from markupsafe import Markup, escape
-from sqlalchemy import Float, Integer, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import undefer
 
-from blueprints.handbook.models import Article
-from blueprints.handbook.services import visible_clause
+from blueprints.handbook.models import Article, Status
+from blueprints.handbook.services import visible_clause, visible_unit_ids
 from core.extensions import db
+from core.models import utcnow
 from core.text import fold
 
 MAX_TERMS = 8
@@ -109,28 +110,63 @@ def highlight(value: str, terms: list[str], *, width: int | None = None) -> Mark
     return Markup("".join(out).replace("\n", " "))  # noqa: S704 - every piece escaped
 
 
-def _ranked(terms: list[str]):
-    """Subquery (id, score) of matching articles; lower score = better on both databases."""
-    if db.engine.dialect.name == "postgresql":
-        query = func.to_tsquery("simple", " & ".join(terms))
-        return (
-            select(
-                Article.id.label("id"),
-                (-func.ts_rank_cd(Article.search_vector, query)).label("score"),
-            )
-            .where(Article.search_vector.op("@@")(query))
-            .subquery()
-        )
-    match = " AND ".join(f'"{t}"' for t in terms)
-    return (
-        text(
-            "SELECT rowid AS id, bm25(article_fts, 8.0, 1.0) AS score "
-            "FROM article_fts WHERE article_fts MATCH :match"
-        )
-        .bindparams(match=match)
-        .columns(id=Integer, score=Float)
-        .subquery()
-    )
+def _visible_ids(user, kind: str | None):  # PostgreSQL
+    """Select of the ids of the articles `user` may read (answered from ix_articles_visible)."""
+    stmt = select(Article.id).where(visible_clause(user))
+    if kind:
+        stmt = stmt.where(Article.kind == kind)
+    return stmt
+
+
+def _page_sqlite(user, terms, kind, limit, offset) -> tuple[list[int], int]:
+    """Ids of one page of ranked hits and the total, on SQLite FTS5, in one statement.
+
+    The visibility filter is answered from the covering index ix_articles_visible. `+rowid`
+    keeps FTS5 from using the id list as an index (that would run one MATCH per id); as a
+    plain filter it is checked against a temporary index, so bm25 is computed only for the
+    visible matches; a window count over the materialised hits gives the total in one scan.
+    """
+    params: dict = {
+        "match": " AND ".join(f'"{t}"' for t in terms),
+        "status": Status.PUBLISHED.value,
+        "now": utcnow(),
+        "limit": limit,
+        "offset": offset,
+    }
+    visible = "SELECT id FROM articles WHERE status = :status AND published_at <= :now"
+    unit_ids = visible_unit_ids(user)
+    if unit_ids is not None:
+        visible += " AND unit_id IN (" + ",".join(str(int(i)) for i in unit_ids) + ")"
+    if kind:
+        visible += " AND kind = :kind"
+        params["kind"] = kind
+    # Only integers and bound parameters are put into the SQL.
+    ranked = "SELECT rowid AS id, bm25(article_fts, 8.0, 1.0) AS score FROM article_fts"
+    where = f" WHERE article_fts MATCH :match AND +rowid IN ({visible})"
+    page = "SELECT id, count(*) OVER () FROM hits ORDER BY score, id LIMIT :limit OFFSET :offset"
+    sql = f"WITH hits AS MATERIALIZED ({ranked}{where}) {page}"
+    rows = db.session.execute(
+        text(sql),
+        params,
+    ).all()
+    if not rows and offset:  # past the last page: the total still matters
+        return [], _page_sqlite(user, terms, kind, 1, 0)[1]
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
+
+
+def _page_postgresql(user, terms, kind, limit, offset) -> tuple[list[int], int]:
+    """Ids of one page of ranked hits and the total, on PostgreSQL (GIN-indexed tsvector)."""
+    query = func.to_tsquery("simple", " & ".join(terms))
+    where = [Article.search_vector.op("@@")(query), Article.id.in_(_visible_ids(user, kind))]
+    total = db.session.scalar(select(func.count()).select_from(Article).where(*where))
+    ids = db.session.scalars(
+        select(Article.id)
+        .where(*where)
+        .order_by(func.ts_rank_cd(Article.search_vector, query).desc(), Article.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(ids), total or 0
 
 
 def search(user, query: str, *, kind: str | None = None, page: int = 1, per_page: int = 10):
@@ -138,31 +174,20 @@ def search(user, query: str, *, kind: str | None = None, page: int = 1, per_page
     terms = terms_of(query)
     if not terms:
         return [], 0, terms
-    ranked = _ranked(terms)
-    where = [visible_clause(user)]
-    if kind:
-        where.append(Article.kind == kind)
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(Article)
-        .join(ranked, ranked.c.id == Article.id)
-        .where(*where)
-    )
-    rows = db.session.execute(
-        select(Article, ranked.c.score)
-        .join(ranked, ranked.c.id == Article.id)
-        .where(*where)
-        .options(undefer(Article.body_text))
-        .order_by(ranked.c.score, Article.published_at.desc(), Article.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    pager = _page_postgresql if db.engine.dialect.name == "postgresql" else _page_sqlite
+    ids, total = pager(user, terms, kind, per_page, (page - 1) * per_page)
+    articles = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Article).where(Article.id.in_(ids)).options(undefer(Article.body_text))
+        )
+    }
     hits = [
         Hit(
             article=a,
             title=highlight(a.title, terms),
             snippet=highlight((a.summary + "\n" + a.body_text).strip(), terms, width=240),
         )
-        for a, _score in rows
+        for a in (articles[i] for i in ids if i in articles)
     ]
-    return hits, total or 0, terms
+    return hits, total, terms

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from flask import g
 from sqlalchemy import func, or_, select, text
 
 from blueprints.handbook.markup import outline_of, plain_text, render_markdown
@@ -20,10 +21,15 @@ def _ancestor_ids(path: str) -> set[int]:
     return {int(p) for p in path.strip("/").split("/") if p}
 
 
-def visible_clause(user, now: datetime | None = None):
-    """SQL condition: published, publication time reached, and targeted to a unit on the
-    user's path (their cell's ancestors), or, for role holders, anywhere in their subtree."""
-    now = now or utcnow()
+def visible_unit_ids(user) -> list[int] | None:
+    """Units whose articles `user` may read; None means every unit (a role on the province).
+
+    A member reads what targets their cell or any unit above it; a role holder also reads what
+    targets any unit in the subtree of their role. Computed once per request.
+    """
+    cache = g.setdefault("_visible_unit_ids", {})
+    if user.id in cache:
+        return cache[user.id]
     unit_ids: set[int] = set()
     role_paths: list[str] = []
     member = getattr(user, "member", None)
@@ -32,16 +38,31 @@ def visible_clause(user, now: datetime | None = None):
     for _role, path, _unit_id in _scopes(user):
         unit_ids |= _ancestor_ids(path)
         role_paths.append(path)
-    targets = [Article.unit_id.in_(sorted(unit_ids))] if unit_ids else []
-    if role_paths:
-        targets.append(
-            Article.unit_id.in_(
-                select(Unit.id).where(or_(*(subtree_clause(Unit.path, p) for p in role_paths)))
+    result: list[int] | None
+    if any(path.count("/") == 2 for path in role_paths):  # "/1/": the province itself
+        result = None
+    else:
+        if role_paths:
+            unit_ids |= set(
+                db.session.scalars(
+                    select(Unit.id).where(or_(*(subtree_clause(Unit.path, p) for p in role_paths)))
+                )
             )
-        )
-    if not targets:  # an account with neither a cell nor a role: province-wide only
-        targets.append(Article.unit_id.in_(select(Unit.id).where(Unit.parent_id.is_(None))))
-    return (Article.status == Status.PUBLISHED) & (Article.published_at <= now) & or_(*targets)
+        if not unit_ids:  # neither a cell nor a role: province-wide articles only
+            unit_ids = set(db.session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
+        result = sorted(unit_ids)
+    cache[user.id] = result
+    return result
+
+
+def visible_clause(user, now: datetime | None = None):
+    """SQL condition: published, its publication time reached, targeted to a unit the user
+    may read (see `visible_unit_ids`)."""
+    clause = (Article.status == Status.PUBLISHED) & (Article.published_at <= (now or utcnow()))
+    unit_ids = visible_unit_ids(user)
+    if unit_ids is not None:
+        clause = clause & Article.unit_id.in_(unit_ids)
+    return clause
 
 
 def visible_articles(user, kind: Kind | None = None):
