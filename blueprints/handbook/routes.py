@@ -280,6 +280,8 @@ def documents():
     """Official documents, newest first, filtered by kind and year."""
     category = request.args.get("category", "")
     year = request.args.get("year", type=int)
+    if year is not None and not 1945 <= year <= 2100:
+        year = None
     stmt = visible_articles(current_user, Kind.DOCUMENT)
     if category in DOCUMENT_CATEGORIES:
         stmt = stmt.where(Article.category == category)

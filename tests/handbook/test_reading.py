@@ -179,3 +179,4 @@ def test_documents_filter_by_kind_and_year(app, client, world, as_role):
     _, html = _html(client, "/documents/?year=2025")
     assert "05-NQ/TU" in html and "12-CT/TU" not in html
     assert "01/03/2025" in html
+    assert client.get("/documents/?year=99999&category=x&page=-3").status_code == 200
