@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from blueprints.handbook.markup import html_to_text
-from blueprints.handbook.models import Article, Kind, Status
+from blueprints.handbook.models import Article, Kind, Revision, Status
 from blueprints.handbook.services import add_revision, apply_text, index_article, root_unit
 from core.extensions import db
 from core.models import utcnow
@@ -52,12 +52,22 @@ def parse_chapter(text: str) -> tuple[dict[str, str], str]:
     return meta, clean_multiline(text[end + 4 :])
 
 
+def _edited_in_app(article: Article) -> bool:
+    """True when an editor saved the chapter after it was imported (its last revision has an
+    author), so re-running the import (every `make run`) never overwrites their work."""
+    last = db.session.scalar(
+        select(Revision).where(Revision.article_id == article.id).order_by(Revision.number.desc())
+    )
+    return last is not None and last.author_id is not None
+
+
 def import_chapters(directory: Path) -> dict[str, int]:
-    """Create or update the published chapters of `directory`; unchanged ones are skipped."""
+    """Create or update the chapters of `directory`; unchanged ones, and ones the editorial
+    board has changed in the app since, are left alone."""
     root = root_unit()
     if root is None:
         raise click.ClickException("Chưa có đơn vị nào: hãy tạo cây đơn vị (flask seed-demo).")
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
     files = sorted(p for p in directory.iterdir() if _CHAPTER_FILE.match(p.name))
     parsed = []
     for path in files:  # validate everything first: nothing is half-imported
@@ -81,6 +91,9 @@ def import_chapters(directory: Path) -> dict[str, int]:
             db.session.add(article)
             add_revision(article, None, "Nhập từ tệp")
             counts["created"] += 1
+        elif _edited_in_app(article):
+            counts["kept"] += 1  # the editorial board's version wins over the file
+            continue
         elif (article.title, article.summary, article.body, article.position) != (
             title,
             summary,
@@ -106,7 +119,7 @@ def import_command(directory: Path) -> None:
     counts = import_chapters(directory)
     click.echo(
         f"Chương mới: {counts['created']}, cập nhật: {counts['updated']}, "
-        f"không đổi: {counts['unchanged']}"
+        f"không đổi: {counts['unchanged']}, giữ bản Ban Biên tập đã sửa: {counts['kept']}"
     )
 
 

@@ -87,6 +87,16 @@ def test_handbook_import_is_idempotent_and_chapters_navigate(app, client, runner
     assert "Chương mới: 15" in result.output
     again = runner.invoke(args=["handbook", "import", str(CONTENT)])
     assert "Chương mới: 0, cập nhật: 0, không đổi: 15" in again.output
+    with app.app_context():  # an editor revises one chapter in the app: a re-import keeps it
+        from blueprints.auth.models import User
+        from blueprints.handbook.services import add_revision, apply_text
+
+        chapter = db.session.scalar(select(Article).where(Article.slug == "dang-phi"))
+        apply_text(chapter, title="Đảng phí", summary=chapter.summary, body="## Mới\n\nBản sửa.")
+        add_revision(chapter, db.session.get(User, world.users["editor"]))
+        db.session.commit()
+    kept = runner.invoke(args=["handbook", "import", str(CONTENT)])
+    assert "không đổi: 14, giữ bản Ban Biên tập đã sửa: 1" in kept.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Article)) == 15
     as_role("member_a")
@@ -94,6 +104,7 @@ def test_handbook_import_is_idempotent_and_chapters_navigate(app, client, runner
     assert "Sinh hoạt chi bộ định kỳ" in html and "Đảng phí" in html
     status, html = _html(client, "/handbook/dang-phi")
     assert status == 200
+    assert "Bản sửa." in html
     assert 'rel="prev" href="/handbook/chuyen-sinh-hoat-dang"' in html
     assert 'rel="next" href="/handbook/the-dang-vien-va-cap-lai-the"' in html
     assert 'class="button read-aloud" hidden' in html
