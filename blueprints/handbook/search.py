@@ -3,7 +3,7 @@
 Both databases index *folded* text (`core.text.fold`: lower case, no diacritics, đ→d), and the
 query is folded the same way, so "dang phi", "Đảng phí" and "ĐẢNG PHÍ" are the same search.
 SQLite uses an FTS5 table ranked by bm25 (title weighs 8× the body); PostgreSQL a GIN-indexed
-tsvector ranked by ts_rank_cd (title weight A, body weight B); folding in Python rather than
+tsvector ranked by ts_rank (title weight A, body weight B); folding in Python rather than
 with `unaccent` needs no database extension and keeps both databases in step. Snippets come
 from the original text: its words are folded one by one and those matching a query word are
 wrapped in <mark>.
@@ -110,14 +110,6 @@ def highlight(value: str, terms: list[str], *, width: int | None = None) -> Mark
     return Markup("".join(out).replace("\n", " "))  # noqa: S704 - every piece escaped
 
 
-def _visible_ids(user, kind: str | None):  # PostgreSQL
-    """Select of the ids of the articles `user` may read (answered from ix_articles_visible)."""
-    stmt = select(Article.id).where(visible_clause(user))
-    if kind:
-        stmt = stmt.where(Article.kind == kind)
-    return stmt
-
-
 def _page_sqlite(user, terms, kind, limit, offset) -> tuple[list[int], int]:
     """Ids of one page of ranked hits and the total, on SQLite FTS5, in one statement.
 
@@ -155,18 +147,25 @@ def _page_sqlite(user, terms, kind, limit, offset) -> tuple[list[int], int]:
 
 
 def _page_postgresql(user, terms, kind, limit, offset) -> tuple[list[int], int]:
-    """Ids of one page of ranked hits and the total, on PostgreSQL (GIN-indexed tsvector)."""
+    """Ids of one page of ranked hits and the total, on PostgreSQL, in one statement.
+
+    The GIN index finds the matches; ts_rank (title weight A = 1.0, body B = 0.4; about twice
+    as fast as ts_rank_cd here) orders them, and a window count gives the total.
+    """
     query = func.to_tsquery("simple", " & ".join(terms))
-    where = [Article.search_vector.op("@@")(query), Article.id.in_(_visible_ids(user, kind))]
-    total = db.session.scalar(select(func.count()).select_from(Article).where(*where))
-    ids = db.session.scalars(
-        select(Article.id)
-        .where(*where)
-        .order_by(func.ts_rank_cd(Article.search_vector, query).desc(), Article.id)
+    stmt = select(Article.id, func.count().over()).where(
+        visible_clause(user), Article.search_vector.op("@@")(query)
+    )
+    if kind:
+        stmt = stmt.where(Article.kind == kind)
+    rows = db.session.execute(
+        stmt.order_by(func.ts_rank(Article.search_vector, query).desc(), Article.id)
         .limit(limit)
         .offset(offset)
     ).all()
-    return list(ids), total or 0
+    if not rows and offset:  # past the last page: the total still matters
+        return [], _page_postgresql(user, terms, kind, 1, 0)[1]
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
 
 def search(user, query: str, *, kind: str | None = None, page: int = 1, per_page: int = 10):
