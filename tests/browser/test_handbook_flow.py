@@ -62,6 +62,7 @@ def test_editor_reviewer_member_flow(live_server, new_page):
     page.get_by_role("link", name="Sinh hoạt chi bộ ở thôn").click()
     page.get_by_role("button", name="Duyệt và xuất bản").click()
     expect(page.locator("#flash-area")).to_contain_text("Đã duyệt và xuất bản")
+    assert_no_axe_violations(page, "published article with its versions")
     _logout(page)
 
     # A member on a phone, in large text, finds it without typing diacritics.
@@ -95,6 +96,10 @@ def test_editor_reviewer_member_flow(live_server, new_page):
     assert_no_axe_violations(phone, "chapter, large text")
     phone.goto(live_server + "/bookmarks")
     expect(phone.get_by_role("link", name="Sinh hoạt chi bộ ở thôn")).to_be_visible()
+    for path in ("/handbook/", "/documents/", "/news/"):
+        phone.goto(live_server + path)
+        assert_no_axe_violations(phone, path)
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     # The same member on a phone that has a Vietnamese voice: the button shows.
     voiced = new_page(viewport=PHONE)
