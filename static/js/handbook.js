@@ -71,10 +71,12 @@
 
   function send() {
     var anchor = "";
-    for (var i = 0; i < headings.length; i++) {
-      if (headings[i].getBoundingClientRect().top < window.innerHeight / 3) anchor = headings[i].id;
-    }
     var rect = reader.getBoundingClientRect();
+    // The section being read: the last heading in the top third, or any visible one at the end.
+    var line = rect.bottom <= window.innerHeight ? window.innerHeight : window.innerHeight / 3;
+    for (var i = 0; i < headings.length; i++) {
+      if (headings[i].getBoundingClientRect().top < line) anchor = headings[i].id;
+    }
     var seen = window.innerHeight - rect.top;
     var percent = Math.max(0, Math.min(100, Math.round((seen / Math.max(rect.height, 1)) * 100)));
     var key = anchor + "|" + percent;
@@ -97,5 +99,6 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") send();
   });
-  setTimeout(send, 3000);
+  // A first visit counts as started; a return visit keeps its saved place until the reader scrolls.
+  if (reader.getAttribute("data-has-position") !== "1") setTimeout(send, 3000);
 })();

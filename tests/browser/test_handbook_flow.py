@@ -94,6 +94,18 @@ def test_editor_reviewer_member_flow(live_server, new_page):
         "aria-pressed", "true"
     )
     assert_no_axe_violations(phone, "chapter, large text")
+
+    # Reading position: scrolling to the end is saved on the server (handbook.js).
+    def saved_end(response):
+        data = response.request.post_data or ""
+        return response.url.endswith("/position") and "muc-thu-dang-phi" in data
+
+    with phone.expect_response(saved_end):
+        phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    phone.goto(live_server + "/handbook/")
+    expect(
+        phone.get_by_role("link", name=re.compile("Đọc tiếp: Sinh hoạt chi bộ ở thôn"))
+    ).to_have_attribute("href", re.compile("#muc-thu-dang-phi$"))
     phone.goto(live_server + "/bookmarks")
     expect(phone.get_by_role("link", name="Sinh hoạt chi bộ ở thôn")).to_be_visible()
     for path in ("/handbook/", "/documents/", "/news/"):
