@@ -50,6 +50,9 @@ def test_search_ignores_diacritics_ranks_and_highlights(app, client, world, as_r
         assert "/handbook/sinh-hoat" in html, query
     html = client.get("/search?q=dinh+ky&kind=news").get_data(as_text=True)
     assert "Không tìm thấy" in html
+    assert '<option value="news" selected>' in html
+    html = client.get("/search?q=dang+phi&kind=chapter").get_data(as_text=True)
+    assert "1 kết quả" in html and "Tin văn nghệ" not in html
     assert client.get("/search?q=%22%27%28*").status_code == 200  # FTS syntax cannot break it
     fragment = client.get("/search?q=dang", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and "<mark>" in fragment
