@@ -72,3 +72,13 @@ def test_sri_hash_matches_the_local_copy(app):
     data = (Path(app.static_folder) / "vendor" / "htmx-2.0.11.min.js").read_bytes()
     digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
     assert app.config["HTMX_SRI"] == f"sha384-{digest}"
+
+
+def test_static_assets_compressed_and_long_cached_html_not_compressed(client):
+    html = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in html.headers  # BREACH: no compression next to CSRF tokens
+    src = re.search(r'data-htmx="(/static/vendor/htmx[^"]+)"', html.get_data(as_text=True)).group(1)
+    script = client.get(src, headers={"Accept-Encoding": "br, gzip"})
+    assert script.headers["Content-Encoding"] in ("br", "gzip")
+    assert len(script.data) < 25_000  # 52 KB of htmx travels as well under half
+    assert "max-age=31536000" in script.headers["Cache-Control"]

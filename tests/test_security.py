@@ -75,3 +75,11 @@ def test_passwords_are_hashed(app, world):
         user = db.session.get(User, world.users["member_a"])
         assert user.password_hash.startswith("pbkdf2:") or user.password_hash.startswith("scrypt:")
         assert "mat-khau" not in user.password_hash
+
+
+def test_personal_pages_are_not_stored_by_the_browser(client, world, as_role):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    as_role("member_a")
+    response = client.get("/me")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Cookie" in response.headers["Vary"]

@@ -1,7 +1,7 @@
 """handbook documents news
 
 Revision ID: 6d0dd1819f2a
-Revises: e98ade54e45a
+Revises: 05d6deca61d4
 Create Date: 2026-11-28 04:29:26.310138
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '6d0dd1819f2a'
-down_revision = 'e98ade54e45a'
+down_revision = '05d6deca61d4'
 branch_labels = None
 depends_on = None
 
