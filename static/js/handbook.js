@@ -92,12 +92,15 @@
     }).catch(function () { /* offline: the next scroll tries again */ });
   }
 
+  var scrolled = false;
   window.addEventListener("scroll", function () {
+    scrolled = true;
     clearTimeout(timer);
     timer = setTimeout(send, 1500);
   }, { passive: true });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") send();
+    // Leaving the page: save a pending scroll, but never overwrite the place on a mere visit.
+    if (document.visibilityState === "hidden" && scrolled) { clearTimeout(timer); send(); }
   });
   // A first visit counts as started; a return visit keeps its saved place until the reader scrolls.
   if (reader.getAttribute("data-has-position") !== "1") setTimeout(send, 3000);
