@@ -25,6 +25,7 @@ translations-update: $(BIN)/flask
 db: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	$(BIN)/flask handbook import content/handbook
 
 ## Serve the app with demo data on http://127.0.0.1:$(PORT) with gunicorn.
 run: db

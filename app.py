@@ -63,17 +63,20 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.admin.routes import bp as admin_bp
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.cards.routes import bp as cards_bp
+    from blueprints.handbook.routes import bp as handbook_bp
     from blueprints.main.routes import bp as main_bp
     from blueprints.members.routes import bp as members_bp
     from blueprints.pwa.routes import bp as pwa_bp
     from blueprints.roster.routes import bp as roster_bp
 
-    for bp in (main_bp, auth_bp, members_bp, admin_bp, pwa_bp, roster_bp, cards_bp):
+    blueprints = (main_bp, auth_bp, members_bp, admin_bp, pwa_bp, roster_bp, cards_bp, handbook_bp)
+    for bp in blueprints:
         app.register_blueprint(bp)
 
 
 def _register_commands(app: Flask) -> None:
     from blueprints.demo.commands import seed_demo_command
+    from blueprints.handbook.commands import handbook_cli, news_cli
     from blueprints.roster.commands import members_cli, units_cli
     from core.cli import translate_cli
 
@@ -81,3 +84,5 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(translate_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(members_cli)
+    app.cli.add_command(handbook_cli)
+    app.cli.add_command(news_cli)

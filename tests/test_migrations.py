@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from core.config import database_uri
 from core.extensions import db
+from core.models import include_object
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +57,8 @@ def test_migrations_match_models_and_downgrade(fresh_database_uri):
     engine = create_engine(fresh_database_uri)
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            context = MigrationContext.configure(conn, opts={"include_object": include_object})
+            diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         _flask(fresh_database_uri, "db", "downgrade", "base")
         with engine.connect() as conn:

@@ -31,6 +31,7 @@ from blueprints.roster.slips import build_slips_pdf
 from blueprints.roster.templates_xlsx import template_workbook
 from blueprints.units.models import Unit, cells_under
 from core.extensions import db
+from core.i18n import fmt_number
 from core.models import utcnow
 from core.permissions import (
     ADMIN,
@@ -338,8 +339,8 @@ def issue_accounts(unit_id: int):
                 _(
                     "Đơn vị có %(n)s đảng viên, nhiều hơn %(max)s. "
                     "Vui lòng cấp theo từng đơn vị trực thuộc.",
-                    n=f"{len(rows):n}",
-                    max=f"{accounts.MAX_ISSUE:n}",
+                    n=fmt_number(len(rows)),
+                    max=fmt_number(accounts.MAX_ISSUE),
                 ),
                 "error",
             )

@@ -1,0 +1,183 @@
+"""What the views and commands share: who sees what, saving with revisions, the search index."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask import g
+from sqlalchemy import func, or_, select, text
+
+from blueprints.handbook.markup import outline_of, plain_text, render_markdown
+from blueprints.handbook.models import Article, Attachment, Kind, Revision, Status
+from blueprints.units.models import Unit, subtree_clause
+from core.extensions import db
+from core.models import utcnow
+from core.permissions import _scopes
+from core.text import fold
+
+
+def _ancestor_ids(path: str) -> set[int]:
+    return {int(p) for p in path.strip("/").split("/") if p}
+
+
+def visible_unit_ids(user) -> list[int] | None:
+    """Units whose articles `user` may read; None means every unit (a role on the province).
+
+    A member reads what targets their cell or any unit above it; a role holder also reads what
+    targets any unit in the subtree of their role. Computed once per request.
+    """
+    cache = g.setdefault("_visible_unit_ids", {})
+    if user.id in cache:
+        return cache[user.id]
+    unit_ids: set[int] = set()
+    role_paths: list[str] = []
+    member = getattr(user, "member", None)
+    if member is not None and member.cell is not None:
+        unit_ids |= _ancestor_ids(member.cell.path)
+    for _role, path, _unit_id in _scopes(user):
+        unit_ids |= _ancestor_ids(path)
+        role_paths.append(path)
+    result: list[int] | None
+    if any(path.count("/") == 2 for path in role_paths):  # "/1/": the province itself
+        result = None
+    else:
+        if role_paths:
+            unit_ids |= set(
+                db.session.scalars(
+                    select(Unit.id).where(or_(*(subtree_clause(Unit.path, p) for p in role_paths)))
+                )
+            )
+        if not unit_ids:  # neither a cell nor a role: province-wide articles only
+            unit_ids = set(db.session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
+        result = sorted(unit_ids)
+    cache[user.id] = result
+    return result
+
+
+def visible_clause(user, now: datetime | None = None):
+    """SQL condition: published, its publication time reached, targeted to a unit the user
+    may read (see `visible_unit_ids`)."""
+    clause = (Article.status == Status.PUBLISHED) & (Article.published_at <= (now or utcnow()))
+    unit_ids = visible_unit_ids(user)
+    if unit_ids is not None:
+        clause = clause & Article.unit_id.in_(unit_ids)
+    return clause
+
+
+def visible_articles(user, kind: Kind | None = None):
+    """Select statement of the articles `user` may read (optionally of one kind)."""
+    stmt = select(Article).where(visible_clause(user))
+    if kind is not None:
+        stmt = stmt.where(Article.kind == kind)
+    return stmt
+
+
+def root_unit() -> Unit | None:
+    """The province unit (top of the tree): target of province-wide articles."""
+    return db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+
+
+def apply_text(article: Article, *, title: str, summary: str, body: str) -> None:
+    """Set the text and its derived forms (sanitised HTML, plain text, outline)."""
+    article.title, article.summary, article.body = title, summary, body
+    article.body_html = render_markdown(body)
+    article.body_text = plain_text(article.body_html)
+    article.outline = outline_of(article.body_html)
+    article.updated_at = utcnow()
+
+
+def add_revision(article: Article, author, note: str = "") -> Revision:
+    """Record the article's current text as its next revision."""
+    db.session.flush()
+    last = db.session.scalar(
+        select(func.max(Revision.number)).where(Revision.article_id == article.id)
+    )
+    revision = Revision(
+        article_id=article.id,
+        number=(last or 0) + 1,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        note=note[:500],
+        author_id=getattr(author, "id", None),
+    )
+    db.session.add(revision)
+    return revision
+
+
+def index_article(article: Article) -> None:
+    """Refresh the article's entry in the full-text index (folded text: no diacritics, đ→d)."""
+    db.session.flush()
+    title = fold(article.title + " " + (article.doc_number or ""))
+    body = fold(article.summary + "\n" + article.body_text)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            text(
+                "UPDATE articles SET search_vector = "
+                "setweight(to_tsvector('simple', :t), 'A') || "
+                "setweight(to_tsvector('simple', :b), 'B') WHERE id = :id"
+            ),
+            {"id": article.id, "t": title, "b": body},
+        )
+    else:
+        db.session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
+        db.session.execute(
+            text("INSERT INTO article_fts (rowid, title, body) VALUES (:id, :t, :b)"),
+            {"id": article.id, "t": title, "b": body},
+        )
+
+
+def remove_from_index(article_id: int) -> None:
+    """Drop an article from the SQLite index (PostgreSQL's vector goes with the row)."""
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
+
+
+def publish(article: Article, reviewer, when: datetime | None = None) -> None:
+    """Approve: published now, or at the requested time (scheduled)."""
+    article.status = Status.PUBLISHED
+    article.reviewed_by_id = getattr(reviewer, "id", None)
+    article.review_comment = ""
+    article.published_at = when or article.publish_at or utcnow()
+
+
+# Uploads: the type is decided by the file's first bytes, never by its name or browser's claim.
+IMAGE_LIMIT = 5 * 1024 * 1024
+PDF_LIMIT = 15 * 1024 * 1024
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+def sniff_type(data: bytes) -> str | None:
+    """Content type from the file's magic bytes (PDF, PNG, JPEG, WebP), or None."""
+    for magic, content_type in _SIGNATURES:
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def store_attachment(article: Article, filename: str, data: bytes, uploader) -> Attachment:
+    """Validate and add an upload; raises ValueError with a message key on bad files."""
+    content_type = sniff_type(data)
+    if content_type is None:
+        raise ValueError("type")
+    limit = PDF_LIMIT if content_type == "application/pdf" else IMAGE_LIMIT
+    if not data or len(data) > limit:
+        raise ValueError("size")
+    attachment = Attachment(
+        article=article,
+        filename=filename,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_by_id=getattr(uploader, "id", None),
+    )
+    db.session.add(attachment)
+    return attachment

@@ -1,0 +1,33 @@
+"""Helpers to create articles directly (the editor flow has its own tests)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from blueprints.handbook.models import Article, Kind, Status
+from blueprints.handbook.services import add_revision, apply_text, index_article
+from core.extensions import db
+from core.models import utcnow
+
+
+def make_article(
+    unit_id: int,
+    title: str,
+    body: str = "Nội dung.",
+    *,
+    kind: Kind = Kind.NEWS,
+    status: Status = Status.PUBLISHED,
+    published_delta: timedelta = timedelta(hours=-1),
+    **fields,
+) -> int:
+    """Create, index and commit an article; returns its id."""
+    summary = fields.pop("summary", "")
+    article = Article(kind=kind, status=status, unit_id=unit_id, **fields)
+    if status == Status.PUBLISHED:
+        article.published_at = utcnow() + published_delta
+    apply_text(article, title=title, summary=summary, body=body)
+    db.session.add(article)
+    add_revision(article, None)
+    index_article(article)
+    db.session.commit()
+    return article.id
