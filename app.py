@@ -61,9 +61,10 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.admin.routes import bp as admin_bp
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.main.routes import bp as main_bp
+    from blueprints.meetings.routes import bp as meetings_bp
     from blueprints.members.routes import bp as members_bp
 
-    for bp in (main_bp, auth_bp, members_bp, admin_bp):
+    for bp in (main_bp, auth_bp, members_bp, admin_bp, meetings_bp):
         app.register_blueprint(bp)
 
 
