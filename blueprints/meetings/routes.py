@@ -704,7 +704,9 @@ def set_attendance(meeting_id: int, member_id: int):
     if status not in {a.value for a in Attend} or status == Attend.PENDING:
         return _fail(meeting, _("Trạng thái điểm danh không hợp lệ."))
     if status == Attend.PRESENT:
-        if line.status != Attend.PRESENT:
+        if line.status != Attend.PRESENT and member_id == current_user.member_id:
+            sv.check_in(meeting, member_id, by=current_user)  # the secretary's own check-in
+        elif line.status != Attend.PRESENT:
             if not reason:
                 return _fail(meeting, _("Điểm danh hộ cần ghi lý do (ví dụ: không có điện thoại)."))
             sv.check_in(meeting, member_id, by=current_user, proxy_reason=reason)

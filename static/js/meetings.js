@@ -4,6 +4,14 @@
    replaced until they leave it. Lost network: banner in words, back-off, catch-up on return. */
 (function () {
   "use strict";
+  // boot.js may load htmx after DOMContentLoaded but before "load"; htmx then waits for a
+  // DOMContentLoaded that never comes and never initialises. At "load" (the real event has
+  // passed for sure), give it that event once if the body is still unprocessed.
+  window.addEventListener("load", function () {
+    if (window.htmx && !document.body["htmx-internal-data"]) {
+      document.dispatchEvent(new Event("DOMContentLoaded"));
+    }
+  });
   var root = document.querySelector("[data-live-root]");
   if (!root) return;
   var url = root.getAttribute("data-version-url");
