@@ -160,6 +160,14 @@ def upcoming_meeting():
 bp.app_context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
 
 
+@bp.record_once
+def _install_fast_path(state) -> None:
+    """Answer unchanged version polls before Flask runs (see fastpath.py)."""
+    from blueprints.meetings.fastpath import install
+
+    install(state.app)
+
+
 # ---- list and scheduling -------------------------------------------------------------------
 
 

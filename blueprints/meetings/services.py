@@ -71,7 +71,9 @@ CODE_WINDOW_SECONDS = 60
 
 def apply_template(meeting: Meeting) -> None:
     """Fill a new meeting's agenda from the standard template of its kind."""
-    for position, (key, title) in enumerate(AGENDA_TEMPLATES[MeetingKind(meeting.kind)]):
+    for position, (key, title) in enumerate(
+        AGENDA_TEMPLATES[MeetingKind(meeting.kind or MeetingKind.REGULAR)]
+    ):
         meeting.items.append(AgendaItem(position=position, key=key, title=str(title)))
 
 

@@ -467,3 +467,28 @@ def test_late_document_is_flagged(app, client, world, schedule):
     )
     page = client.get(f"/meetings/{later}").get_data(as_text=True)
     assert "huong-dan.pdf" in page and "Gửi muộn" not in page
+
+
+def test_fast_path_never_answers_for_outsiders_or_ended_sessions(
+    app, client, world, schedule, client_for
+):
+    from blueprints.meetings.fastpath import LiveVersionFastPath
+
+    assert isinstance(app.wsgi_app, LiveVersionFastPath)
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    with app.app_context():
+        version = db.session.get(Meeting, meeting_id).version
+    url = f"/meetings/{meeting_id}/live/version?v={version}"
+    member = client_for("member_a")
+    assert member.get(url).status_code == 204
+    # Outsiders with the right version number still get the full check: refused.
+    assert client_for("member_b").get(url).status_code == 403
+    assert app.test_client().get(url).status_code == 302  # not logged in: to the login page
+    # Staff above the cell take the slow path and are allowed.
+    assert client_for("staff_d1").get(url).status_code == 204
+    # After logout the old cookie, replayed, no longer gets a 204.
+    old_cookie = member.get_cookie("sotay_session").value
+    post(member, "/logout", htmx=False)
+    member.set_cookie("sotay_session", old_cookie)
+    assert member.get(url).status_code == 302
