@@ -39,7 +39,9 @@ def make_app(db_path: str):
     return create_app({"SECRET_KEY": SECRET})
 
 
-def prepare(db_path: str, cells: int, members_per_cell: int, *, password: bool = False) -> dict:
+def prepare(
+    db_path: str, cells: int, members_per_cell: int, *, password: bool = False, wal: bool = True
+) -> dict:
     """Migrate a fresh database and fill it: cells with members, accounts, ongoing meetings.
 
     Returns ids: {"meetings": [...], "members": {meeting_id: [member ids]},
@@ -49,6 +51,7 @@ def prepare(db_path: str, cells: int, members_per_cell: int, *, password: bool =
         os.remove(db_path)
     app = make_app(db_path)
     from flask_migrate import upgrade
+    from sqlalchemy import text
 
     from blueprints.auth.models import RoleAssignment, User
     from blueprints.meetings import services as sv
@@ -61,6 +64,11 @@ def prepare(db_path: str, cells: int, members_per_cell: int, *, password: bool =
     out: dict = {"meetings": [], "members": {}, "users": {}, "secretaries": {}}
     with app.app_context(), app.test_request_context():
         upgrade(directory=str(ROOT / "migrations"))
+        if wal:
+            # Write-ahead log: readers (the polls) never wait for a writer's commit. The mode
+            # is stored in the database file, so gunicorn's workers use it too.
+            db.session.execute(text("PRAGMA journal_mode=WAL"))
+            db.session.commit()
         province = Unit.create("BP", "Tỉnh ủy Đo hiệu năng", UnitKind.PROVINCE, None)
         for c in range(cells):
             cell = Unit.create(f"BC{c}", f"Chi bộ số {c + 1}", UnitKind.CELL, province)

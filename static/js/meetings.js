@@ -16,7 +16,7 @@
   if (!root) return;
   var url = root.getAttribute("data-version-url");
   var version = root.getAttribute("data-version");
-  var BASE = 1500, MAX = 30000;
+  var BASE = 1000, MAX = 30000;
   var failures = 0, timer = null, stopped = false;
   var banner = document.getElementById("offline-banner");
   var receipt = document.getElementById("receipt");
