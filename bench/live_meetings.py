@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import (  # noqa: E402
+from bench._common import (
     SECRET,
     bench_env,
     free_port,
@@ -158,7 +158,7 @@ async def console_loop(client, meeting_id, cookie, csrf, item_ids, interval, sto
         index += 1
         entry = [time.monotonic(), None]
         changes[meeting_id].append(entry)
-        status, _, _ = await client.request(
+        await client.request(
             "POST", f"/meetings/{meeting_id}/current", cookie, csrf, {"item_id": item}, htmx=True
         )
         # Phase B: only consoles change state, so the version now is the one this made.
@@ -363,10 +363,11 @@ def main() -> None:
             f"check-ins: sent by {ok_checkins} members, in database {present} "
             f"-> {'OK' if present == ok_checkins else 'MISMATCH'}"
         )
+        votes_ok = open_votes + receipts == ok_votes and ballots == receipts
         print(
             f"votes: sent by {ok_votes} members, in database {open_votes} open + "
             f"{receipts} secret receipts = {open_votes + receipts}; secret ballots {ballots} "
-            f"-> {'OK' if open_votes + receipts == ok_votes and ballots == receipts else 'MISMATCH'}"
+            f"-> {'OK' if votes_ok else 'MISMATCH'}"
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
