@@ -385,6 +385,9 @@ class Ballot(db.Model):
     """WHAT was chosen in a secret ballot: random key, motion and choice, nothing else."""
 
     __tablename__ = "ballots"
+    # SQLite would otherwise keep a hidden rowid in insertion order, which could be lined up
+    # with the order of the receipts; without it rows are stored by their random key.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), index=True)

@@ -878,7 +878,8 @@ def opinion(meeting_id: int):
                 sent=True,
             )
         )
-        response.headers["HX-Trigger"] = "meeting:changed"
+        # No HX-Trigger here: a refresh racing this answer would wipe the "Đã gửi ✓"; the
+        # next version poll (≤ 1 s) brings the other regions up to date.
         return response
     return _done(meeting, _("Đã gửi ý kiến ✓"))
 

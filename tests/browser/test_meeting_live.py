@@ -62,6 +62,11 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     console.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
     expect(console).to_have_url(re.compile(r"/console$"))
     assert_no_axe_violations(console, "console")
+    projector = new_page(viewport=LAPTOP)
+    login_in_browser(projector, base, LOGINS["secretary_a"], PASSWORD)
+    projector.goto(console.url.replace("/console", "/projector"))
+    expect(projector.locator(".projector-code")).to_have_text(re.compile(r"^\d{6}$"))
+    assert_no_axe_violations(projector, "projector")
 
     # Two members on phones join from the home screen.
     phones = []
@@ -71,6 +76,10 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
         phone.get_by_role("link", name="Vào buổi họp").click()
         expect(phone.locator("#r-member")).to_contain_text("Điểm danh")
         phones.append(phone)
+    phones[0].goto(meeting_url)
+    expect(phones[0].locator(".agenda")).to_contain_text("Kiểm điểm")
+    assert_no_axe_violations(phones[0], "meeting page (member)")
+    phones[0].go_back()
     anh, lan = phones
     assert_no_axe_violations(anh, "member live view")
 
@@ -142,6 +151,11 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     expect(console.locator(".motion", has_text="Lê Văn Tám")).to_contain_text(
         "Tán thành: 2", timeout=LIVE
     )
+    # The projector shows the announced result (2 of 4 present is not a majority).
+    projector.bring_to_front()
+    expect(projector.locator("#r-projector")).to_contain_text("Không thông qua", timeout=LIVE)
+    assert_no_axe_violations(projector, "projector with a result")
+    console.bring_to_front()
 
     # A phone that loses the network says so, and catches up when it is back.
     lan.context.set_offline(True)

@@ -7,7 +7,7 @@ import time
 
 from docx import Document as Docx
 from pypdf import PdfReader
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from blueprints.meetings import services as sv
 from blueprints.meetings.models import (
@@ -293,6 +293,9 @@ def test_secret_ballot_has_no_voter_link_and_counts_once(app, client, world, sch
         assert sorted(b.choice for b in ballots) == ["no", "yes"]
         assert all(len(b.id) == 36 and b.id.count("-") == 4 for b in ballots)
         assert not db.session.scalars(select(OpenVote).where(OpenVote.motion_id == motion_id)).all()
+        if db.engine.dialect.name == "sqlite":  # no hidden insertion-ordered rowid either
+            ddl = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ballots'"))
+            assert "WITHOUT ROWID" in ddl
     # The live count shows how many voted; the member sees that they voted, not a choice.
     console = client.get(f"/meetings/{meeting_id}/part/motions").get_data(as_text=True)
     assert "Đã biểu quyết: 2/2" in console

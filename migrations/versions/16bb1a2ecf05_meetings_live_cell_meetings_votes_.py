@@ -1,8 +1,8 @@
 """meetings: live cell meetings, votes, minutes
 
-Revision ID: 7cd1063c5cd0
+Revision ID: 16bb1a2ecf05
 Revises: e98ade54e45a
-Create Date: 2026-11-28 04:31:16.697361
+Create Date: 2026-11-28 05:10:29.324017
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7cd1063c5cd0'
+revision = '16bb1a2ecf05'
 down_revision = 'e98ade54e45a'
 branch_labels = None
 depends_on = None
@@ -261,7 +261,8 @@ def upgrade():
     sa.Column('motion_id', sa.Integer(), nullable=False),
     sa.Column('choice', sa.String(length=8), nullable=False),
     sa.ForeignKeyConstraint(['motion_id'], ['meeting_motions.id'], name=op.f('fk_ballots_motion_id_meeting_motions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ballots'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ballots')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('ballots', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ballots_motion_id'), ['motion_id'], unique=False)
