@@ -19,8 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.audit.models import record
 from blueprints.meetings import services as sv
@@ -41,6 +41,7 @@ from blueprints.meetings.models import (
     AgendaItem,
     Attend,
     Attendance,
+    BallotReceipt,
     Document,
     Meeting,
     MeetingStatus,
@@ -88,7 +89,9 @@ PROJECTOR_PARTS = ("projector", "code")
 
 
 def _meeting(meeting_id: int, action: str = "meeting.view") -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.cell)])
+    if meeting is None:
+        abort(404)
     authorize(action, meeting)
     return meeting
 
@@ -556,20 +559,25 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         .where(Motion.meeting_id == meeting.id, Motion.status != "draft")
         .order_by(Motion.id.desc())
     ).all()
-    voted = {m.id for m in motions if sv.has_voted(m, member.id)}
-    my_choice = {}
+    voted: set[int] = set()
+    my_choice: dict[int, str] = {}
     if motions:
-        my_choice = dict(
-            db.session.execute(
-                select(OpenVote.motion_id, OpenVote.choice).where(
-                    OpenVote.member_id == member.id,
-                    OpenVote.motion_id.in_([m.id for m in motions]),
+        ids = [m.id for m in motions]
+        rows = db.session.execute(
+            select(OpenVote.motion_id, OpenVote.choice)
+            .where(OpenVote.member_id == member.id, OpenVote.motion_id.in_(ids))
+            .union_all(
+                select(BallotReceipt.motion_id, literal(None)).where(
+                    BallotReceipt.member_id == member.id, BallotReceipt.motion_id.in_(ids)
                 )
-            ).all()
-        )
+            )
+        ).all()
+        voted = {motion_id for motion_id, _ in rows}
+        my_choice = {motion_id: choice for motion_id, choice in rows if choice}
     queue = db.session.scalars(
         select(Speaker)
         .where(Speaker.meeting_id == meeting.id, Speaker.status != "done")
+        .options(joinedload(Speaker.member))
         .order_by(Speaker.requested_at, Speaker.id)
     ).all()
     my_place = next((i + 1 for i, s in enumerate(queue) if s.member_id == member.id), None)
@@ -581,7 +589,7 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         and meeting.started_at
         and (line.checked_in_at - meeting.started_at).total_seconds() > 300
     )
-    rated = db.session.scalar(
+    rated = meeting.is_closed and db.session.scalar(
         select(func.count())
         .select_from(Rating)
         .where(Rating.meeting_id == meeting.id, Rating.member_id == member.id)

@@ -81,6 +81,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     assert_no_axe_violations(phones[0], "meeting page (member)")
     phones[0].go_back()
     anh, lan = phones
+    assert anh.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert_no_axe_violations(anh, "member live view")
 
     # Check in by the code on the console; the console's roll call updates by itself.

@@ -495,3 +495,27 @@ def test_fast_path_never_answers_for_outsiders_or_ended_sessions(
     post(member, "/logout", htmx=False)
     member.set_cookie("sotay_session", old_cookie)
     assert member.get(url).status_code == 302
+
+
+def test_late_arrival_gets_catch_up_card(app, client, world, schedule, client_for):
+    from datetime import timedelta
+
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.started_at -= timedelta(minutes=30)  # the meeting began half an hour ago
+        items = [i.id for i in meeting.items]
+        db.session.commit()
+    post(
+        client,
+        f"/meetings/{meeting_id}/items/{items[0]}/conclusion",
+        {"conclusion": "Cử đồng chí Ánh làm thư ký."},
+    )
+    post(client, f"/meetings/{meeting_id}/current", {"item_id": items[3]})
+    motion_id = _motion(app, client, meeting_id, "Thông qua chương trình")
+    post(client, f"/meetings/{meeting_id}/motions/{motion_id}/close")
+    member = _present(app, client, client_for, world, meeting_id, "member_a")["member_a"]
+    page = member.get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
+    assert "Bạn đến muộn" in page and '<details class="card catch-up" open' in page
+    assert "Cử đồng chí Ánh làm thư ký." in page and "Thông qua chương trình" in page
