@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
-from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    import core.idempotency  # model of the idempotency keys
     import core.ratelimit_store  # noqa: F401 - registers the sqlalchemy:// limits storage
     from core.errors import init_errors
     from core.i18n import init_i18n, select_locale
@@ -48,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    compress.init_app(app)
     init_login(app, login_manager)
     init_security(app)
     init_i18n(app)
@@ -63,8 +65,9 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.main.routes import bp as main_bp
     from blueprints.meetings.routes import bp as meetings_bp
     from blueprints.members.routes import bp as members_bp
+    from blueprints.pwa.routes import bp as pwa_bp
 
-    for bp in (main_bp, auth_bp, members_bp, admin_bp, meetings_bp):
+    for bp in (main_bp, auth_bp, members_bp, admin_bp, pwa_bp, meetings_bp):
         app.register_blueprint(bp)
 
 

@@ -9,7 +9,10 @@ const SHELL_CACHE = "shell-" + VERSION;
 const PRECACHE = __PRECACHE_URLS__;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(PRECACHE)));
+  // Without credentials: the shell is the same for everyone, and a response carrying the
+  // visitor's session cookie must never overwrite the cookie of a login happening meanwhile.
+  const requests = PRECACHE.map((url) => new Request(url, { credentials: "omit" }));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(requests)));
 });
 
 self.addEventListener("activate", (event) => {

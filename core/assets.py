@@ -64,7 +64,11 @@ def manifest_response() -> Response:
 
 def service_worker_response() -> Response:
     """The service worker from the repository root with its version and precache list filled in."""
-    precache = [url_for("main.offline")] + [asset_url(name) for name in SHELL_FILES]
+    # Fonts are requested by the stylesheet without a version query, so cache them that way.
+    precache = [url_for("main.offline")] + [
+        url_for("static", filename=name) if name.startswith("fonts/") else asset_url(name)
+        for name in SHELL_FILES
+    ]
     script = (ROOT / "service-worker.js").read_text(encoding="utf-8")
     script = script.replace("__SHELL_VERSION__", shell_version()).replace(
         "__PRECACHE_URLS__", json.dumps(precache)

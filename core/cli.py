@@ -49,8 +49,19 @@ def _fill_vietnamese() -> int:
 def update() -> None:
     """Extract strings and merge them into translations/*/messages.po."""
     pot = str(TRANSLATIONS / "messages.pot")
-    _babel("extract", "-F", "babel.cfg", "-k", "_l", "-o", pot, "--ignore-dirs", IGNORE, ".")
-    _babel("update", "-i", pot, "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "-w", "100")
+    _babel("-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", pot, "--ignore-dirs", IGNORE, ".")
+    _babel(
+        "-q",
+        "update",
+        "-i",
+        pot,
+        "-d",
+        str(TRANSLATIONS),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+        "-w",
+        "100",
+    )
     click.echo(f"Updated catalogues; {_fill_vietnamese()} new Vietnamese entries filled.")
 
 

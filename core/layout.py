@@ -54,4 +54,5 @@ def _layout_context() -> dict:
 def init_layout(app: Flask) -> None:
     """Install the context processor and declare the static route public."""
     app.context_processor(_layout_context)
-    app.view_functions["static"] = permission(PUBLIC)(app.view_functions["static"])
+    static_view = permission(PUBLIC, before_password_change=True)(app.view_functions["static"])
+    app.view_functions["static"] = static_view

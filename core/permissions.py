@@ -154,7 +154,7 @@ def permission(action: str, *, before_password_change: bool = False):
             return view(*args, **kwargs)
 
         wrapper.permission = action
-        wrapper.before_password_change = before_password_change or action == PUBLIC
+        wrapper.before_password_change = before_password_change
         return wrapper
 
     return decorate

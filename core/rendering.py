@@ -19,9 +19,9 @@ def is_htmx() -> bool:
     )
 
 
-def render(page: str, partial: str | None = None, status: int = 200, **context):
-    """Render `partial` for htmx requests, else `page`; the response varies on HX-Request."""
-    template = partial if partial and is_htmx() else page
+def render(full_page: str, partial: str | None = None, status: int = 200, **context):
+    """Render `partial` for htmx requests, else `full_page`; the response varies on HX-Request."""
+    template = partial if partial and is_htmx() else full_page
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response

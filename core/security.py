@@ -58,7 +58,18 @@ def add_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if response.mimetype == "text/html" and _logged_in():
+        # A member's pages must not come back from the browser cache (or the back button)
+        # for the next person who uses the same phone.
+        headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     return response
+
+
+def _logged_in() -> bool:
+    from flask_login import current_user
+
+    return bool(getattr(current_user, "is_authenticated", False))
 
 
 class PerRequestSecureSessionInterface(SecureCookieSessionInterface):

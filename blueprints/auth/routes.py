@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -102,7 +102,10 @@ def login():
             _("Số thẻ / số điện thoại hoặc mật khẩu không đúng. Vui lòng kiểm tra lại.")
         )
     status = 401 if g.get("login_failed") else 200
-    return render("auth/login.html", "auth/_login_form.html", status=status, form=form)
+    logged_out = session.pop("logged_out", False)
+    return render(
+        "auth/login.html", "auth/_login_form.html", status=status, form=form, logged_out=logged_out
+    )
 
 
 @bp.post("/logout")
@@ -113,6 +116,7 @@ def logout():
     end_session()
     db.session.commit()
     flash(_("Bạn đã đăng xuất."), "success")
+    session["logged_out"] = True  # the next page tells the app script to drop personal caches
     response = redirect(url_for("auth.login"))
     # Drop pages of this account from the browser's HTTP cache.
     response.headers["Clear-Site-Data"] = '"cache"'

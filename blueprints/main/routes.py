@@ -31,7 +31,7 @@ def home():
 
 
 @bp.get("/healthz")
-@permission(PUBLIC)
+@permission(PUBLIC, before_password_change=True)
 def healthz():
     """200 when the app and its database answer, 503 otherwise (for load balancers)."""
     try:
@@ -43,21 +43,21 @@ def healthz():
 
 
 @bp.get("/manifest.json")
-@permission(PUBLIC)
+@permission(PUBLIC, before_password_change=True)
 def manifest():
     """Web app manifest, served from the root so the app's scope is the whole site."""
     return manifest_response()
 
 
 @bp.get("/service-worker.js")
-@permission(PUBLIC)
+@permission(PUBLIC, before_password_change=True)
 def service_worker():
     """Service worker with scope `/`, its cache version derived from the static files."""
     return service_worker_response()
 
 
 @bp.get("/offline")
-@permission(PUBLIC)
+@permission(PUBLIC, before_password_change=True)
 def offline():
     """Page the service worker shows when a page is needed and there is no network."""
     return render("main/offline.html")
@@ -74,7 +74,7 @@ def _back():
 
 
 @bp.post("/preferences/display")
-@permission(PUBLIC)
+@permission(PUBLIC, before_password_change=True)
 def display_preferences():
     """Toggle large text or high contrast: on the account and in a cookie (login page)."""
     setting = request.form.get("setting")
@@ -98,7 +98,7 @@ def display_preferences():
 
 
 @bp.post("/preferences/language")
-@permission(PUBLIC)
+@permission(PUBLIC, before_password_change=True)
 def language_preference():
     """Switch between Vietnamese (default) and English."""
     lang = request.form.get("lang")

@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from tests.conftest import build_world
+from tests.conftest import World, build_world
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,18 +47,19 @@ def _server(app):
     server.shutdown()
 
 
+class LiveServer(str):
+    """The base URL, carrying the `world` (ids and logins) built for this test."""
+
+    world: World
+
+
 @pytest.fixture
-def live_server(_server, app):
+def live_server(_server, app) -> LiveServer:
     """Base URL of the running app, with the small province (see tests/conftest.py) in the DB."""
+    url = LiveServer(_server)
     with app.app_context():
-        live_server.world = build_world()
-    return _server
-
-
-@pytest.fixture
-def world_live(live_server):
-    """The World built for the live server (ids and logins)."""
-    return live_server.world if hasattr(live_server, "world") else None
+        url.world = build_world()
+    return url
 
 
 @pytest.fixture(scope="session")

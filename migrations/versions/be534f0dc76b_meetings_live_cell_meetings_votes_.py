@@ -1,8 +1,8 @@
 """meetings: live cell meetings, votes, minutes
 
-Revision ID: 16bb1a2ecf05
-Revises: e98ade54e45a
-Create Date: 2026-11-28 05:10:29.324017
+Revision ID: be534f0dc76b
+Revises: 05d6deca61d4
+Create Date: 2026-11-28 05:21:50.309046
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '16bb1a2ecf05'
-down_revision = 'e98ade54e45a'
+revision = 'be534f0dc76b'
+down_revision = '05d6deca61d4'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Installable app: install instructions, install tracking for adoption figures."""

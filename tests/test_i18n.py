@@ -1,0 +1,83 @@
+"""Vietnamese by default, English second; Vietnamese number and date formats; full catalogues."""
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from core.i18n import fmt_date, fmt_number, fmt_percent
+from tests.conftest import csrf_token
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_vietnamese_is_the_default(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'lang="vi"' in html and "Đăng nhập" in html
+
+
+def test_accept_language_then_cookie_then_user_setting(client, world, as_role):
+    english = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Sign in" in english.get_data(as_text=True)
+    token = csrf_token(client)
+    client.post("/preferences/language", data={"lang": "vi", "csrf_token": token})
+    html = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Đăng nhập" in html  # the cookie beats the browser's language
+    as_role("member_a")
+    client.post("/preferences/language", data={"lang": "en", "csrf_token": csrf_token(client, "/")})
+    client.delete_cookie("locale")
+    assert "My card" in client.get("/me").get_data(as_text=True)  # saved on the account
+
+
+def test_number_and_date_formats(app):
+    with app.test_request_context("/"):
+        assert fmt_number(51500) == "51.500"
+        assert fmt_percent(0.923) == "92,3%"
+        assert fmt_date(date(2023, 5, 19)) == "19/05/2023"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert fmt_number(51500) == "51,500"
+        assert fmt_percent(0.923) == "92.3%"
+        assert fmt_date(date(2023, 5, 19)) == "19/05/2023"
+
+
+def _extract(tmp_path) -> Path:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--ignore-dirs",
+            ".venv tests bench content node_modules migrations",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    return pot
+
+
+def test_every_string_has_vietnamese_and_english_translations(tmp_path):
+    with _extract(tmp_path).open("rb") as f:
+        template = read_po(f)
+    missing = {}
+    for locale in ("vi", "en"):
+        with (ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+            catalog = read_po(f, locale=locale)
+        for message in template:
+            if not message.id:
+                continue
+            found = catalog.get(message.id, message.context)
+            if found is None or not found.string or found.fuzzy:
+                missing.setdefault(locale, []).append(message.id)
+    assert not missing, f"untranslated strings (run `flask translate update`): {missing}"

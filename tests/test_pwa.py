@@ -1,0 +1,84 @@
+"""Installable app: manifest and service worker from the site root, shell files that exist."""
+
+import json
+import re
+import struct
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_manifest(client):
+    response = client.get("/manifest.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["name"] == "Sổ tay đảng viên điện tử"
+    assert manifest["short_name"] == "Sổ tay ĐV"
+    assert manifest["lang"] == "vi"
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"].startswith("/") and manifest["scope"] == "/"
+    assert manifest["theme_color"] and manifest["background_color"]
+    sizes = {}
+    for icon in manifest["icons"]:
+        data = client.get(icon["src"]).data
+        sizes[(icon["sizes"], icon.get("purpose", "any"))] = _png_size(data)
+    assert sizes[("192x192", "any")] == (192, 192)
+    assert sizes[("512x512", "any")] == (512, 512)
+    assert sizes[("512x512", "maskable")] == (512, 512)
+
+
+def test_service_worker_from_root_with_working_precache(client):
+    response = client.get("/service-worker.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in response.headers["Cache-Control"]
+    script = response.get_data(as_text=True)
+    assert "__SHELL_VERSION__" not in script
+    urls = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", script).group(1))
+    assert "/offline" in urls
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_pages_link_the_manifest_and_register_the_worker(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'rel="manifest" href="/manifest.json"' in html
+    assert 'data-sw="/service-worker.js"' in html
+
+
+def test_htmx_local_copy_and_pinned_cdn_with_sri(app, client):
+    html = client.get("/").get_data(as_text=True)
+    assert "vendor/htmx-2.0.11.min.js" in html  # the local fallback is always there
+    app.config["USE_HTMX_CDN"] = True
+    try:
+        response = client.get("/")
+    finally:
+        app.config["USE_HTMX_CDN"] = False
+    html = response.get_data(as_text=True)
+    assert 'src="https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"' in html
+    assert 'integrity="sha384-' in html and 'crossorigin="anonymous"' in html
+    assert "https://cdn.jsdelivr.net" in response.headers["Content-Security-Policy"]
+
+
+def test_sri_hash_matches_the_local_copy(app):
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    data = (Path(app.static_folder) / "vendor" / "htmx-2.0.11.min.js").read_bytes()
+    digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+    assert app.config["HTMX_SRI"] == f"sha384-{digest}"
+
+
+def test_static_assets_compressed_and_long_cached_html_not_compressed(client):
+    html = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in html.headers  # BREACH: no compression next to CSRF tokens
+    src = re.search(r'data-htmx="(/static/vendor/htmx[^"]+)"', html.get_data(as_text=True)).group(1)
+    script = client.get(src, headers={"Accept-Encoding": "br, gzip"})
+    assert script.headers["Content-Encoding"] in ("br", "gzip")
+    assert len(script.data) < 25_000  # 52 KB of htmx travels as well under half
+    assert "max-age=31536000" in script.headers["Cache-Control"]
