@@ -81,7 +81,7 @@ register_action("meeting.manage", (SECRETARY, DEPUTY, STAFF))
 register_action("meeting.take_part", (), own_cell=True)
 
 CONSOLE_PARTS = ("head", "attendance", "agenda", "speakers", "opinions", "motions", "tasks")
-MEMBER_PARTS = ("member", "opinion_form")
+MEMBER_PARTS = ("member",)
 PROJECTOR_PARTS = ("projector", "code")
 
 
@@ -675,7 +675,6 @@ def part(meeting_id: int, name: str):
     elif name in MEMBER_PARTS:
         member = _my_member(meeting)
         ctx = _common(meeting) | _member_context(meeting, member)
-        ctx["opinion_form"] = OpinionForm()
     else:
         abort(404)
     response = Response(render_template(f"meetings/_r_{name}.html", **ctx))

@@ -99,6 +99,16 @@
     }, 50);
   });
 
+  // The member's page changes shape when the meeting starts or ends (the opinion form comes
+  // or goes): reload it then, instead of refreshing that form on every change.
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    var marker = document.querySelector("[data-meeting-status]");
+    var initial = root.getAttribute("data-status");
+    if (initial && marker && marker.getAttribute("data-meeting-status") !== initial) {
+      window.location.reload();
+    }
+  });
+
   // Receipts: "Đang gửi…" while an action travels, the server's "Đã gửi ✓" when it lands.
   document.body.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
