@@ -65,11 +65,22 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.cards.routes import bp as cards_bp
     from blueprints.handbook.routes import bp as handbook_bp
     from blueprints.main.routes import bp as main_bp
+    from blueprints.meetings.routes import bp as meetings_bp
     from blueprints.members.routes import bp as members_bp
     from blueprints.pwa.routes import bp as pwa_bp
     from blueprints.roster.routes import bp as roster_bp
 
-    blueprints = (main_bp, auth_bp, members_bp, admin_bp, pwa_bp, roster_bp, cards_bp, handbook_bp)
+    blueprints = (
+        main_bp,
+        auth_bp,
+        members_bp,
+        admin_bp,
+        pwa_bp,
+        roster_bp,
+        cards_bp,
+        handbook_bp,
+        meetings_bp,
+    )
     for bp in blueprints:
         app.register_blueprint(bp)
 

@@ -1,0 +1,377 @@
+"""Benchmark: 50 simultaneous meetings x 20 members = 1.000 phones polling one gunicorn.
+
+    .venv/bin/python bench/live_meetings.py [--meetings 50] [--members 20] [--seconds 60]
+                                           [--interval 10] [--poll 1.5]
+
+gunicorn runs as `make run` starts it (3 sync workers) on a prepared SQLite database, on
+loopback. Every simulated member polls its meeting's version like static/js/meetings.js; on a
+change it fetches its live region (/part/member) as htmx would. Each meeting's console moves
+to the next agenda item every --interval seconds. Printed:
+
+- change-to-visible delay (console action sent → member has the new region), p50/p95/max
+  (goal: p95 <= 1,5 s);
+- check-ins and votes (open and secret ballots), 10% of them sent twice as a double tap or
+  a retry would: the database must hold exactly one per member (count in DB = count sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (
+    SECRET,
+    bench_env,
+    free_port,
+    make_app,
+    prepare,
+    start_gunicorn,
+    stop,
+)
+
+HOST = "127.0.0.1"
+
+
+def cookies_with_csrf(db_path: str, user_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(Cookie header, X-CSRFToken) per user: what a logged-in browser holds."""
+    from datetime import timedelta
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    app = make_app(db_path)
+    from blueprints.auth.models import UserSession
+    from core.extensions import db
+    from core.models import utcnow
+
+    csrf_signer = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token")
+    out = {}
+    with app.app_context(), app.test_request_context():
+        serializer = app.session_interface.get_signing_serializer(app)
+        for user_id in user_ids:
+            token = UserSession.new_token()
+            db.session.add(
+                UserSession(
+                    token_hash=UserSession.hash_token(token),
+                    user_id=user_id,
+                    expires_at=utcnow() + timedelta(hours=12),
+                )
+            )
+            raw_csrf = secrets.token_hex(20)
+            value = serializer.dumps({"_user_id": token, "_fresh": True, "csrf_token": raw_csrf})
+            out[user_id] = (
+                f"{app.config['SESSION_COOKIE_NAME']}={value}",
+                csrf_signer.dumps(raw_csrf),
+            )
+        db.session.commit()
+    return out
+
+
+class Client:
+    """Minimal HTTP/1.1 client on asyncio streams (gunicorn's sync workers close each time)."""
+
+    def __init__(self, port: int, limit: int):
+        self.port = port
+        self.sem = asyncio.Semaphore(limit)
+        self.errors = 0
+
+    async def request(self, method, path, cookie, csrf=None, form=None, htmx=False):
+        body = urllib.parse.urlencode(form).encode() if form else b""
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close"]
+        lines.append(f"Cookie: {cookie}")
+        if htmx:
+            lines.append("HX-Request: true")
+        if csrf:
+            lines.append(f"X-CSRFToken: {csrf}")
+        if form is not None:
+            lines.append("Content-Type: application/x-www-form-urlencoded")
+            lines.append(f"Content-Length: {len(body)}")
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        async with self.sem:
+            try:
+                reader, writer = await asyncio.open_connection(HOST, self.port)
+                writer.write(raw)
+                await writer.drain()
+                data = await reader.read()
+                writer.close()
+            except OSError:
+                self.errors += 1
+                return 0, {}, b""
+        head, _, payload = data.partition(b"\r\n\r\n")
+        head_lines = head.decode("latin-1").split("\r\n")
+        try:
+            status = int(head_lines[0].split()[1])
+        except (IndexError, ValueError):
+            self.errors += 1
+            return 0, {}, b""
+        headers = {}
+        for line in head_lines[1:]:
+            k, _, v = line.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        return status, headers, payload
+
+
+async def member_loop(
+    client, meeting_id, version, cookie, poll, stop_at, changes, delays, counters
+):
+    """One phone with the live page open (loaded at `version`)."""
+    await asyncio.sleep(random.random() * poll)
+    seen: set[int] = set()
+    while time.monotonic() < stop_at:
+        status, headers, body = await client.request(
+            "GET", f"/meetings/{meeting_id}/live/version?v={version}", cookie
+        )
+        counters["polls"] += 1
+        if status == 200:
+            new = headers.get("x-meeting-version") or body.decode().strip()
+            if new != version:
+                version = new
+                await client.request(
+                    "GET", f"/meetings/{meeting_id}/part/member", cookie, htmx=True
+                )
+                counters["parts"] += 1
+                now = time.monotonic()
+                for index, (t0, target) in enumerate(changes[meeting_id]):
+                    if index not in seen and target is not None and int(version) >= target:
+                        seen.add(index)
+                        delays.append(now - t0)
+        elif status != 204:
+            counters["bad"] += 1
+        await asyncio.sleep(poll)
+
+
+async def console_loop(client, meeting_id, cookie, csrf, item_ids, interval, stop_at, changes):
+    await asyncio.sleep(1 + random.random() * min(interval, max(0.0, stop_at - time.monotonic())))
+    index = 1
+    while time.monotonic() < stop_at - 3:
+        item = item_ids[index % len(item_ids)]
+        index += 1
+        entry = [time.monotonic(), None]
+        changes[meeting_id].append(entry)
+        await client.request(
+            "POST", f"/meetings/{meeting_id}/current", cookie, csrf, {"item_id": item}, htmx=True
+        )
+        # Phase B: only consoles change state, so the version now is the one this made.
+        _, headers, body = await client.request(
+            "GET", f"/meetings/{meeting_id}/live/version?v=0", cookie
+        )
+        entry[1] = int(headers.get("x-meeting-version") or body.decode().strip() or 0)
+        await asyncio.sleep(min(interval, max(0.0, stop_at - time.monotonic())))
+
+
+async def send_all(client, jobs, twice_ratio=0.1):
+    """Send each (path, cookie, csrf, form); about 10% are sent a second time at once."""
+    sent = 0
+
+    async def one(path, cookie, csrf, form):
+        nonlocal sent
+        times = 2 if random.random() < twice_ratio else 1
+        results = await asyncio.gather(
+            *(client.request("POST", path, cookie, csrf, form, htmx=True) for _ in range(times))
+        )
+        sent += 1
+        return results
+
+    results = await asyncio.gather(*(one(*job) for job in jobs))
+    failures = sum(1 for pair in results if not any(r[0] == 200 for r in pair))
+    return sent, failures
+
+
+def db_counts(db_path: str):
+    app = make_app(db_path)
+    from sqlalchemy import func, select
+
+    from blueprints.meetings.models import Attendance, Ballot, BallotReceipt, Motion, OpenVote
+    from core.extensions import db
+
+    with app.app_context():
+        present = db.session.scalar(
+            select(func.count()).select_from(Attendance).where(Attendance.status == "present")
+        )
+        open_votes = db.session.scalar(select(func.count()).select_from(OpenVote))
+        receipts = db.session.scalar(select(func.count()).select_from(BallotReceipt))
+        ballots = db.session.scalar(select(func.count()).select_from(Ballot))
+        motions = dict(db.session.execute(select(Motion.meeting_id, Motion.id)).all())
+    return present, open_votes, receipts, ballots, motions
+
+
+def current_versions(db_path: str) -> dict[int, str]:
+    """Each meeting's version, as the member pages were loaded with it."""
+    app = make_app(db_path)
+    from sqlalchemy import select
+
+    from blueprints.meetings.models import Meeting
+    from core.extensions import db
+
+    with app.app_context():
+        return {m: str(v) for m, v in db.session.execute(select(Meeting.id, Meeting.version))}
+
+
+def codes_and_items(db_path: str, meeting_ids):
+    app = make_app(db_path)
+    from sqlalchemy import select
+
+    from blueprints.meetings import services as sv
+    from blueprints.meetings.models import AgendaItem, Meeting
+    from core.extensions import db
+
+    with app.app_context():
+        codes = {m: sv.checkin_code(db.session.get(Meeting, m)) for m in meeting_ids}
+        items = {
+            m: list(
+                db.session.scalars(
+                    select(AgendaItem.id)
+                    .where(AgendaItem.meeting_id == m)
+                    .order_by(AgendaItem.position)
+                )
+            )
+            for m in meeting_ids
+        }
+    return codes, items
+
+
+async def run(args, port, ids, creds, db_path):
+    client = Client(port, limit=args.connections)
+    meetings = ids["meetings"]
+    codes, items = codes_and_items(db_path, meetings)
+    secretary = {m: creds[ids["secretaries"][m]] for m in meetings}
+    members = {m: [creds[ids["users"][mid]] for mid in ids["members"][m]] for m in meetings}
+
+    # Phase A: every member checks in with the code; some twice.
+    jobs = [
+        (f"/meetings/{m}/checkin", cookie, csrf, {"code": codes[m]})
+        for m in meetings
+        for cookie, csrf in members[m]
+    ]
+    t = time.monotonic()
+    sent_checkins, failed_checkins = await send_all(client, jobs)
+    print(
+        f"check-ins: {sent_checkins} members sent in {time.monotonic() - t:.1f} s "
+        f"({failed_checkins} failed)"
+    )
+
+    # Phase B: 1.000 members polling while consoles move through the agenda.
+    stop_at = time.monotonic() + args.seconds
+    changes = {m: [] for m in meetings}
+    delays: list[float] = []
+    counters = {"polls": 0, "parts": 0, "bad": 0}
+    versions = current_versions(db_path)
+    tasks = [
+        member_loop(client, m, versions[m], cookie, args.poll, stop_at, changes, delays, counters)
+        for m in meetings
+        for cookie, _ in members[m]
+    ]
+    tasks += [
+        console_loop(client, m, *secretary[m], items[m], args.interval, stop_at, changes)
+        for m in meetings
+    ]
+    t = time.monotonic()
+    await asyncio.gather(*tasks)
+    elapsed = time.monotonic() - t
+    made = sum(len(v) for v in changes.values())
+    print(
+        f"polling: {counters['polls']} polls ({counters['polls'] / elapsed:.0f}/s), "
+        f"{counters['parts']} region fetches, {made} console changes, "
+        f"{counters['bad']} unexpected answers, {client.errors} connection errors"
+    )
+    if delays:
+        delays.sort()
+        p95 = delays[int(len(delays) * 0.95) - 1]
+        print(
+            f"change-to-visible delay over {len(delays)} member observations: "
+            f"p50 {statistics.median(delays):.2f} s, p95 {p95:.2f} s, max {delays[-1]:.2f} s "
+            f"(goal p95 <= 1,5 s)"
+        )
+
+    # Phase C: each console opens a vote (every other one secret); members vote, some twice.
+    await send_all(
+        client,
+        [
+            (
+                f"/meetings/{m}/motions",
+                *secretary[m],
+                {"text": "Thông qua nghị quyết", "majority": "present"}
+                | ({"secret": "y"} if i % 2 else {}),
+            )
+            for i, m in enumerate(meetings)
+        ],
+        twice_ratio=0,
+    )
+    *_, motions = db_counts(db_path)
+    choices = ["yes", "no", "abstain"]
+    jobs = [
+        (
+            f"/meetings/{m}/motions/{motions[m]}/vote",
+            cookie,
+            csrf,
+            {"choice": random.choice(choices)},
+        )
+        for m in meetings
+        for cookie, csrf in members[m]
+    ]
+    t = time.monotonic()
+    sent_votes, failed_votes = await send_all(client, jobs)
+    print(
+        f"votes: {sent_votes} members sent in {time.monotonic() - t:.1f} s ({failed_votes} failed)"
+    )
+    return sent_checkins - failed_checkins, sent_votes - failed_votes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=50)
+    parser.add_argument("--members", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--interval", type=float, default=10.0)
+    parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--no-wal", action="store_true", help="keep SQLite's default rollback journal"
+    )
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="bench-live-meetings-")
+    db_path = f"{tmp}/bench.sqlite3"
+    try:
+        t = time.monotonic()
+        ids = prepare(
+            db_path, cells=args.meetings, members_per_cell=args.members, wal=not args.no_wal
+        )
+        creds = cookies_with_csrf(db_path, list(ids["users"].values()))
+        print(
+            f"prepared {args.meetings} meetings x {args.members} members "
+            f"in {time.monotonic() - t:.1f} s"
+        )
+        port = free_port()
+        proc = start_gunicorn("app:create_app()", port, bench_env(db_path))
+        try:
+            ok_checkins, ok_votes = asyncio.run(run(args, port, ids, creds, db_path))
+        finally:
+            stop(proc)
+        present, open_votes, receipts, ballots, _ = db_counts(db_path)
+        print(
+            f"check-ins: sent by {ok_checkins} members, in database {present} "
+            f"-> {'OK' if present == ok_checkins else 'MISMATCH'}"
+        )
+        votes_ok = open_votes + receipts == ok_votes and ballots == receipts
+        print(
+            f"votes: sent by {ok_votes} members, in database {open_votes} open + "
+            f"{receipts} secret receipts = {open_votes + receipts}; secret ballots {ballots} "
+            f"-> {'OK' if votes_ok else 'MISMATCH'}"
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

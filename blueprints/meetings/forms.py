@@ -1,0 +1,121 @@
+"""Forms of the meetings feature."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from blueprints.meetings.models import MAJORITY_LABELS, MEETING_KIND_LABELS
+from core.forms import BaseForm
+
+REQUIRED = _l("Vui lòng điền mục này.")
+
+
+class MeetingForm(BaseForm):
+    """Schedule (or edit) a meeting."""
+
+    kind = SelectField(
+        _l("Loại buổi sinh hoạt"),
+        choices=[(k.value, v) for k, v in MEETING_KIND_LABELS.items()],
+    )
+    combined = BooleanField(_l("Sinh hoạt định kỳ kết hợp chuyên đề"))
+    topic = StringField(_l("Chủ đề"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    starts_at = DateTimeLocalField(
+        _l("Ngày giờ bắt đầu"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Vui lòng chọn ngày giờ bắt đầu."))],
+    )
+    place = StringField(_l("Địa điểm"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    chair_id = SelectField(_l("Chủ trì"), coerce=int)
+    clerk_id = SelectField(_l("Thư ký"), coerce=int)
+    guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
+    quorum_percent = IntegerField(
+        _l("Tỷ lệ có mặt tối thiểu (phải vượt quá, %)"),
+        default=50,
+        validators=[NumberRange(1, 99, _l("Nhập một số từ 1 đến 99."))],
+    )
+
+
+class AgendaItemForm(BaseForm):
+    """Add an agenda item."""
+
+    title = StringField(_l("Nội dung mới"), validators=[DataRequired(REQUIRED), Length(max=255)])
+
+
+class DocumentForm(BaseForm):
+    """Attach a document to an agenda item."""
+
+    item_id = SelectField(_l("Thuộc nội dung"), coerce=int)
+    file = FileField(_l("Tệp tài liệu"), validators=[FileRequired(_l("Vui lòng chọn tệp."))])
+
+
+class RecommendationForm(BaseForm):
+    """A member's recommendation before the meeting."""
+
+    text = TextAreaField(
+        _l("Kiến nghị của bạn"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+    )
+
+
+class OpinionForm(BaseForm):
+    """A written opinion on the current item."""
+
+    key = HiddenField()
+    text = TextAreaField(
+        _l("Ý kiến của bạn về nội dung đang bàn"),
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+    )
+
+
+class MotionForm(BaseForm):
+    """A new motion to vote on."""
+
+    text = StringField(
+        _l("Nội dung biểu quyết"), validators=[DataRequired(REQUIRED), Length(max=500)]
+    )
+    secret = BooleanField(_l("Bỏ phiếu kín"))
+    majority = SelectField(
+        _l("Điều kiện thông qua"), choices=[(k.value, v) for k, v in MAJORITY_LABELS.items()]
+    )
+
+
+class TaskForm(BaseForm):
+    """A task for next month."""
+
+    description = StringField(_l("Nhiệm vụ"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    assignee_id = SelectField(_l("Người thực hiện"), coerce=int)
+    due_on = DateField(_l("Hạn hoàn thành"), validators=[Optional()])
+
+
+class MinutesForm(BaseForm):
+    """The clerk's edit of the minutes."""
+
+    body = TextAreaField(_l("Nội dung biên bản"), validators=[DataRequired(REQUIRED)])
+    note = StringField(_l("Ghi chú sửa đổi"), validators=[Length(max=255)])
+
+
+SCORE_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
+
+
+class RatingForm(BaseForm):
+    """A member's 1–5 rating."""
+
+    preparation = RadioField(_l("Chuẩn bị"), choices=SCORE_CHOICES, validators=[InputRequired()])
+    proceedings = RadioField(
+        _l("Diễn biến buổi họp"), choices=SCORE_CHOICES, validators=[InputRequired()]
+    )
+    follow_through = RadioField(
+        _l("Thực hiện sau họp"), choices=SCORE_CHOICES, validators=[InputRequired()]
+    )

@@ -1,0 +1,482 @@
+"""Models of a cell meeting.
+
+Every change to a meeting's live state runs `bump(meeting_id)` in the same transaction, which
+increments `meetings.version`; clients poll that number and fetch fresh partials when it moves.
+
+Secret ballots are two tables: `ballot_receipts` says THAT a member voted (unique per motion),
+`ballots` says WHAT was chosen, with a random UUID key, the motion and the choice only — no
+member, no time, no sequence that could be lined up with the receipts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    update,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blueprints.members.models import Member
+from blueprints.units.models import Unit
+from core.extensions import db
+from core.models import utcnow
+
+
+class MeetingKind(StrEnum):
+    """Regular monthly meeting or thematic meeting."""
+
+    REGULAR = "regular"
+    THEMATIC = "thematic"
+
+
+MEETING_KIND_LABELS = {
+    MeetingKind.REGULAR: _l("Sinh hoạt định kỳ"),
+    MeetingKind.THEMATIC: _l("Sinh hoạt chuyên đề"),
+}
+
+
+class MeetingStatus(StrEnum):
+    """Life cycle of a meeting."""
+
+    SCHEDULED = "scheduled"
+    ONGOING = "ongoing"
+    CLOSED = "closed"
+
+
+MEETING_STATUS_LABELS = {
+    MeetingStatus.SCHEDULED: _l("Sắp diễn ra"),
+    MeetingStatus.ONGOING: _l("Đang họp"),
+    MeetingStatus.CLOSED: _l("Đã kết thúc"),
+}
+
+
+class Attend(StrEnum):
+    """Roll-call status of one member at one meeting."""
+
+    PENDING = "pending"
+    PRESENT = "present"
+    EXCUSED = "excused"
+    UNEXCUSED = "unexcused"
+    EXEMPT = "exempt"
+
+
+ATTEND_LABELS = {
+    Attend.PENDING: _l("Chưa điểm danh"),
+    Attend.PRESENT: _l("Có mặt"),
+    Attend.EXCUSED: _l("Vắng có lý do"),
+    Attend.UNEXCUSED: _l("Vắng không lý do"),
+    Attend.EXEMPT: _l("Miễn sinh hoạt"),
+}
+
+
+class Choice(StrEnum):
+    """Options of a vote."""
+
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+CHOICE_LABELS = {
+    Choice.YES: _l("Tán thành"),
+    Choice.NO: _l("Không tán thành"),
+    Choice.ABSTAIN: _l("Không biểu quyết"),
+}
+
+
+class Majority(StrEnum):
+    """What a motion needs to pass."""
+
+    PRESENT = "present"  # more than half of the members present
+    ALL = "all"  # more than half of all members who are not exempt
+    TWO_THIRDS = "two_thirds"  # at least two thirds of the members present
+
+
+MAJORITY_LABELS = {
+    Majority.PRESENT: _l("Quá nửa số đảng viên có mặt"),
+    Majority.ALL: _l("Quá nửa tổng số đảng viên (trừ miễn sinh hoạt)"),
+    Majority.TWO_THIRDS: _l("Hai phần ba số đảng viên có mặt"),
+}
+
+
+class Meeting(db.Model):
+    """One cell meeting."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=MeetingKind.REGULAR)
+    combined: Mapped[bool] = mapped_column(default=False)  # regular combined with thematic
+    topic: Mapped[str] = mapped_column(String(255))
+    place: Mapped[str] = mapped_column(String(255), default="")
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    guests: Mapped[str] = mapped_column(Text, default="")
+    quorum_percent: Mapped[int] = mapped_column(default=50)  # present must be MORE than this %
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED, index=True)
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    # The item being discussed. No foreign key: agenda_items already points here, and a
+    # cycle of foreign keys would complicate migrations; the value is checked in the views.
+    current_item_id: Mapped[int | None]
+    checkin_secret: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cell: Mapped[Unit] = relationship()
+    chair: Mapped[Member | None] = relationship(foreign_keys=[chair_id])
+    clerk: Mapped[Member | None] = relationship(foreign_keys=[clerk_id])
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting",
+        order_by="AgendaItem.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def scope_unit(self) -> Unit:
+        """Access is decided by the cell holding the meeting."""
+        return self.cell
+
+    @property
+    def current_item(self) -> AgendaItem | None:
+        """The agenda item under discussion."""
+        return next((i for i in self.items if i.id == self.current_item_id), None)
+
+    @property
+    def kind_label(self) -> str:
+        """Translated kind."""
+        return str(MEETING_KIND_LABELS.get(MeetingKind(self.kind), self.kind))
+
+    @property
+    def status_label(self) -> str:
+        """Translated status."""
+        return str(MEETING_STATUS_LABELS.get(MeetingStatus(self.status), self.status))
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == MeetingStatus.SCHEDULED
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.status == MeetingStatus.ONGOING
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == MeetingStatus.CLOSED
+
+    @property
+    def required_minutes(self) -> int:
+        """Minimum duration: 90 minutes, 120 for a thematic meeting or a combined one."""
+        return 120 if (self.kind == MeetingKind.THEMATIC or self.combined) else 90
+
+    @property
+    def duration_minutes(self) -> int:
+        """Minutes from start to end (or to now while the meeting runs)."""
+        if not self.started_at:
+            return 0
+        end = self.ended_at or utcnow()
+        return max(0, int((end - self.started_at).total_seconds() // 60))
+
+    @property
+    def documents_deadline(self) -> datetime:
+        """Documents should reach members at least one day before the meeting."""
+        return self.starts_at - timedelta(days=1)
+
+
+def bump(meeting_id: int) -> None:
+    """Mark the meeting's live state as changed (call inside the transaction of the change)."""
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id)
+        .values(version=Meeting.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+class AgendaItem(db.Model):
+    """One item of the agenda, in order."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(32), default="")  # template key (e.g. "review")
+    done: Mapped[bool] = mapped_column(default=False)
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="item", order_by="Document.uploaded_at"
+    )
+
+
+class Document(db.Model):
+    """A document attached to an agenda item (kept in the database; at most 20 MB)."""
+
+    __tablename__ = "meeting_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="documents")
+    meeting: Mapped[Meeting] = relationship()
+
+    @property
+    def scope_unit(self) -> Unit:
+        return self.meeting.cell
+
+    @property
+    def late(self) -> bool:
+        """Attached less than one day before the meeting."""
+        return self.uploaded_at > self.meeting.documents_deadline
+
+
+class Recommendation(db.Model):
+    """A member's recommendation (kiến nghị) sent before the meeting."""
+
+    __tablename__ = "meeting_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+
+
+class Attendance(db.Model):
+    """Roll-call line of one member at one meeting."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id", name="uq_attendance_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    status: Mapped[str] = mapped_column(String(16), default=Attend.PENDING)
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    checked_in_at: Mapped[datetime | None]
+    by_proxy: Mapped[bool] = mapped_column(default=False)
+    proxy_reason: Mapped[str] = mapped_column(String(255), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    member: Mapped[Member] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return str(ATTEND_LABELS.get(Attend(self.status), self.status))
+
+
+class Speaker(db.Model):
+    """A request to speak (xin phát biểu) and, once called, the speaker's recorded opinion."""
+
+    __tablename__ = "meeting_speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting/speaking/done
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    called_at: Mapped[datetime | None]
+
+    member: Mapped[Member] = relationship()
+
+
+class Opinion(db.Model):
+    """An opinion by name: spoken (recorded by the secretary/clerk) or written by the member."""
+
+    __tablename__ = "meeting_opinions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    spoken: Mapped[bool] = mapped_column(default=False)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+    item: Mapped[AgendaItem | None] = relationship()
+
+
+class Motion(db.Model):
+    """A question put to the vote on an agenda item."""
+
+    __tablename__ = "meeting_motions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    text: Mapped[str] = mapped_column(Text)
+    secret: Mapped[bool] = mapped_column(default=False)
+    majority: Mapped[str] = mapped_column(String(16), default=Majority.PRESENT)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft/open/closed
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    yes: Mapped[int] = mapped_column(default=0)
+    no: Mapped[int] = mapped_column(default=0)
+    abstain: Mapped[int] = mapped_column(default=0)
+    base: Mapped[int] = mapped_column(default=0)  # members the majority is counted on
+    passed: Mapped[bool | None]
+
+    item: Mapped[AgendaItem | None] = relationship()
+
+    @property
+    def majority_label(self) -> str:
+        return str(MAJORITY_LABELS.get(Majority(self.majority), self.majority))
+
+
+class OpenVote(db.Model):
+    """A named vote: who chose what (open votes only)."""
+
+    __tablename__ = "meeting_open_votes"
+    __table_args__ = (UniqueConstraint("motion_id", "member_id", name="uq_open_vote_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    choice: Mapped[str] = mapped_column(String(8))
+    by_proxy: Mapped[bool] = mapped_column(default=False)
+    proxy_reason: Mapped[str] = mapped_column(String(255), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    member: Mapped[Member] = relationship()
+
+
+class BallotReceipt(db.Model):
+    """THAT a member voted in a secret ballot — never what."""
+
+    __tablename__ = "ballot_receipts"
+    __table_args__ = (UniqueConstraint("motion_id", "member_id", name="uq_ballot_receipt_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    by_proxy: Mapped[bool] = mapped_column(default=False)
+    proxy_reason: Mapped[str] = mapped_column(String(255), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Ballot(db.Model):
+    """WHAT was chosen in a secret ballot: random key, motion and choice, nothing else."""
+
+    __tablename__ = "ballots"
+    # SQLite would otherwise keep a hidden rowid in insertion order, which could be lined up
+    # with the order of the receipts; without it rows are stored by their random key.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), index=True)
+    choice: Mapped[str] = mapped_column(String(8))
+
+
+class ActionKey(db.Model):
+    """Idempotency key of one client action: a retried request finds its key and does nothing."""
+
+    __tablename__ = "meeting_action_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+
+
+class Task(db.Model):
+    """A task assigned at a meeting, reviewed at the next one."""
+
+    __tablename__ = "meeting_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    description: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignee: Mapped[Member | None] = relationship()
+    meeting: Mapped[Meeting] = relationship()
+
+
+class Minutes(db.Model):
+    """The minutes of a meeting: current text, approvals, lock and content hash."""
+
+    __tablename__ = "meeting_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    chair_approved_at: Mapped[datetime | None]
+    clerk_approved_at: Mapped[datetime | None]
+    locked_at: Mapped[datetime | None]
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()
+    revisions: Mapped[list[MinutesRevision]] = relationship(
+        back_populates="minutes", order_by="MinutesRevision.number.desc()"
+    )
+
+    @property
+    def scope_unit(self) -> Unit:
+        return self.meeting.cell
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class MinutesRevision(db.Model):
+    """Every version of the minutes text, never changed once written."""
+
+    __tablename__ = "meeting_minutes_revisions"
+    __table_args__ = (UniqueConstraint("minutes_id", "number", name="uq_minutes_revision_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("meeting_minutes.id"), index=True)
+    number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    minutes: Mapped[Minutes] = relationship(back_populates="revisions")
+    created_by = relationship("User")
+
+
+class Rating(db.Model):
+    """A member's 1–5 rating of preparation, proceedings and follow-through."""
+
+    __tablename__ = "meeting_ratings"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id", name="uq_rating_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    preparation: Mapped[int]
+    proceedings: Mapped[int]
+    follow_through: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

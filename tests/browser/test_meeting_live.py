@@ -1,0 +1,194 @@
+"""Done means of issue 5: a live cell meeting in three browsers (secretary laptop, two phones).
+
+Schedule, check in by code, proxy check-in, a speaker called, an opinion sent (not wiped by
+live refreshes while typed), an open and a secret vote, the meeting closed, minutes approved
+and exported; phones update without reload; a member of another cell is refused.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from docx import Document as Docx
+from playwright.sync_api import expect
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from blueprints.units.models import Unit
+from core.extensions import db
+from tests.browser.conftest import LAPTOP, PHONE, assert_no_axe_violations, login_in_browser
+from tests.conftest import PASSWORD, make_member, make_user
+
+LIVE = 6_000  # ms: a change must reach the other screens well within this (polling is 1,5 s)
+
+
+LOGINS = {"secretary_a": "52100001", "member_a": "52100002", "member_b": "52100004"}
+
+
+def _add_member(app):
+    """A fourth member of cell A with an account (the world has cell A's code "A")."""
+    with app.app_context():
+        cell = db.session.scalar(select(Unit).where(Unit.code == "A"))
+        member = make_member("52100011", "Hồ Thị Lan", cell, phone="0905000011")
+        make_user(member)
+        db.session.commit()
+
+
+def _code(console) -> str:
+    return console.locator("[data-checkin-code]").inner_text().strip()
+
+
+def test_live_meeting_three_browsers(app, live_server, new_page):
+    _add_member(app)
+    base = live_server
+
+    # Secretary on a laptop schedules the meeting.
+    console = new_page(viewport=LAPTOP)
+    console.on("dialog", lambda dialog: dialog.accept())
+    login_in_browser(console, base, LOGINS["secretary_a"], PASSWORD)
+    console.goto(base + "/meetings/")
+    console.get_by_role("link", name=re.compile("Lên lịch cho Chi bộ thôn An Phú")).click()
+    console.get_by_label("Chủ đề").fill("Sinh hoạt chi bộ tháng 12/2026")
+    console.get_by_label("Ngày giờ bắt đầu").fill("2026-12-05T08:00")
+    console.get_by_label("Địa điểm").fill("Nhà văn hóa thôn An Phú")
+    console.get_by_label("Thư ký").select_option(label="Trần Thị Ánh")
+    console.get_by_role("button", name="Lên lịch").click()
+    expect(console.locator("h1")).to_have_text("Sinh hoạt chi bộ tháng 12/2026")
+    expect(console.locator(".agenda")).to_contain_text(
+        "Kiểm điểm việc thực hiện nhiệm vụ tháng trước"
+    )
+    meeting_url = console.url
+    console.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
+    expect(console).to_have_url(re.compile(r"/console$"))
+    assert_no_axe_violations(console, "console")
+    projector = new_page(viewport=LAPTOP)
+    login_in_browser(projector, base, LOGINS["secretary_a"], PASSWORD)
+    projector.goto(console.url.replace("/console", "/projector"))
+    expect(projector.locator(".projector-code")).to_have_text(re.compile(r"^\d{6}$"))
+    assert_no_axe_violations(projector, "projector")
+
+    # Two members on phones join from the home screen.
+    phones = []
+    for login_name in (LOGINS["member_a"], "52100011"):
+        phone = new_page(viewport=PHONE)
+        login_in_browser(phone, base, login_name, PASSWORD)
+        phone.get_by_role("link", name="Vào buổi họp").click()
+        expect(phone.locator("#r-member")).to_contain_text("Điểm danh")
+        phones.append(phone)
+    phones[0].goto(meeting_url)
+    expect(phones[0].locator(".agenda")).to_contain_text("Kiểm điểm")
+    assert_no_axe_violations(phones[0], "meeting page (member)")
+    phones[0].go_back()
+    anh, lan = phones
+    assert anh.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_no_axe_violations(anh, "member live view")
+
+    # Check in by the code on the console; the console's roll call updates by itself.
+    for phone, name in ((anh, "Trần Thị Ánh"), (lan, "Hồ Thị Lan")):
+        phone.get_by_label("Nhập mã điểm danh đang hiện trên màn hình").fill(_code(console))
+        phone.get_by_role("button", name="Điểm danh").click()
+        expect(phone.locator("#r-member")).to_contain_text("Bạn đã điểm danh: có mặt", timeout=LIVE)
+        row = console.locator(".roll-line", has_text=name)
+        expect(row.locator(".badge")).to_contain_text("Có mặt", timeout=LIVE)
+
+    # The secretary checks himself in, and Lê Đức Anh (no smartphone) on his behalf.
+    row = console.locator(".roll-line", has_text="Nguyễn Văn Bình")
+    row.get_by_role("button", name=re.compile("Lưu")).click()
+    expect(row.locator(".badge")).to_contain_text("Có mặt", timeout=LIVE)
+    row = console.locator(".roll-line", has_text="Lê Đức Anh")
+    row.get_by_label(re.compile("Lý do")).fill("Không có điện thoại")
+    row.get_by_role("button", name=re.compile("Lưu")).click()
+    expect(console.locator(".roll-line", has_text="Lê Đức Anh")).to_contain_text(
+        "điểm danh hộ", timeout=LIVE
+    )
+    expect(anh.locator(".quorum")).to_contain_text("Đủ số lượng: có mặt 4/4", timeout=LIVE)
+
+    # Speakers: Ánh asks, the secretary calls her, her phone says so, her opinion is recorded.
+    anh.get_by_role("button", name="Xin phát biểu").click()
+    expect(anh.locator("#r-member")).to_contain_text("thứ tự số 1", timeout=LIVE)
+    expect(console.locator("#r-speakers")).to_contain_text("Trần Thị Ánh", timeout=LIVE)
+    console.get_by_role("button", name="Mời người tiếp theo phát biểu").click()
+    expect(anh.locator("#r-member")).to_contain_text("Mời bạn phát biểu", timeout=LIVE)
+    console.get_by_label(re.compile("Tóm tắt ý kiến")).fill("Đề nghị bê tông hóa đường thôn.")
+    console.get_by_role("button", name="Ghi ý kiến, kết thúc lượt").click()
+    expect(console.locator("#r-opinions")).to_contain_text(
+        "Đề nghị bê tông hóa đường thôn.", timeout=LIVE
+    )
+
+    # Lan types an opinion; a vote opens meanwhile; her half-typed text survives the refresh.
+    box = lan.get_by_label("Ý kiến của bạn về nội dung đang bàn")
+    box.fill("Chi bộ cần họp đúng giờ")
+    console.get_by_label("Nội dung biểu quyết").fill("Thông qua nghị quyết tháng 12")
+    console.get_by_role("button", name="Mở biểu quyết").click()
+    expect(lan.locator("#r-member")).to_contain_text("Thông qua nghị quyết tháng 12", timeout=LIVE)
+    expect(box).to_have_value("Chi bộ cần họp đúng giờ")
+    box.fill("Chi bộ cần họp đúng giờ, đủ 90 phút.")
+    lan.get_by_role("button", name="Gửi ý kiến").click()
+    expect(lan.locator("#r-opinion_form")).to_contain_text("Đã gửi ✓", timeout=LIVE)
+    expect(console.locator("#r-opinions")).to_contain_text("đủ 90 phút", timeout=LIVE)
+
+    # Open vote: both phones vote, the live count moves, a double tap counts once.
+    anh.get_by_role("button", name="Tán thành", exact=True).click()
+    expect(anh.locator("#r-member")).to_contain_text("Đã gửi biểu quyết của bạn", timeout=LIVE)
+    lan.get_by_role("button", name="Tán thành", exact=True).click()
+    expect(console.locator("#r-motions")).to_contain_text("Đã biểu quyết: 2/4", timeout=LIVE)
+    console.get_by_role("button", name="Kết thúc biểu quyết, công bố kết quả").click()
+    expect(console.locator("#r-motions")).to_contain_text("Không thông qua", timeout=LIVE)
+
+    # Secret ballot.
+    console.get_by_label("Nội dung biểu quyết").fill("Đề nghị kết nạp quần chúng Lê Văn Tám")
+    console.get_by_label("Bỏ phiếu kín").check()
+    console.get_by_role("button", name="Mở biểu quyết").click()
+    expect(anh.locator("#r-member")).to_contain_text("không ai biết bạn chọn gì", timeout=LIVE)
+    for phone in (anh, lan):
+        phone.get_by_role("button", name="Tán thành", exact=True).click()
+        expect(phone.locator("#r-member")).to_contain_text(
+            "Đã gửi biểu quyết của bạn", timeout=LIVE
+        )
+    motion = console.locator(".motion", has_text="Lê Văn Tám")
+    expect(motion).to_contain_text("Đã biểu quyết: 2/4", timeout=LIVE)
+    motion.get_by_role("button", name="Kết thúc biểu quyết, công bố kết quả").click()
+    expect(console.locator(".motion", has_text="Lê Văn Tám")).to_contain_text(
+        "Tán thành: 2", timeout=LIVE
+    )
+    # The projector shows the announced result (2 of 4 present is not a majority).
+    projector.bring_to_front()
+    expect(projector.locator("#r-projector")).to_contain_text("Không thông qua", timeout=LIVE)
+    assert_no_axe_violations(projector, "projector with a result")
+    console.bring_to_front()
+
+    # A phone that loses the network says so, and catches up when it is back.
+    lan.context.set_offline(True)
+    expect(lan.locator("#offline-banner")).to_be_visible(timeout=LIVE)
+    console.locator("#r-agenda").get_by_role("button", name=re.compile("Phương hướng")).click()
+    lan.context.set_offline(False)
+    expect(lan.locator("#offline-banner")).to_be_hidden(timeout=20_000)
+    expect(lan.locator(".current-item")).to_contain_text("Phương hướng", timeout=LIVE)
+
+    # A member of another cell cannot open the meeting.
+    outsider = new_page(viewport=PHONE)
+    login_in_browser(outsider, base, LOGINS["member_b"], PASSWORD)
+    response = outsider.goto(meeting_url.replace(base, base) + "/live")
+    assert response.status == 403
+    expect(outsider.locator("h1")).to_contain_text("Không có quyền truy cập")
+
+    # Close; the phones learn it; minutes approved by chair and clerk, then exported.
+    console.get_by_role("button", name="Kết thúc buổi sinh hoạt").click()
+    expect(console).to_have_url(re.compile(r"/minutes$"))
+    expect(anh.locator("#r-member")).to_contain_text("Buổi sinh hoạt đã kết thúc", timeout=LIVE)
+    console.get_by_role("button", name="Duyệt biên bản (chủ trì)").click()
+    anh.get_by_role("link", name="Xem biên bản và đánh giá").click()
+    anh.get_by_role("button", name="Duyệt biên bản (thư ký)").click()
+    expect(anh.locator("#flash-area")).to_contain_text("khóa")
+    expect(anh.locator(".hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    assert_no_axe_violations(anh, "minutes")
+    with anh.expect_download() as info:
+        anh.get_by_role("link", name="Tải về Word (DOCX)").click()
+    doc = Docx(info.value.path())
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Có mặt: 4/4" in text and "Lê Đức Anh được điểm danh hộ" in text
+    with anh.expect_download() as info:
+        anh.get_by_role("link", name="Tải về PDF").click()
+    pdf = PdfReader(io.BytesIO(open(info.value.path(), "rb").read()))
+    assert "Có mặt: 4/4" in "\n".join(page.extract_text() for page in pdf.pages)
