@@ -20,6 +20,12 @@ SHELL_FILES = (
     "css/app.css",
     "js/boot.js",
     "js/app.js",
+    # Feature styles and scripts of the pages kept for offline reading.
+    "css/handbook.css",
+    "js/handbook.js",
+    "css/meetings.css",
+    "js/meetings.js",
+    "css/roster.css",
     "vendor/htmx-2.0.11.min.js",
     "fonts/noto-sans-vietnamese-400-normal.woff2",
     "fonts/noto-sans-latin-400-normal.woff2",
