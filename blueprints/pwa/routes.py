@@ -64,7 +64,13 @@ def installed():
 
 @bp.after_app_request
 def _name_the_account(response):
-    """Tell the service worker whose page this is (see the module docstring)."""
+    """Tell the service worker whose page this is (see the module docstring).
+
+    Pages only: reading the login on a static file would add "Vary: Cookie" to it, and the
+    service worker's copy (fetched without cookies) would then never reuse the browser's.
+    """
+    if response.mimetype != "text/html":
+        return response
     authenticated = getattr(current_user, "is_authenticated", False)
     response.headers["X-Sotay-User"] = str(current_user.id) if authenticated else ""
     return response

@@ -207,24 +207,30 @@
   }
 
   // Documents of the member's announced meetings: saved when home or a meeting page opens.
+  // Checked at most every ten minutes; only what is not saved yet is downloaded (meeting
+  // pages themselves are refreshed by the service worker whenever they are opened).
   var meetingsList = body.getAttribute("data-offline-meetings");
+  var meetingsStamp = "sotay-meetings-checked-" + userId;
   if (meetingsList && navigator.onLine && window.caches &&
-      /^\/($|meetings\/\d+(\/live)?$)/.test(location.pathname)) {
+      /^\/($|meetings\/\d+(\/live)?$)/.test(location.pathname) &&
+      !(Date.now() - Number(localStorage.getItem(meetingsStamp) || 0) < 600000)) {
     window.addEventListener("load", function () {
       fetch(meetingsList, { credentials: "same-origin", cache: "no-store" })
         .then(function (r) { return r.ok ? r.json() : { urls: [] }; })
         .then(function (list) {
           return caches.open(PERSONAL + userId).then(function (cache) {
             return Promise.all(list.urls.map(function (url) {
-              return cache.match(url).then(function (hit) {
-                // Documents do not change once attached; meeting pages are refreshed.
-                if (hit && /\/documents\//.test(url)) return null;
+              return cache.match(url, { ignoreVary: true }).then(function (hit) {
+                if (hit) return null;
                 return fetch(url, { credentials: "same-origin" }).then(function (r) {
                   if (r.ok && !r.redirected) return cache.put(url, r);
+                  throw new Error("not saved");
                 });
               });
             }));
           });
+        }).then(function () {
+          localStorage.setItem(meetingsStamp, String(Date.now()));
         }).catch(function () { /* tried again on the next visit */ });
     });
   }
@@ -359,6 +365,9 @@
     writeOutbox(readOutbox().filter(function (i) { return i.user === userId; }));
   } else if (body.hasAttribute("data-logged-out")) {
     localStorage.removeItem(OUTBOX);
+    Object.keys(localStorage).forEach(function (k) {
+      if (/^sotay-(meetings-checked|saved)-/.test(k)) localStorage.removeItem(k);
+    });
   }
   freshKeys(document);
   renderOutbox();

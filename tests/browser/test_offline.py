@@ -169,8 +169,9 @@ def test_recommendation_queued_offline_and_meeting_documents_saved(app, live_ser
     doc_url = f"/meetings/{meeting}/documents/{ids['doc']}"
     user = live_server.world.users["member_a"]
     page.wait_for_function(
-        "([name, url]) => caches.open(name).then(c => c.match(url)).then(Boolean)",
-        arg=[f"personal-v1-{user}", doc_url],
+        "([name, urls]) => caches.open(name)"
+        ".then(c => Promise.all(urls.map(u => c.match(u)))).then(hits => hits.every(Boolean))",
+        arg=[f"personal-v1-{user}", [doc_url, f"/meetings/{meeting}"]],
     )
     page.context.set_offline(True)
     page.goto(f"{live_server}/meetings/{meeting}")
