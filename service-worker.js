@@ -165,10 +165,23 @@ async function handlePage(event) {
   }).catch(() => offlinePage());
 }
 
+/* Attachments and meeting documents: the saved copy, else the network (then kept for the
+   account that opened it, so a PDF read once can be read again offline). */
 async function handleFile(request) {
   const user = await readUser();
   const hit = await savedCopy(request, user);
-  return hit || fetch(request);
+  if (hit) return hit;
+  try {
+    const response = await fetch(request);
+    if (user && response.ok && !response.redirected && response.type === "basic") {
+      const cache = await caches.open(personalCache(user));
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    if (request.mode === "navigate") return offlinePage();
+    throw error;
+  }
 }
 
 async function handleStatic(request) {

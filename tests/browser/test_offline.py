@@ -217,3 +217,28 @@ def test_next_person_on_the_phone_sees_nothing_of_the_first(app, live_server, ne
         html = page.content()
         assert "Trần Thị Ánh" not in html, path
         assert f'data-user="{world.users["member_a"]}"' not in html, path
+
+
+def test_card_request_made_offline_is_sent_once(app, live_server, new_page):
+    from blueprints.cards.models import CardRequest
+
+    world = live_server.world
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, world.logins["member_a"])
+    page.goto(live_server + "/card-requests/new")
+    page.context.set_offline(True)
+    page.reload()  # the saved copy of the form
+    expect(page.locator("#offline-copy")).to_be_visible()
+    page.get_by_label("Mất thẻ").check()
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
+    assert_no_axe_violations(page, "card request waiting to be sent")
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(CardRequest)
+            .where(CardRequest.member_id == world.members["mem_a"])
+        )
+    assert count == 1
