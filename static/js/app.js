@@ -185,6 +185,19 @@
     var message = box.querySelector("[data-save-message]");
     var template = message.getAttribute("data-template");
     saveButton.hidden = false;
+    // Say what is already on the phone (no network needed to tell).
+    var links = Array.prototype.map.call(document.querySelectorAll(".toc a.toc-title"),
+      function (a) { return a.getAttribute("href"); });
+    if (window.caches && userId && links.length) {
+      caches.open(PERSONAL + userId).then(function (cache) {
+        return Promise.all(links.map(function (u) { return cache.match(u, { ignoreVary: true }); }));
+      }).then(function (hits) {
+        var saved = hits.filter(Boolean).length;
+        if (saved && !message.textContent) {
+          message.textContent = template.replace("%N", saved).replace("%M", links.length);
+        }
+      }).catch(function () {});
+    }
     saveButton.addEventListener("click", function () {
       saveButton.disabled = true;
       bar.hidden = false;
