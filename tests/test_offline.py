@@ -126,3 +126,20 @@ def test_service_worker_knows_personal_caches_and_strategies(client):
     assert 'const PERSONAL_PREFIX = "personal-v1-"' in script
     assert "X-Sotay-User" in script and "staleWhileRevalidate" in script
     assert "/static/css/handbook.css" in script  # pages kept offline find their styles
+
+
+def test_forms_sent_by_the_app_script_get_their_redirect_as_a_header(app, client, world):
+    ids = add_meeting(app, world, ongoing=False)
+    login(client, world.logins["member_a"])
+    token = csrf_token(client, "/")
+    response = client.post(
+        f"/meetings/{ids['meeting']}/recommendations",
+        data={"text": "Kiến nghị.", "idempotency_key": "7d3e9f00-aaaa-4bbb-8ccc-555555555555"},
+        headers={"X-CSRFToken": token, "X-Sotay-Submit": "1"},
+    )
+    assert response.status_code == 200 and not response.data
+    assert "Location" not in response.headers
+    assert response.headers["X-Sotay-Location"] == f"/meetings/{ids['meeting']}"
+    # The confirmation waits for the page the script opens next.
+    page = client.get(response.headers["X-Sotay-Location"]).get_data(as_text=True)
+    assert "Đã gửi kiến nghị đến chi ủy." in page

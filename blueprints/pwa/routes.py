@@ -76,6 +76,21 @@ def _name_the_account(response):
     return response
 
 
+@bp.after_app_request
+def _redirect_for_the_app_script(response):
+    """A form the app script sent itself (`X-Sotay-Submit`) gets its redirect as a header.
+
+    The script then opens that page, where the flash message is shown: following the redirect
+    inside fetch would use the message up on a page nobody sees. A form sent this way that
+    gets no answer at all is queued in the outbox (see static/js/app.js).
+    """
+    if request.headers.get("X-Sotay-Submit") == "1" and response.status_code in (301, 302, 303):
+        response.headers["X-Sotay-Location"] = response.headers.pop("Location")
+        response.status_code = 200
+        response.set_data(b"")
+    return response
+
+
 def _offline_list(urls: list[str], count: int):
     response = jsonify(urls=urls, count=count)
     response.headers["Cache-Control"] = "no-store"

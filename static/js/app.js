@@ -355,12 +355,37 @@
       });
       return;
     }
+    if (navigator.onLine && form.hasAttribute("data-offline-queue") && !form.hasAttribute("hx-post")) {
+      // "Online" often means one bar that carries nothing: send it from here, and queue it
+      // when no answer comes (the key makes a retry of a request that did arrive count once).
+      event.preventDefault();
+      event.stopPropagation();
+      sendOrQueue(form, event.submitter);
+      return;
+    }
     if (navigator.onLine) return;
     event.preventDefault();
     event.stopPropagation();
     if (form.hasAttribute("data-offline-queue")) queue(form);
     else needsNetwork(form);
   }, true);
+  function sendOrQueue(form, submitter) {
+    var data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-Sotay-Submit": "1" }
+    }).then(function (response) {
+      var next = response.headers.get("X-Sotay-Location");
+      if (next) { window.location.assign(next); return; }
+      // Not done (a mistake in the form): let the server show its page the usual way.
+      HTMLFormElement.prototype.submit.call(form);
+    }).catch(function () {
+      buttons.forEach(function (b) { b.disabled = false; });
+      queue(form);
+    });
+  }
   document.addEventListener("htmx:sendError", function (event) {
     var elt = event.detail && event.detail.elt;
     var form = elt && elt.closest && elt.closest("form");

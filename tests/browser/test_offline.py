@@ -243,3 +243,34 @@ def test_card_request_made_offline_is_sent_once(app, live_server, new_page):
             .where(CardRequest.member_id == world.members["mem_a"])
         )
     assert count == 1
+
+
+def test_answer_lost_on_a_weak_signal_is_retried_and_counted_once(app, live_server, new_page):
+    """The phone says it is online, the recommendation reaches the server, the answer is lost."""
+    world = live_server.world
+    meeting = add_meeting(app, world, ongoing=False)["meeting"]
+    # Playwright sees the page's requests only without a service worker in the way.
+    page = new_page(viewport=PHONE, service_workers="block")
+    login_in_browser(page, live_server, world.logins["member_a"], PASSWORD)
+    page.goto(f"{live_server}/meetings/{meeting}")
+
+    def lose_the_answer(route):
+        route.fetch()  # the server gets it and saves it...
+        route.abort()  # ...and the phone never hears back
+
+    page.route("**/recommendations", lose_the_answer)
+    page.get_by_label("Kiến nghị của bạn").fill("Đề nghị làm lại cổng nhà văn hóa.")
+    page.get_by_role("button", name="Gửi kiến nghị").click()
+    expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
+    assert _count(app, Recommendation, meeting) == 1
+    page.unroute("**/recommendations")
+    page.reload()  # the outbox sends it again: the key was already used, so nothing is added
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    expect(page.locator("#outbox-status")).to_be_hidden()
+    assert _count(app, Recommendation, meeting) == 1
+    # Sent normally, it lands on the meeting page with the confirmation.
+    page.get_by_label("Kiến nghị của bạn").fill("Kiến nghị thứ hai.")
+    page.get_by_role("button", name="Gửi kiến nghị").click()
+    expect(page.locator(".opinion-list")).to_contain_text("Kiến nghị thứ hai.")
+    expect(page.locator("#flash-area")).to_contain_text("Đã gửi kiến nghị đến chi ủy.")
+    assert _count(app, Recommendation, meeting) == 2
