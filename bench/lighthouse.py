@@ -6,8 +6,9 @@ Installs Lighthouse into bench/.lighthouse on first use (npm; version 13 needs a
 LIGHTHOUSE_DIR points at another install), serves the app with gunicorn like `make run` on a
 fresh seeded database (handbook imported, an ongoing meeting in the demo member's cell with a
 document), logs in as the demo member and audits: login, home, a handbook chapter and the
-member's meeting view. Targets (issue 6): Accessibility 100, Performance >= 95, Best Practices
->= 95; at most 150 KB on a first visit (empty cache) and 20 KB on a repeat visit.
+member's meeting view, each LH_RUNS times (default 3; scores of the median run). Targets
+(issue 6): Accessibility 100, Performance >= 95, Best Practices >= 95; at most 150 KB on a
+first visit (empty cache) and 20 KB on a repeat visit.
 
 Bytes are counted by the server itself (bench/_measured_app.py: status line, headers and the
 body as sent, compressed when it is), for every request of the visit, the service worker's
@@ -39,6 +40,7 @@ CHROME_FLAGS = (
     "--disable-component-update --disable-sync --no-first-run"
 )
 MEMBER = ("52900003", "dang-vien-demo-2026")
+RUNS = int(os.environ.get("LH_RUNS", "3"))  # scores are the median run
 
 
 def ensure_lighthouse() -> None:
@@ -227,8 +229,19 @@ def audit(url: str, cookie: str | None, out: Path) -> dict:
     if cookie:
         cmd.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(cmd, check=True, env=env, capture_output=True)
+    for attempt in range(3):  # Chrome sometimes fails to start on a busy machine
+        if subprocess.run(cmd, env=env, capture_output=True).returncode == 0:
+            break
+        if attempt == 2:
+            raise RuntimeError(f"Lighthouse failed three times on {url}")
     return json.loads(out.read_text())
+
+
+def median_audit(url: str, cookie: str | None, out: Path, runs: int) -> dict:
+    """The report of median performance over `runs` runs (Lighthouse varies with CPU load)."""
+    reports = [audit(url, cookie, out.with_suffix(f".{i}.json")) for i in range(runs)]
+    reports.sort(key=lambda r: r["categories"]["performance"]["score"])
+    return reports[len(reports) // 2]
 
 
 def main() -> None:
@@ -273,7 +286,7 @@ def main() -> None:
             for name, path in discover(base, cookie).items():
                 page_cookie = None if name == "login" else cookie
                 out = Path(os.environ.get("BENCH_REPORTS", tmp)) / f"{name}.json"
-                report = audit(base + path, page_cookie, out)
+                report = median_audit(base + path, page_cookie, out, RUNS)
                 scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
                 weight = report["audits"]["total-byte-weight"]["numericValue"] / 1024
                 first, repeat, saved = transfer(base, path, page_cookie, log, tmp)
