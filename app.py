@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin.routes import bp as admin_bp
+    from blueprints.adoption.routes import bp as adoption_bp
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.cards.routes import bp as cards_bp
     from blueprints.handbook.routes import bp as handbook_bp
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
         cards_bp,
         handbook_bp,
         meetings_bp,
+        adoption_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

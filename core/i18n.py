@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
@@ -17,8 +17,10 @@ LOCALE_COOKIE = "locale"
 
 
 def select_locale() -> str:
-    """Flask-Babel locale selector."""
+    """Flask-Babel locale selector (Vietnamese outside a request: CLI commands, jobs)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return "vi"
     user = current_user if current_user else None
     if user is not None and user.is_authenticated and user.locale in languages:
         return user.locale

@@ -7,7 +7,7 @@ import json
 from flask import Flask, current_app, request
 from flask_login import current_user
 
-from core.permissions import PUBLIC, has_role, permission
+from core.permissions import PUBLIC, can, has_role, permission
 
 LARGE_TEXT_COOKIE = "large_text"
 CONTRAST_COOKIE = "high_contrast"
@@ -47,6 +47,7 @@ def _layout_context() -> dict:
         "prefs": display_prefs(),
         "htmx_config": HTMX_CONFIG,
         "has_role": lambda *roles: has_role(current_user, *roles),
+        "can": lambda action, obj=None: can(current_user, action, obj),
         "config": current_app.config,
     }
 

@@ -58,3 +58,44 @@ def test_demo_accounts_log_in(app, runner, client):
         expected = "/account/password" if account.must_change else "/"
         assert response.headers["Location"] == expected
         client.post("/logout", data={"csrf_token": csrf_token(client, expected)})
+
+
+def test_demo_content_shows_meetings_news_and_documents(app, runner, client):
+    """The demo member sees next week's meeting, last month's locked minutes, news, documents."""
+    from blueprints.meetings.models import Meeting, Minutes, MinutesRevision
+
+    runner.invoke(args=["seed-demo", "--members", "300"])
+    with app.app_context():
+        meetings = db.session.scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+        assert [m.status for m in meetings] == ["closed", "scheduled"]
+        minutes = db.session.scalar(select(Minutes))
+        assert minutes.locked_at and minutes.content_hash
+        revision = db.session.scalar(select(MinutesRevision))
+        assert "105 phút" in minutes.body and revision.body == minutes.body
+        past, upcoming = meetings[0].id, meetings[1].id
+    client.post(
+        "/login",
+        data={
+            "login": "52900003",
+            "password": "dang-vien-demo-2026",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    home = client.get("/").get_data(as_text=True)
+    assert "Sinh hoạt chi bộ định kỳ tháng này" in home
+    assert "du-thao-nghi-quyet.pdf" in client.get(f"/meetings/{upcoming}").get_data(as_text=True)
+    pdf = client.get(f"/meetings/{past}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "Tỉnh ủy đưa Sổ tay" in client.get("/news/").get_data(as_text=True)
+    assert "01-KH/TU (mẫu)" in client.get("/documents/").get_data(as_text=True)
+    # The member of another cell sees neither meeting.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    client.post(
+        "/login",
+        data={
+            "login": "52900005",
+            "password": "chi-bo-khac-2026",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert client.get(f"/meetings/{upcoming}").status_code in (403, 404)

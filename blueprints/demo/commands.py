@@ -194,6 +194,15 @@ def _demo_accounts() -> None:
             )
 
 
+def _demo_content() -> None:
+    from blueprints.demo.content import seed_articles, seed_meetings
+
+    units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.kind != "cell"))}
+    province = units[PROVINCE_CODE]
+    seed_articles(province, units)
+    seed_meetings(db.session.scalar(select(Unit).where(Unit.code == DEMO_CELL)))
+
+
 def seed(members: int, seed_value: int) -> dict:
     """Build the demo province; returns counts for the caller to print."""
     rng = random.Random(seed_value)
@@ -216,6 +225,8 @@ def seed(members: int, seed_value: int) -> dict:
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(Member), rows[start : start + 5000])
     _demo_accounts()
+    db.session.flush()
+    _demo_content()
     db.session.commit()
     return {
         "units": db.session.scalar(select(func.count()).select_from(Unit)),
