@@ -44,6 +44,7 @@ PAGES = {
         "/meetings/{meeting}",
         "/meetings/{meeting}/console",
         "/meetings/{meeting}/projector",
+        "/adoption/",
     ],
     "editor": ["/editor/", "/editor/new/chapter", "/handbook/", "/search?q=sinh+hoat"],
     "staff_d1": [
@@ -57,6 +58,8 @@ PAGES = {
         "/card-requests/queue",
         "/meetings/",
         "/meetings/{meeting}",
+        "/adoption/",
+        "/adoption/{G1}",
     ],
     "admin": ["/admin/roles", "/admin/audit"],
 }
