@@ -110,12 +110,18 @@ function offlinePage() {
 
 function timeout(ms) { return new Promise((resolve) => setTimeout(() => resolve(undefined), ms)); }
 
-/* The page from the network, kept in the cache of the account it belongs to. */
-async function fromNetwork(request) {
+/* The page from the network, kept in the cache of the account it belongs to. The copy is
+   written while the page already streams to the browser (`event` stays alive until then). */
+async function fromNetwork(request, event) {
   const response = await fetch(request);
   await noteUser(response);
   const owner = userOf(response);
-  if (owner) await keep(request, response.clone(), owner);
+  if (owner) {
+    const kept = keep(request, response.clone(), owner).catch(() => {});
+    try {
+      if (event) event.waitUntil(kept); else await kept;
+    } catch (error) { /* the event is over: the copy is still being written */ }
+  }
   return response;
 }
 
@@ -124,8 +130,9 @@ async function fallback(request, user) {
   return hit ? markedCopy(hit) : offlinePage();
 }
 
-async function networkFirst(request, user, waitMs) {
-  const network = fromNetwork(request);
+async function networkFirst(event, user, waitMs) {
+  const request = event.request;
+  const network = fromNetwork(request, event);
   if (!waitMs || !user) {
     return network.catch(() => fallback(request, user));
   }
@@ -133,7 +140,7 @@ async function networkFirst(request, user, waitMs) {
   if (first) return first;
   const hit = await savedCopy(request, user);
   if (hit) {
-    network.catch(() => {}); // keeps the saved copy fresh when the slow answer arrives
+    event.waitUntil(network.catch(() => {})); // the slow answer still refreshes the copy
     return markedCopy(hit);
   }
   return network.catch(() => offlinePage());
@@ -155,10 +162,8 @@ async function handlePage(event) {
   const user = await readUser();
   if (matches(FILES, path)) return handleFile(event.request);
   if (matches(SWR_PAGES, path) && user) return staleWhileRevalidate(event, user);
-  if (matches(LIVE_PAGES, path)) return networkFirst(event.request, user, LIVE_TIMEOUT);
-  if (matches(KEPT_PAGES, path) || matches(SWR_PAGES, path)) {
-    return networkFirst(event.request, user, 0);
-  }
+  if (matches(LIVE_PAGES, path)) return networkFirst(event, user, LIVE_TIMEOUT);
+  if (matches(KEPT_PAGES, path) || matches(SWR_PAGES, path)) return networkFirst(event, user, 0);
   return fetch(event.request).then(async (response) => {
     await noteUser(response);
     return response;

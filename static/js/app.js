@@ -292,7 +292,7 @@
       if (!note) return;
       note.hidden = waiting.length === 0;
       note.textContent = "⏳ " + box.getAttribute("data-waiting") + ": " +
-        waiting.map(function (i) { return "«" + (i.label || "").slice(0, 80) + "»"; }).join(", ");
+        waiting.map(function (i) { return "“" + (i.label || "").slice(0, 80) + "”"; }).join(", ");
     });
   }
   function queue(form) {
