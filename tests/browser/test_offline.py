@@ -274,3 +274,28 @@ def test_answer_lost_on_a_weak_signal_is_retried_and_counted_once(app, live_serv
     expect(page.locator(".opinion-list")).to_contain_text("Kiến nghị thứ hai.")
     expect(page.locator("#flash-area")).to_contain_text("Đã gửi kiến nghị đến chi ủy.")
     assert _count(app, Recommendation, meeting) == 2
+
+
+def test_another_login_without_logout_drops_the_first_accounts_pages(app, live_server, new_page):
+    """The session ran out (or the cookies were cleared) and someone else logs in."""
+    world = live_server.world
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, world.logins["member_a"])
+    page.goto(live_server + "/handbook/")  # kept for offline by the service worker
+    first = f"personal-v1-{world.users['member_a']}"
+    page.wait_for_function("(name) => caches.has(name)", arg=first)
+    page.context.clear_cookies()
+    login_in_browser(page, live_server, world.logins["member_b"], PASSWORD)
+    expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
+    page.wait_for_function("(name) => caches.has(name).then(has => !has)", arg=first)
+    page.context.set_offline(True)
+    page.goto(live_server + "/handbook/")  # opened by the first account only
+    expect(page.get_by_role("heading", level=1)).to_contain_text("không có kết nối mạng")
+    page.context.set_offline(False)
+    page.goto(live_server + "/me")
+    page.context.set_offline(True)
+    page.reload()  # the second account's own saved card, and nothing of the first
+    expect(page.locator("#offline-copy")).to_be_visible()
+    expect(page.locator("#offline-copy [data-when]")).to_have_text(re.compile(r"^\d\d:\d\d "))
+    expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
+    assert "Trần Thị Ánh" not in page.content()
