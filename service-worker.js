@@ -1,12 +1,211 @@
 /* Service worker of Sổ tay đảng viên điện tử (scope "/").
- * The server fills in the version and the precache list (core/assets.py), so the cache name
- * changes exactly when the app shell changes, and old caches are dropped on activate.
- * Static files are cache-first (their URLs carry a content hash); pages are network-first and
- * fall back to the offline page. Personal pages are never written to the cache.
+ * The server fills in the version and the precache list (core/assets.py), so the shell cache
+ * changes exactly when the app shell changes; caches of other versions go on activate.
+ *
+ * Caches:
+ *   shell-<version>          app shell (CSS, JS, fonts, icons, offline page): cache-first.
+ *   personal-v1-<user id>    pages and files of ONE account (handbook, documents, meetings...).
+ *   sotay-meta               who the server last said is logged in on this phone.
+ * The server names the logged-in account in the X-Sotay-User header of each page. When that
+ * changes (logout, or another person logs in), every personal cache of other accounts is
+ * deleted, and offline pages are only ever looked up in the cache of the current account.
+ *
+ * Strategies for pages (navigations):
+ *   handbook chapters and documents   stale-while-revalidate (the saved copy at once, then
+ *                                     refreshed in the background);
+ *   live meeting page                 network-first, saved copy after LIVE_TIMEOUT ms;
+ *   other pages of the account        network-first, saved copy when there is no network;
+ *   anything else offline             the offline page.
+ * A page served because the network failed is marked (data-offline-copy on <body>) so the app
+ * script can say that it is a saved copy.
  */
 const VERSION = "__SHELL_VERSION__";
 const SHELL_CACHE = "shell-" + VERSION;
+const PERSONAL_PREFIX = "personal-v1-";
+const META_CACHE = "sotay-meta";
+const META_USER = "/__sotay/current-user";
 const PRECACHE = __PRECACHE_URLS__;
+const LIVE_TIMEOUT = 3500;
+// After a form is submitted (display preference, language, login...), pages are fetched fresh
+// for a few seconds instead of showing a saved copy made before the change.
+const FRESH_AFTER_POST_MS = 10000;
+
+// Pages of an account kept for reading without the network.
+const SWR_PAGES = [/^\/handbook\/[^/]*$/, /^\/documents\/\d+$/];
+const LIVE_PAGES = [/^\/meetings\/\d+\/live$/];
+const KEPT_PAGES = [
+  /^\/$/, /^\/handbook\/?$/, /^\/documents\/$/, /^\/news\/(\d+)?$/, /^\/meetings\/(\d+)?$/,
+  /^\/card-requests(\/new|\/\d+)?$/, /^\/me$/, /^\/bookmarks$/,
+];
+// Files (attachments, meeting documents): saved copy first, they do not change.
+const FILES = [/^\/files\/\d+\//, /^\/meetings\/\d+\/documents\/\d+$/];
+
+let currentUser = null; // null = not read yet; "" = nobody logged in
+let lastPost = 0;
+
+function matches(list, path) { return list.some((re) => re.test(path)); }
+
+function personalCache(user) { return PERSONAL_PREFIX + user; }
+
+async function readUser() {
+  if (currentUser !== null) return currentUser;
+  const meta = await caches.open(META_CACHE);
+  const hit = await meta.match(META_USER);
+  currentUser = hit ? await hit.text() : "";
+  return currentUser;
+}
+
+async function setUser(user) {
+  const before = await readUser();
+  currentUser = user;
+  if (before === user) return;
+  const meta = await caches.open(META_CACHE);
+  await meta.put(META_USER, new Response(user));
+  // Nothing of another account stays on the phone.
+  const keys = await caches.keys();
+  await Promise.all(keys
+    .filter((k) => k.startsWith("personal-") && k !== personalCache(user))
+    .map((k) => caches.delete(k)));
+}
+
+/* The account a response belongs to, or undefined when the response does not say. */
+function userOf(response) {
+  if (!response || response.type === "opaqueredirect") return undefined;
+  const value = response.headers.get("X-Sotay-User");
+  return value === null ? undefined : value;
+}
+
+async function noteUser(response) {
+  const user = userOf(response);
+  if (user !== undefined) await setUser(user);
+}
+
+async function savedCopy(request, user) {
+  if (!user) return undefined;
+  const cache = await caches.open(personalCache(user));
+  return cache.match(request, { ignoreVary: true, ignoreSearch: false });
+}
+
+async function keep(request, response, user) {
+  if (!user || !response.ok || userOf(response) !== user) return;
+  const cache = await caches.open(personalCache(user));
+  await cache.put(request, response);
+}
+
+/* A saved page, marked as a copy shown because the network did not answer. */
+async function markedCopy(response) {
+  const html = await response.text();
+  const stamp = response.headers.get("Date") || "";
+  const marked = html.replace("<body ", '<body data-offline-copy="' + stamp.replace(/"/g, "") + '" ');
+  return new Response(marked, {
+    status: response.status,
+    headers: { "Content-Type": "text/html; charset=utf-8" },
+  });
+}
+
+function offlinePage() {
+  return caches.match("/offline", { cacheName: SHELL_CACHE }).then((hit) =>
+    hit || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } }));
+}
+
+function timeout(ms) { return new Promise((resolve) => setTimeout(() => resolve(undefined), ms)); }
+
+/* The page from the network, kept in the cache of the account it belongs to. The copy is
+   written while the page already streams to the browser (`event` stays alive until then). */
+async function fromNetwork(request, event) {
+  const response = await fetch(request);
+  await noteUser(response);
+  const owner = userOf(response);
+  if (owner) {
+    const kept = keep(request, response.clone(), owner).catch(() => {});
+    try {
+      if (event) event.waitUntil(kept); else await kept;
+    } catch (error) { /* the event is over: the copy is still being written */ }
+  }
+  return response;
+}
+
+async function fallback(request, user) {
+  const hit = await savedCopy(request, user);
+  return hit ? markedCopy(hit) : offlinePage();
+}
+
+async function networkFirst(event, user, waitMs) {
+  const request = event.request;
+  const network = fromNetwork(request, event);
+  if (!waitMs || !user) {
+    return network.catch(() => fallback(request, user));
+  }
+  const first = await Promise.race([network.catch(() => null), timeout(waitMs)]);
+  if (first) return first;
+  const hit = await savedCopy(request, user);
+  if (hit) {
+    event.waitUntil(network.catch(() => {})); // the slow answer still refreshes the copy
+    return markedCopy(hit);
+  }
+  return network.catch(() => offlinePage());
+}
+
+async function staleWhileRevalidate(event, user) {
+  const request = event.request;
+  const hit = Date.now() - lastPost > FRESH_AFTER_POST_MS ? await savedCopy(request, user) : undefined;
+  const network = fromNetwork(request);
+  if (hit) {
+    event.waitUntil(network.catch(() => {}));
+    return hit.redirected ? new Response(hit.body, hit) : hit;
+  }
+  return network.catch(() => fallback(request, user));
+}
+
+async function handlePage(event) {
+  const path = new URL(event.request.url).pathname;
+  const user = await readUser();
+  if (matches(FILES, path)) return handleFile(event.request);
+  if (matches(SWR_PAGES, path) && user) return staleWhileRevalidate(event, user);
+  if (matches(LIVE_PAGES, path)) return networkFirst(event, user, LIVE_TIMEOUT);
+  if (matches(KEPT_PAGES, path) || matches(SWR_PAGES, path)) return networkFirst(event, user, 0);
+  return fetch(event.request).then(async (response) => {
+    await noteUser(response);
+    return response;
+  }).catch(() => offlinePage());
+}
+
+/* Attachments and meeting documents: the saved copy, else the network (then kept for the
+   account that opened it, so a PDF read once can be read again offline). */
+async function handleFile(request) {
+  const user = await readUser();
+  const hit = await savedCopy(request, user);
+  if (hit) return hit;
+  try {
+    const response = await fetch(request);
+    if (user && response.ok && !response.redirected && response.type === "basic") {
+      const cache = await caches.open(personalCache(user));
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    if (request.mode === "navigate") return offlinePage();
+    throw error;
+  }
+}
+
+async function handleStatic(request) {
+  const hit = await caches.match(request);
+  if (hit) return hit;
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const cache = await caches.open(SHELL_CACHE);
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    // A saved page of an older version asks for an older file: any version will do offline.
+    const any = await caches.match(request, { ignoreSearch: true });
+    if (any) return any;
+    throw error;
+  }
+}
 
 self.addEventListener("install", (event) => {
   // Without credentials: the shell is the same for everyone, and a response carrying the
@@ -19,7 +218,8 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(
-        keys.filter((key) => key.startsWith("shell-") && key !== SHELL_CACHE)
+        keys.filter((key) => key !== SHELL_CACHE && key !== META_CACHE &&
+          !key.startsWith(PERSONAL_PREFIX))
           .map((key) => caches.delete(key))))
       .then(() => self.clients.claim())
   );
@@ -27,30 +227,30 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
+  if (event.data && event.data.type === "logged-out") {
+    event.waitUntil(setUser(""));
+  }
 });
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-
-  if (url.pathname.startsWith("/static/")) {
-    event.respondWith(
-      caches.match(request, { ignoreSearch: false }).then((hit) => hit || fetch(request).then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy));
-        }
-        return response;
-      }))
-    );
+  if (request.method !== "GET") {
+    if (request.mode === "navigate") lastPost = Date.now();
     return;
   }
+  if (url.pathname === "/service-worker.js") return;
 
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(handleStatic(request));
+    return;
+  }
   if (request.mode === "navigate") {
-    event.respondWith(
-      fetch(request).catch(() => caches.match("/offline", { cacheName: SHELL_CACHE }))
-    );
+    event.respondWith(handlePage(event));
+    return;
+  }
+  if (matches(FILES, url.pathname) && !request.headers.get("HX-Request")) {
+    event.respondWith(handleFile(request));
   }
 });

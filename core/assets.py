@@ -11,7 +11,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Response, current_app, url_for
+from flask import Response, current_app, request, url_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +20,12 @@ SHELL_FILES = (
     "css/app.css",
     "js/boot.js",
     "js/app.js",
+    # Feature styles and scripts of the pages kept for offline reading.
+    "css/handbook.css",
+    "js/handbook.js",
+    "css/meetings.css",
+    "js/meetings.js",
+    "css/roster.css",
     "vendor/htmx-2.0.11.min.js",
     "fonts/noto-sans-vietnamese-400-normal.woff2",
     "fonts/noto-sans-latin-400-normal.woff2",
@@ -59,7 +65,9 @@ def manifest_response() -> Response:
     body = json.dumps(data, ensure_ascii=False, indent=1)
     response = current_app.response_class(body, mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    # Revalidated on every page: an unchanged manifest costs a 304, not the whole file.
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def service_worker_response() -> Response:
@@ -77,4 +85,5 @@ def service_worker_response() -> Response:
     # The browser must always check for a new worker; scope is the whole site.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)

@@ -50,6 +50,11 @@ def _csp(nonce: str) -> str:
 def add_security_headers(response):
     """after_request hook: CSP and the usual hardening headers."""
     headers = response.headers
+    if request.endpoint == "static" and response.mimetype != "image/svg+xml":
+        # Fonts, styles, scripts and images are not documents: a policy on them does nothing
+        # and costs ~600 bytes on each of the ~20 files of a first visit.
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
     headers.setdefault("Content-Security-Policy", _csp(csp_nonce()))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

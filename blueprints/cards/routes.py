@@ -20,6 +20,7 @@ from blueprints.cards.models import (
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
+from core.idempotency import first_time
 from core.models import utcnow
 from core.permissions import AUTHENTICATED, STAFF, can, permission, register_action, scope_clause
 from core.rendering import render
@@ -81,6 +82,10 @@ def new():
     member = _own_member()
     form = CardRequestForm()
     if form.validate_on_submit():
+        if not first_time(request.form.get("idempotency_key")):
+            # The phone sent this request again (offline outbox, double tap): it counts once.
+            flash(_("Đã gửi đề nghị. Ban Tổ chức sẽ xem xét và trả lời tại đây."), "success")
+            return redirect(url_for("cards.mine"))
         open_same = db.session.scalar(
             select(CardRequest.id).where(
                 CardRequest.member_id == member.id,

@@ -59,6 +59,7 @@ from blueprints.members.models import Member
 from blueprints.units.models import Unit, UnitKind
 from core.errors import render_error
 from core.extensions import db
+from core.idempotency import first_time
 from core.models import utcnow
 from core.permissions import (
     AUTHENTICATED,
@@ -401,9 +402,12 @@ def recommend(meeting_id: int):
         return _fail(meeting, _("Vui lòng nhập nội dung kiến nghị."))
     if meeting.is_closed:
         return _fail(meeting, _("Buổi sinh hoạt đã kết thúc."), 409)
-    db.session.add(Recommendation(meeting_id=meeting.id, member_id=member.id, text=form.text.data))
-    bump(meeting.id)
-    db.session.commit()
+    if first_time(request.form.get("idempotency_key")):  # a phone's retry counts once
+        db.session.add(
+            Recommendation(meeting_id=meeting.id, member_id=member.id, text=form.text.data)
+        )
+        bump(meeting.id)
+        db.session.commit()
     flash(_("Đã gửi kiến nghị đến chi ủy."), "success")
     return _back(meeting)
 
@@ -864,7 +868,9 @@ def opinion(meeting_id: int):
     form = OpinionForm()
     if not form.validate_on_submit():
         return _fail(meeting, _("Vui lòng nhập ý kiến."))
-    if sv.claim_action(meeting.id, form.key.data):
+    if first_time(request.form.get("idempotency_key")) and sv.claim_action(
+        meeting.id, form.key.data
+    ):
         db.session.add(
             Opinion(
                 meeting_id=meeting.id,

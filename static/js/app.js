@@ -1,11 +1,14 @@
 /* App script (no framework): service worker and its update notice, install tracking and the
-   install button, network status, and the offline outbox that sends queued forms once the
-   network returns. Everything a user sees is said in words, not only by colour. */
+   install button, network status, saving pages for offline reading, and the offline outbox
+   that sends queued forms once the network returns. Everything a user sees is said in words,
+   not only by colour. Pages of an account live in the cache "personal-v1-<account id>"
+   (see service-worker.js), never in another account's. */
 (function () {
   "use strict";
   var body = document.body;
   var userId = body.getAttribute("data-user") || "";
   var OUTBOX = "sotay-outbox";
+  var PERSONAL = "personal-v1-";
 
   function csrfToken() {
     try { return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
@@ -18,6 +21,21 @@
     return fetch(url, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" }
+    });
+  }
+
+  function randomKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
+  function deletePersonalCaches() {
+    if (!window.caches) return Promise.resolve();
+    return caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k.indexOf("personal-") === 0; })
+        .map(function (k) { return caches.delete(k); }));
     });
   }
 
@@ -54,12 +72,12 @@
         });
       })
       .catch(function () { /* the app still works without offline support */ });
-    if (body.hasAttribute("data-logged-out") && window.caches) {
-      // Nothing personal stays on a shared phone after logout.
-      caches.keys().then(function (keys) {
-        keys.filter(function (k) { return k.indexOf("user-") === 0; })
-          .forEach(function (k) { caches.delete(k); });
-      });
+  }
+  if (body.hasAttribute("data-logged-out")) {
+    // Just logged out: nothing personal stays on a shared phone.
+    deletePersonalCaches();
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "logged-out" });
     }
   }
 
@@ -105,7 +123,7 @@
     document.getElementById("installed-note").hidden = false;
   }
 
-  /* ---- network status ---- */
+  /* ---- network status, saved copies, actions that need the network ---- */
   var netStatus = document.getElementById("net-status");
   function updateNetwork() {
     if (netStatus) netStatus.hidden = navigator.onLine;
@@ -115,6 +133,121 @@
   window.addEventListener("offline", updateNetwork);
   updateNetwork();
 
+  var copyNote = document.getElementById("offline-copy");
+  if (copyNote && body.hasAttribute("data-offline-copy")) {
+    var when = new Date(body.getAttribute("data-offline-copy"));
+    var at = copyNote.querySelector("[data-when]");
+    if (at && !isNaN(when)) {
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      at.textContent = pad(when.getHours()) + ":" + pad(when.getMinutes()) + " " +
+        pad(when.getDate()) + "/" + pad(when.getMonth() + 1) + "/" + when.getFullYear();
+    }
+    copyNote.hidden = false;
+  }
+
+  function needsNetwork(form) {
+    var note = document.getElementById("needs-network");
+    if (!note) return;
+    var checkin = form && /\/checkin$/.test(new URL(form.action, location.href).pathname);
+    note.querySelector("span").textContent = note.getAttribute(checkin ? "data-checkin" : "data-any");
+    note.hidden = false;
+    note.scrollIntoView({ block: "nearest" });
+  }
+
+  /* ---- saving pages for offline reading ---- */
+  function savePages(listUrl, onProgress) {
+    if (!window.caches || !userId) return Promise.reject(new Error("no-cache"));
+    return fetch(listUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { if (!r.ok) throw new Error("list"); return r.json(); })
+      .then(function (list) {
+        return caches.open(PERSONAL + userId).then(function (cache) {
+          var done = 0;
+          var pages = list.urls.filter(function (u) { return !/^\/files\//.test(u); }).length;
+          return list.urls.reduce(function (chain, url) {
+            return chain.then(function () {
+              return fetch(url, { credentials: "same-origin" }).then(function (r) {
+                if (!r.ok || r.redirected) throw new Error("page");
+                return cache.put(url, r);
+              }).then(function () {
+                if (!/^\/files\//.test(url)) done += 1;
+                if (onProgress) onProgress(done, pages, list);
+              });
+            });
+          }, Promise.resolve()).then(function () { return list; });
+        });
+      });
+  }
+
+  var saveButton = document.querySelector("[data-save-offline]");
+  if (saveButton) {
+    var box = saveButton.closest("[data-save-box]");
+    var bar = box.querySelector("progress");
+    var message = box.querySelector("[data-save-message]");
+    var template = message.getAttribute("data-template");
+    saveButton.hidden = false;
+    // Say what is already on the phone (no network needed to tell).
+    var links = Array.prototype.map.call(document.querySelectorAll(".toc a.toc-title"),
+      function (a) { return a.getAttribute("href"); });
+    if (window.caches && userId && links.length) {
+      caches.open(PERSONAL + userId).then(function (cache) {
+        return Promise.all(links.map(function (u) { return cache.match(u, { ignoreVary: true }); }));
+      }).then(function (hits) {
+        var saved = hits.filter(Boolean).length;
+        if (saved && !message.textContent) {
+          message.textContent = template.replace("%N", saved).replace("%M", links.length);
+        }
+      }).catch(function () {});
+    }
+    saveButton.addEventListener("click", function () {
+      saveButton.disabled = true;
+      bar.hidden = false;
+      bar.removeAttribute("value");
+      message.textContent = message.getAttribute("data-working");
+      // The first URL is the contents page; the count shown is chapters.
+      savePages(saveButton.getAttribute("data-save-offline"), function (done, pages, list) {
+        var chapters = Math.max(0, done - 1);
+        bar.max = pages;
+        bar.value = done;
+        message.textContent = template.replace("%N", chapters).replace("%M", list.count);
+      }).then(function (list) {
+        message.textContent = template.replace("%N", list.count).replace("%M", list.count) + " " +
+          message.getAttribute("data-done");
+        localStorage.setItem("sotay-saved-" + userId, String(Date.now()));
+      }).catch(function () {
+        message.textContent = message.getAttribute("data-failed");
+      }).then(function () { saveButton.disabled = false; });
+    });
+  }
+
+  // Documents of the member's announced meetings: saved when home or a meeting page opens.
+  // Checked at most every ten minutes; only what is not saved yet is downloaded (meeting
+  // pages themselves are refreshed by the service worker whenever they are opened).
+  var meetingsList = body.getAttribute("data-offline-meetings");
+  var meetingsStamp = "sotay-meetings-checked-" + userId;
+  if (meetingsList && navigator.onLine && window.caches &&
+      /^\/($|meetings\/\d+(\/live)?$)/.test(location.pathname) &&
+      !(Date.now() - Number(localStorage.getItem(meetingsStamp) || 0) < 600000)) {
+    window.addEventListener("load", function () {
+      fetch(meetingsList, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : { urls: [] }; })
+        .then(function (list) {
+          return caches.open(PERSONAL + userId).then(function (cache) {
+            return Promise.all(list.urls.map(function (url) {
+              return cache.match(url, { ignoreVary: true }).then(function (hit) {
+                if (hit) return null;
+                return fetch(url, { credentials: "same-origin" }).then(function (r) {
+                  if (r.ok && !r.redirected) return cache.put(url, r);
+                  throw new Error("not saved");
+                });
+              });
+            }));
+          });
+        }).then(function () {
+          localStorage.setItem(meetingsStamp, String(Date.now()));
+        }).catch(function () { /* tried again on the next visit */ });
+    });
+  }
+
   /* ---- offline outbox: forms marked data-offline-queue wait for the network ---- */
   function readOutbox() {
     try { return JSON.parse(localStorage.getItem(OUTBOX) || "[]"); } catch (e) { return []; }
@@ -122,6 +255,23 @@
   function writeOutbox(items) {
     localStorage.setItem(OUTBOX, JSON.stringify(items));
     renderOutbox();
+  }
+  function freshKeys(root) {
+    // A new key for every form shown: a saved copy of a page must not reuse a key already sent.
+    var forms = root.matches && root.matches("form[data-offline-queue]") ? [root]
+      : Array.prototype.slice.call(root.querySelectorAll("form[data-offline-queue]"));
+    forms.forEach(function (form) {
+      var key = form.querySelector("input[name=idempotency_key]");
+      if (!key) {
+        key = document.createElement("input");
+        key.type = "hidden";
+        key.name = "idempotency_key";
+        form.appendChild(key);
+      }
+      key.value = randomKey();
+      var legacy = form.querySelector("input[name=key]");
+      if (legacy) legacy.value = randomKey().replace(/-/g, "");
+    });
   }
   function renderOutbox() {
     var box = document.getElementById("outbox-status");
@@ -131,69 +281,133 @@
     var count = box.querySelector("[data-count]");
     if (count) count.textContent = String(mine.length);
     document.querySelectorAll("form[data-offline-queue]").forEach(function (form) {
-      var key = form.querySelector("input[name=idempotency_key]");
-      var waiting = key && mine.some(function (i) { return i.fields.idempotency_key === key.value; });
+      var waiting = mine.filter(function (i) { return i.url === form.action; });
       var note = form.querySelector(".outbox-note");
-      if (note) note.hidden = !waiting;
+      if (!note && waiting.length) {
+        note = document.createElement("p");
+        note.className = "outbox-note notice";
+        note.setAttribute("role", "status");
+        form.appendChild(note);
+      }
+      if (!note) return;
+      note.hidden = waiting.length === 0;
+      note.textContent = "⏳ " + box.getAttribute("data-waiting") + ": " +
+        waiting.map(function (i) { return "“" + (i.label || "").slice(0, 80) + "”"; }).join(", ");
     });
   }
   function queue(form) {
     var fields = {};
+    var label = "";
     new FormData(form).forEach(function (value, name) {
-      if (typeof value === "string" && name !== "csrf_token") fields[name] = value;
+      if (typeof value !== "string" || name === "csrf_token") return;
+      fields[name] = value;
+      if (form.querySelector("textarea[name='" + name + "']") && value) label = value;
     });
     var items = readOutbox();
     if (!items.some(function (i) { return i.fields.idempotency_key === fields.idempotency_key; })) {
-      items.push({ url: form.action, fields: fields, user: userId, at: Date.now() });
+      items.push({ url: form.action, fields: fields, user: userId, at: Date.now(), label: label });
     }
+    form.reset();
+    freshKeys(form);
     writeOutbox(items);
   }
   var flushing = false;
   function flushOutbox() {
     if (flushing || !navigator.onLine || !userId) return;
-    var items = readOutbox();
-    var mine = items.filter(function (i) { return i.user === userId; });
+    var mine = readOutbox().filter(function (i) { return i.user === userId; });
     if (!mine.length) return;
     flushing = true;
-    var sent = [];
+    var settled = [];
     mine.reduce(function (chain, item) {
       return chain.then(function () {
         return post(item.url, item.fields).then(function (response) {
-          // Anything but a network failure settles the item: a duplicate is answered as done.
-          if (response.status < 500) sent.push(item.fields.idempotency_key);
+          // Logged out meanwhile: keep it for after the next login. A server error: try later.
+          if (/\/login/.test(new URL(response.url).pathname) || response.status === 401) return;
+          if (response.status >= 500) return;
+          // Sent (a repeat of an already counted key is answered as done), or refused for
+          // good (meeting over): either way it is not sent again.
+          settled.push(item.fields.idempotency_key);
         });
       });
     }, Promise.resolve()).catch(function () { /* still offline: keep the rest */ })
       .then(function () {
         flushing = false;
         writeOutbox(readOutbox().filter(function (i) {
-          return sent.indexOf(i.fields.idempotency_key) < 0;
+          return settled.indexOf(i.fields.idempotency_key) < 0;
         }));
-        if (sent.length) {
+        if (settled.length) {
           var done = document.getElementById("outbox-sent");
           if (done) { done.hidden = false; }
           body.dispatchEvent(new CustomEvent("outbox:sent", { bubbles: true }));
+          if (window.htmx) window.htmx.trigger(body, "meeting:changed");
         }
       });
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-offline-queue")) return;
+    if (!form.getAttribute || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-logout")) {
+      // Personal pages go before the account leaves, even without the network.
+      event.preventDefault();
+      event.stopPropagation();
+      deletePersonalCaches().then(function () {
+        if (navigator.onLine) form.submit(); else needsNetwork(form);
+      });
+      return;
+    }
+    if (navigator.onLine && form.hasAttribute("data-offline-queue") && !form.hasAttribute("hx-post")) {
+      // "Online" often means one bar that carries nothing: send it from here, and queue it
+      // when no answer comes (the key makes a retry of a request that did arrive count once).
+      event.preventDefault();
+      event.stopPropagation();
+      sendOrQueue(form, event.submitter);
+      return;
+    }
     if (navigator.onLine) return;
     event.preventDefault();
     event.stopPropagation();
-    queue(form);
+    if (form.hasAttribute("data-offline-queue")) queue(form);
+    else needsNetwork(form);
   }, true);
+  function sendOrQueue(form, submitter) {
+    var data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-Sotay-Submit": "1" }
+    }).then(function (response) {
+      var next = response.headers.get("X-Sotay-Location");
+      if (next) { window.location.assign(next); return; }
+      // Not done (a mistake in the form): let the server show its page the usual way.
+      HTMLFormElement.prototype.submit.call(form);
+    }).catch(function () {
+      buttons.forEach(function (b) { b.disabled = false; });
+      queue(form);
+    });
+  }
   document.addEventListener("htmx:sendError", function (event) {
-    var form = event.detail && event.detail.elt && event.detail.elt.closest("form[data-offline-queue]");
-    if (form) queue(form);
+    var elt = event.detail && event.detail.elt;
+    var form = elt && elt.closest && elt.closest("form");
+    if (form && form.hasAttribute("data-offline-queue")) queue(form);
+    else if (form) needsNetwork(form);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.detail && event.detail.elt && event.detail.elt.querySelector) {
+      freshKeys(event.detail.elt);
+      renderOutbox();
+    }
   });
   // Items of another account never replay under this one.
   if (userId) {
     writeOutbox(readOutbox().filter(function (i) { return i.user === userId; }));
   } else if (body.hasAttribute("data-logged-out")) {
     localStorage.removeItem(OUTBOX);
+    Object.keys(localStorage).forEach(function (k) {
+      if (/^sotay-(meetings-checked|saved)-/.test(k)) localStorage.removeItem(k);
+    });
   }
+  freshKeys(document);
   renderOutbox();
   flushOutbox();
 })();

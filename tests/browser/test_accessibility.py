@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import PHONE, assert_no_axe_violations, login_in_browser
+from tests.browser.content import add_meeting, add_reading
 from tests.conftest import PASSWORD
 
-# role -> paths; "{A}" etc. are unit ids and "{mem_a}" member ids of the test province.
+# role -> paths; "{A}" etc. are unit ids, "{mem_a}" member ids of the test province, and
+# "{meeting}", "{document}", "{news}" ids of the content added by tests/browser/content.py.
 PAGES = {
     None: ["/", "/login", "/install", "/offline", "/khong-co-trang-nay"],
     "member_a": [
@@ -22,8 +24,29 @@ PAGES = {
         "/install",
         "/card-requests",
         "/card-requests/new",
+        "/handbook/",
+        "/handbook/dieu-le-dang",
+        "/documents/",
+        "/documents/{document}",
+        "/news/",
+        "/news/{news}",
+        "/search?q=dang+phi",
+        "/bookmarks",
+        "/meetings/",
+        "/meetings/{meeting}",
+        "/meetings/{meeting}/live",
     ],
-    "secretary_a": ["/units/{A}", "/members/{mem_a}", "/roster/units/{A}/members"],
+    "secretary_a": [
+        "/units/{A}",
+        "/members/{mem_a}",
+        "/roster/units/{A}/members",
+        "/meetings/",
+        "/meetings/{meeting}",
+        "/meetings/{meeting}/console",
+        "/meetings/{meeting}/projector",
+        "/adoption/",
+    ],
+    "editor": ["/editor/", "/editor/new/chapter", "/handbook/", "/search?q=sinh+hoat"],
     "staff_d1": [
         "/",
         "/me",
@@ -33,6 +56,10 @@ PAGES = {
         "/roster/units/{D1}/members",
         "/roster/units/{G1}/accounts",
         "/card-requests/queue",
+        "/meetings/",
+        "/meetings/{meeting}",
+        "/adoption/",
+        "/adoption/{G1}",
     ],
     "admin": ["/admin/roles", "/admin/audit"],
 }
@@ -48,15 +75,16 @@ def _large_text(page, base):
 
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
 @pytest.mark.parametrize("role", list(PAGES), ids=lambda r: r or "visitor")
-def test_pages_have_no_axe_violations(live_server, new_page, role, large):
+def test_pages_have_no_axe_violations(app, live_server, new_page, role, large):
     world = live_server.world
+    content = add_reading(app, world) | add_meeting(app, world)
     page = new_page(viewport=PHONE)
     if role:
         login_in_browser(page, live_server, world.logins[role], PASSWORD)
     if large:
         _large_text(page, live_server)
     for path in PAGES[role]:
-        url = live_server + path.format(**world.units, **world.members)
+        url = live_server + path.format(**world.units, **world.members, **content)
         page.goto(url)
         page.wait_for_load_state()
         assert_no_axe_violations(page, f"{path} as {role or 'visitor'}{' large' if large else ''}")
@@ -78,3 +106,31 @@ def test_no_violations_after_htmx_swap(live_server, new_page):
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     assert "action=auth.login" in page.url  # the filtered view is in the history
     assert_no_axe_violations(page, "audit after htmx swap")
+
+
+def test_no_violations_after_htmx_swaps_on_member_pages(app, live_server, new_page):
+    """Documents filtered, a written opinion sent and the live regions refreshed, by htmx."""
+    world = live_server.world
+    add_reading(app, world)
+    ids = add_meeting(app, world)
+    page = new_page(viewport=PHONE)
+    login_in_browser(page, live_server, world.logins["member_a"], PASSWORD)
+    page.goto(live_server + "/documents/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    with page.expect_response(lambda r: "/documents/?" in r.url):
+        page.get_by_label("Loại văn bản").select_option("huong-dan")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    assert "category=huong-dan" in page.url
+    assert_no_axe_violations(page, "documents after htmx filter")
+
+    page.goto(f"{live_server}/meetings/{ids['meeting']}/live")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.get_by_label("Ý kiến của bạn về nội dung đang bàn").fill("Tôi đồng ý.")
+    with page.expect_response(lambda r: r.url.endswith("/opinions")):
+        page.get_by_role("button", name="Gửi ý kiến").click()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.locator("#r-opinion_form .receipt-ok").wait_for()
+    with page.expect_response(lambda r: "/part/member" in r.url):
+        page.evaluate("() => htmx.trigger(document.body, 'meeting:changed')")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    assert_no_axe_violations(page, "live page after htmx swaps")

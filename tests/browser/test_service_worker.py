@@ -56,5 +56,7 @@ def test_new_version_shows_reload_notice(live_server, new_page, monkeypatch):
         "(old) => caches.keys().then(keys => !keys.some(k => old.includes(k)))", arg=before
     )
     keys = page.evaluate("() => caches.keys()")
-    assert keys == ["shell-test-new-version"], keys
+    assert [k for k in keys if k.startswith("shell-")] == ["shell-test-new-version"], keys
+    # The member's saved pages survive an update of the app.
+    assert f"personal-v1-{live_server.world.users['member_a']}" in keys, keys
     assert re.search("/me|/$", page.url)

@@ -1,0 +1,301 @@
+"""Issue 6 in Chromium: installable, the handbook read offline, an opinion written offline sent
+exactly once, and nothing of one account shown to the next person on the same phone."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from blueprints.meetings.models import Opinion, Recommendation
+from core.extensions import db
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    assert_no_axe_violations,
+    login_in_browser,
+)
+from tests.browser.content import CHAPTERS, add_meeting, add_reading
+from tests.conftest import PASSWORD
+
+CONTROLLED = "() => navigator.serviceWorker.controller !== null"
+
+
+def _controlled(page, base, login):
+    login_in_browser(page, base, login, PASSWORD)
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.reload()
+    page.wait_for_function(CONTROLLED)
+
+
+def _count(app, model, meeting_id):
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(model.meeting_id == meeting_id)
+        )
+
+
+def test_installable_with_the_vietnamese_manifest(live_server, browser, tmp_path):
+    # A normal profile: Chromium never offers to install from an incognito-like context.
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=PHONE,
+        locale="vi-VN",
+    )
+    try:
+        _installable(context.pages[0] if context.pages else context.new_page(), live_server)
+    finally:
+        context.close()
+
+
+def _installable(page, live_server):
+    page.goto(live_server + "/")
+    page.evaluate("() => navigator.serviceWorker.ready")
+    cdp = page.context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert errors == [], errors
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    assert manifest["url"].endswith("/manifest.json")
+    parsed = manifest.get("manifest") or {}
+    assert '"name": "Sổ tay đảng viên điện tử"' in manifest["data"]
+    assert '"lang": "vi"' in manifest["data"]
+    if parsed:  # newer Chromium also returns the parsed manifest
+        assert parsed["display"].lower().endswith("standalone")
+
+
+def test_member_saves_the_handbook_and_reads_it_offline(app, live_server, new_page):
+    add_reading(app, live_server.world)
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, live_server.world.logins["member_a"])
+    page.goto(live_server + "/handbook/")
+    page.get_by_role("link", name="Điều lệ Đảng").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Điều lệ Đảng")
+    page.goto(live_server + "/handbook/")
+    page.get_by_role("button", name="Lưu để đọc khi không có mạng").click()
+    message = page.locator("[data-save-message]")
+    expect(message).to_contain_text("Đã lưu 3/3 chương.")
+    assert page.locator(".save-offline progress").evaluate("p => p.value === p.max")
+    assert_no_axe_violations(page, "handbook saved")
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#net-status")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sổ tay đảng viên")
+    expect(message).to_have_text("Đã lưu 3/3 chương.")  # told from the cache, offline
+    for slug, title, _body in reversed(CHAPTERS):
+        page.goto(f"{live_server}/handbook/{slug}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        # Styled from the cache, not a bare page.
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Noto Sans"')
+    page.get_by_role("link", name=re.compile("Chương sau")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(CHAPTERS[1][1])
+    # A page never opened nor saved: the offline page, in words.
+    page.goto(live_server + "/card-requests")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("không có kết nối mạng")
+
+
+def test_opinion_written_offline_is_sent_once(app, live_server, new_page):
+    ids = add_meeting(app, live_server.world)
+    meeting = ids["meeting"]
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, live_server.world.logins["member_a"])
+    page.goto(f"{live_server}/meetings/{meeting}/live")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.context.set_offline(True)
+
+    # Check-in by code needs the network and says so.
+    page.get_by_label("Nhập mã điểm danh đang hiện trên màn hình").fill("123456")
+    page.get_by_role("button", name="Điểm danh", exact=True).click()
+    expect(page.locator("#needs-network")).to_contain_text("Điểm danh cần có mạng")
+
+    page.get_by_label("Ý kiến của bạn về nội dung đang bàn").fill(
+        "Đề nghị chi bộ sửa đường vào thôn."
+    )
+    page.get_by_role("button", name="Gửi ý kiến").click()
+    note = page.locator("#r-opinion_form .outbox-note")
+    expect(note).to_contain_text("Đang chờ gửi")
+    expect(note).to_contain_text("Đề nghị chi bộ sửa đường vào thôn.")
+    expect(page.locator("#outbox-status")).to_contain_text("1")
+    assert_no_axe_violations(page, "opinion waiting to be sent")
+    # Reloading the page offline (saved copy) keeps it waiting.
+    page.reload()
+    expect(page.locator("#offline-copy")).to_be_visible()
+    expect(page.locator("#r-opinion_form .outbox-note")).to_contain_text("Đang chờ gửi")
+    assert _count(app, Opinion, meeting) == 0
+
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    expect(page.locator("#outbox-status")).to_be_hidden()
+    assert _count(app, Opinion, meeting) == 1
+    # A replay of the same queued request (lost answer) is not counted twice.
+    page.evaluate(
+        """(item) => localStorage.setItem('sotay-outbox', JSON.stringify([item]))""",
+        {
+            "url": f"{live_server}/meetings/{meeting}/opinions",
+            "fields": {"idempotency_key": "replayed-key-0001", "text": "Một lần thôi."},
+            "user": str(live_server.world.users["member_a"]),
+            "label": "Một lần thôi.",
+        },
+    )
+    page.reload()
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    assert _count(app, Opinion, meeting) == 2
+    page.evaluate(
+        """(item) => localStorage.setItem('sotay-outbox', JSON.stringify([item]))""",
+        {
+            "url": f"{live_server}/meetings/{meeting}/opinions",
+            "fields": {"idempotency_key": "replayed-key-0001", "text": "Một lần thôi."},
+            "user": str(live_server.world.users["member_a"]),
+            "label": "Một lần thôi.",
+        },
+    )
+    page.reload()
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    assert _count(app, Opinion, meeting) == 2
+
+
+def test_recommendation_queued_offline_and_meeting_documents_saved(app, live_server, new_page):
+    ids = add_meeting(app, live_server.world, ongoing=False)
+    meeting = ids["meeting"]
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, live_server.world.logins["member_a"])
+    # Opening home saves the announced meeting's page and its documents.
+    page.goto(live_server + "/")
+    doc_url = f"/meetings/{meeting}/documents/{ids['doc']}"
+    user = live_server.world.users["member_a"]
+    page.wait_for_function(
+        "([name, urls]) => caches.open(name)"
+        ".then(c => Promise.all(urls.map(u => c.match(u)))).then(hits => hits.every(Boolean))",
+        arg=[f"personal-v1-{user}", [doc_url, f"/meetings/{meeting}"]],
+    )
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/meetings/{meeting}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sinh hoạt chi bộ tháng 12/2026")
+    pdf = page.evaluate("(url) => fetch(url).then(r => r.text())", f"{live_server}{doc_url}")
+    assert pdf.startswith("%PDF")
+    page.get_by_label("Kiến nghị của bạn").fill("Đề nghị họp sớm hơn 30 phút.")
+    page.get_by_role("button", name="Gửi kiến nghị").click()
+    expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    assert _count(app, Recommendation, meeting) == 1
+
+
+def test_next_person_on_the_phone_sees_nothing_of_the_first(app, live_server, new_page):
+    add_reading(app, live_server.world)
+    world = live_server.world
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, world.logins["member_a"])
+    page.goto(live_server + "/handbook/")
+    page.get_by_role("button", name="Lưu để đọc khi không có mạng").click()
+    expect(page.locator("[data-save-message]")).to_contain_text("Đã lưu 3/3 chương.")
+    page.goto(live_server + "/me")
+    expect(page.locator("main")).to_contain_text("Trần Thị Ánh")
+    first = f"personal-v1-{world.users['member_a']}"
+    assert first in page.evaluate("() => caches.keys()")
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.wait_for_function("(name) => caches.keys().then(keys => !keys.includes(name))", arg=first)
+    login_in_browser(page, live_server, world.logins["member_b"], PASSWORD)
+    expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
+    assert not [k for k in page.evaluate("() => caches.keys()") if k == first]
+    # Back through the history: no page of the first account.
+    for _ in range(4):
+        page.go_back()
+        page.wait_for_load_state()
+        assert "Trần Thị Ánh" not in page.content()
+    # Offline: the first account's saved pages are gone too.
+    page.context.set_offline(True)
+    for path in ("/me", "/handbook/", "/handbook/dieu-le-dang", "/"):
+        page.goto(live_server + path)
+        html = page.content()
+        assert "Trần Thị Ánh" not in html, path
+        assert f'data-user="{world.users["member_a"]}"' not in html, path
+
+
+def test_card_request_made_offline_is_sent_once(app, live_server, new_page):
+    from blueprints.cards.models import CardRequest
+
+    world = live_server.world
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, world.logins["member_a"])
+    page.goto(live_server + "/card-requests/new")
+    page.context.set_offline(True)
+    page.reload()  # the saved copy of the form
+    expect(page.locator("#offline-copy")).to_be_visible()
+    page.get_by_label("Mất thẻ").check()
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
+    assert_no_axe_violations(page, "card request waiting to be sent")
+    page.context.set_offline(False)
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(CardRequest)
+            .where(CardRequest.member_id == world.members["mem_a"])
+        )
+    assert count == 1
+
+
+def test_answer_lost_on_a_weak_signal_is_retried_and_counted_once(app, live_server, new_page):
+    """The phone says it is online, the recommendation reaches the server, the answer is lost."""
+    world = live_server.world
+    meeting = add_meeting(app, world, ongoing=False)["meeting"]
+    # Playwright sees the page's requests only without a service worker in the way.
+    page = new_page(viewport=PHONE, service_workers="block")
+    login_in_browser(page, live_server, world.logins["member_a"], PASSWORD)
+    page.goto(f"{live_server}/meetings/{meeting}")
+
+    def lose_the_answer(route):
+        route.fetch()  # the server gets it and saves it...
+        route.abort()  # ...and the phone never hears back
+
+    page.route("**/recommendations", lose_the_answer)
+    page.get_by_label("Kiến nghị của bạn").fill("Đề nghị làm lại cổng nhà văn hóa.")
+    page.get_by_role("button", name="Gửi kiến nghị").click()
+    expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
+    assert _count(app, Recommendation, meeting) == 1
+    page.unroute("**/recommendations")
+    page.reload()  # the outbox sends it again: the key was already used, so nothing is added
+    expect(page.locator("#outbox-sent")).to_be_visible()
+    expect(page.locator("#outbox-status")).to_be_hidden()
+    assert _count(app, Recommendation, meeting) == 1
+    # Sent normally, it lands on the meeting page with the confirmation.
+    page.get_by_label("Kiến nghị của bạn").fill("Kiến nghị thứ hai.")
+    page.get_by_role("button", name="Gửi kiến nghị").click()
+    expect(page.locator(".opinion-list")).to_contain_text("Kiến nghị thứ hai.")
+    expect(page.locator("#flash-area")).to_contain_text("Đã gửi kiến nghị đến chi ủy.")
+    assert _count(app, Recommendation, meeting) == 2
+
+
+def test_another_login_without_logout_drops_the_first_accounts_pages(app, live_server, new_page):
+    """The session ran out (or the cookies were cleared) and someone else logs in."""
+    world = live_server.world
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, world.logins["member_a"])
+    page.goto(live_server + "/handbook/")  # kept for offline by the service worker
+    first = f"personal-v1-{world.users['member_a']}"
+    page.wait_for_function("(name) => caches.has(name)", arg=first)
+    page.context.clear_cookies()
+    login_in_browser(page, live_server, world.logins["member_b"], PASSWORD)
+    expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
+    page.wait_for_function("(name) => caches.has(name).then(has => !has)", arg=first)
+    page.context.set_offline(True)
+    page.goto(live_server + "/handbook/")  # opened by the first account only
+    expect(page.get_by_role("heading", level=1)).to_contain_text("không có kết nối mạng")
+    page.context.set_offline(False)
+    page.goto(live_server + "/me")
+    page.context.set_offline(True)
+    page.reload()  # the second account's own saved card, and nothing of the first
+    expect(page.locator("#offline-copy")).to_be_visible()
+    expect(page.locator("#offline-copy [data-when]")).to_have_text(re.compile(r"^\d\d:\d\d "))
+    expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
+    assert "Trần Thị Ánh" not in page.content()
