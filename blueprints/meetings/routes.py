@@ -633,6 +633,8 @@ def live(meeting_id: int):
 def live_version(meeting_id: int):
     """The cheap poll: 204 with no body while the meeting's version is unchanged.
 
+    When it has changed: the new version as text, or with `part=member` (the member's phone)
+    the refreshed member region itself, rendered by `part` with its own permission checks.
     One small query reads the meeting's cell and version together with the cell of the
     caller's member record; only people outside the cell (leaders above, staff) take the
     slower full permission check. No template is rendered on this path.
@@ -651,6 +653,10 @@ def live_version(meeting_id: int):
     known = request.args.get("v") or request.headers.get("X-Meeting-Version")
     if known == str(version):
         return Response(status=204, headers={"Cache-Control": "no-store"})
+    if request.args.get("part") in MEMBER_PARTS and member_cell == cell_id:
+        # The version moved: answer with the member's refreshed region at once, saving the
+        # phone a second round trip (and the server a second request) per change.
+        return part(meeting_id, request.args["part"])
     return Response(
         str(version),
         mimetype="text/plain",
