@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import to_utc
+from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -27,6 +27,7 @@ from blueprints.meetings import services as sv
 from blueprints.meetings.forms import (
     AgendaItemForm,
     DocumentForm,
+    MeetingEditForm,
     MeetingForm,
     MinutesForm,
     MotionForm,
@@ -79,6 +80,8 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 register_action("meeting.view", (SECRETARY, DEPUTY, STAFF), own_cell=True)
 register_action("meeting.manage", (SECRETARY, DEPUTY, STAFF))
 register_action("meeting.take_part", (), own_cell=True)
+# Changing what was announced (time, place, topic, chair, clerk): the cell's own leaders only.
+register_action("meeting.edit", (SECRETARY, DEPUTY))
 
 CONSOLE_PARTS = ("head", "attendance", "agenda", "speakers", "opinions", "motions", "tasks")
 MEMBER_PARTS = ("member",)
@@ -238,9 +241,75 @@ def new():
             db.session.commit()
             flash(_("Đã lên lịch buổi sinh hoạt. Đảng viên sẽ thấy trên trang chủ."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    elif request.method == "GET" and current_user.member_id:
-        form.chair_id.data = current_user.member_id
+    elif request.method == "GET":
+        if current_user.member_id:
+            form.chair_id.data = current_user.member_id
+        # The cell's own quorum rule carries over from its last meeting (50% by default).
+        last_rule = db.session.scalar(
+            select(Meeting.quorum_percent)
+            .where(Meeting.cell_id == cell.id)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+            .limit(1)
+        )
+        if last_rule:
+            form.quorum_percent.data = last_rule
     return render("meetings/new.html", form=form, cell=cell)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@permission("meeting.edit")
+def edit(meeting_id: int):
+    """Change a scheduled meeting's date, time, place, topic, chair and clerk (audited)."""
+    meeting = _meeting(meeting_id, "meeting.edit")
+    if not meeting.is_scheduled:
+        return _fail(
+            meeting, _("Chỉ sửa được buổi sinh hoạt chưa bắt đầu: buổi này đã bắt đầu."), 409
+        )
+    form = MeetingEditForm(obj=meeting if request.method == "GET" else None)
+    choices = _member_choices(meeting.cell_id)
+    form.chair_id.choices = choices
+    form.clerk_id.choices = choices
+    if request.method == "GET":
+        form.starts_at.data = to_user_timezone(meeting.starts_at).replace(tzinfo=None)
+    elif form.validate_on_submit():
+        ids = {c[0] for c in choices}
+        starts_at = to_utc(form.starts_at.data).replace(tzinfo=None)
+        if form.chair_id.data not in ids or form.clerk_id.data not in ids:
+            form.chair_id.errors.append(_("Chủ trì và thư ký phải là đảng viên của chi bộ."))
+        elif starts_at <= utcnow():
+            form.starts_at.errors.append(
+                _("Thời gian bắt đầu phải sau thời điểm hiện tại. Vui lòng chọn lại.")
+            )
+        else:
+            new = {
+                "topic": form.topic.data,
+                "starts_at": starts_at,
+                "place": form.place.data,
+                "chair_id": form.chair_id.data,
+                "clerk_id": form.clerk_id.data,
+                "guests": form.guests.data or "",
+            }
+            changes = {
+                name: [_audit_value(getattr(meeting, name)), _audit_value(value)]
+                for name, value in new.items()
+                if getattr(meeting, name) != value
+            }
+            if changes:
+                for name, value in new.items():
+                    setattr(meeting, name, value)
+                bump(meeting.id)
+                record("meeting.edit", meeting, changes=changes)
+                db.session.commit()
+                flash(_("Đã lưu thay đổi. Đảng viên sẽ thấy thông tin mới."), "success")
+            else:
+                flash(_("Không có gì thay đổi."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render("meetings/edit.html", "meetings/_edit_form.html", form=form, meeting=meeting)
+
+
+def _audit_value(value):
+    """Audit details are JSON: datetimes as ISO text."""
+    return value.isoformat(timespec="minutes") if hasattr(value, "isoformat") else value
 
 
 @bp.get("/<int:meeting_id>")
@@ -272,6 +341,7 @@ def detail(meeting_id: int):
         items=items,
         recs=recs,
         manage=manage,
+        may_edit=meeting.is_scheduled and can(current_user, "meeting.edit", meeting),
         is_member=is_member,
         item_form=AgendaItemForm(),
         doc_form=doc_form,
