@@ -118,3 +118,48 @@ def test_cells_own_quorum_rule_carries_to_the_next_meeting(app, client, world, s
     page = client.get(f"/meetings/new?cell_id={world.units['A']}").get_data(as_text=True)
     assert 'name="quorum_percent"' in page
     assert 'value="66"' in page
+
+
+def test_unfinished_tasks_carry_over_until_done(app, world):
+    from blueprints.meetings import services as sv
+    from blueprints.meetings.models import MeetingStatus, Task
+
+    now = datetime.now()
+    with app.app_context():
+        meetings = []
+        for months_ago in (2, 1, 0):
+            m = Meeting(
+                cell_id=world.units["A"],
+                topic=f"Tháng trước {months_ago}",
+                place="Nhà văn hóa",
+                starts_at=now - timedelta(days=30 * months_ago),
+                status=MeetingStatus.CLOSED if months_ago else MeetingStatus.SCHEDULED,
+            )
+            db.session.add(m)
+            db.session.flush()
+            meetings.append(m)
+        oldest, previous, current = meetings
+        for meeting, text, done in (
+            (oldest, "Sửa mái nhà văn hóa", False),
+            (oldest, "Thu đảng phí quý I", True),
+            (previous, "Vận động đóng góp làm đường", False),
+            (previous, "Thăm hỏi gia đình chính sách", True),
+        ):
+            db.session.add(
+                Task(meeting_id=meeting.id, cell_id=meeting.cell_id, description=text, done=done)
+            )
+        other_cell = Meeting(cell_id=world.units["B"], topic="Chi bộ khác", place="", starts_at=now)
+        db.session.add(other_cell)
+        db.session.flush()
+        db.session.add(
+            Task(meeting_id=other_cell.id, cell_id=world.units["B"], description="Việc chi bộ B")
+        )
+        db.session.commit()
+        review = [t.description for t in sv.tasks_to_review(current)]
+        # The unfinished task of two months ago is still there; the finished one is not; the
+        # previous meeting's tasks are all listed; another cell's never.
+        assert review == [
+            "Sửa mái nhà văn hóa",
+            "Vận động đóng góp làm đường",
+            "Thăm hỏi gia đình chính sách",
+        ]
