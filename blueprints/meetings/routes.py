@@ -23,6 +23,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.audit.models import record
+from blueprints.meetings import fragments
 from blueprints.meetings import services as sv
 from blueprints.meetings.forms import (
     AgendaItemForm,
@@ -562,10 +563,10 @@ def _console_context(meeting: Meeting) -> dict:
     }
 
 
-def _common(meeting: Meeting) -> dict:
+def _common(meeting: Meeting, *, with_totals: bool = True) -> dict:
     return {
         "meeting": meeting,
-        "t": sv.totals(meeting),
+        "t": sv.totals(meeting) if with_totals else None,
         "attend_labels": {k.value: v for k, v in ATTEND_LABELS.items()},
         "choice_labels": {k.value: v for k, v in CHOICE_LABELS.items()},
         "key": uuid.uuid4().hex,
@@ -652,7 +653,22 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
     ).all()
     my_place = next((i + 1 for i, s in enumerate(queue) if s.member_id == member.id), None)
     speaking = next((s for s in queue if s.status == "speaking"), None)
-    done_items = [i for i in meeting.items if i.done]
+
+    # Top card ("head") and catch-up list ("done"): the same for every member.
+    shared_part = fragments.SharedParts(
+        meeting,
+        {
+            "head": lambda: render_template(
+                "meetings/_member_head.html", meeting=meeting, t=sv.totals(meeting)
+            ),
+            "done": lambda: render_template(
+                "meetings/_member_done.html",
+                done_items=[i for i in meeting.items if i.done],
+                closed_motions=[m for m in motions if m.status == "closed"],
+                choice_labels={k.value: v for k, v in CHOICE_LABELS.items()},
+            ),
+        },
+    )
     late = bool(
         line
         and line.checked_in_at
@@ -672,8 +688,7 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         "my_choice": my_choice,
         "my_place": my_place,
         "speaking": speaking,
-        "done_items": done_items,
-        "closed_motions": [m for m in motions if m.status == "closed"],
+        "shared_part": shared_part,
         "late": late,
         "rated": rated,
     }
@@ -709,6 +724,19 @@ def live_version(meeting_id: int):
     caller's member record; only people outside the cell (leaders above, staff) take the
     slower full permission check. No template is rendered on this path.
     """
+    known = request.args.get("v") or request.headers.get("X-Meeting-Version")
+    part_name = request.args.get("part")
+    if part_name in MEMBER_PARTS and current_user.member is not None:
+        # A member's phone: the meeting row is needed anyway if the version moved.
+        meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.cell)])
+        if meeting is None:
+            abort(404)
+        if current_user.member.cell_id == meeting.cell_id:
+            if known == str(meeting.version):
+                return Response(status=204, headers={"Cache-Control": "no-store"})
+            # The version moved: answer with the member's refreshed region at once, saving
+            # the phone a second round trip (and the server a second request) per change.
+            return part(meeting_id, part_name)
     row = db.session.execute(
         select(Meeting.cell_id, Meeting.version, Member.cell_id)
         .select_from(Meeting)
@@ -720,13 +748,8 @@ def live_version(meeting_id: int):
     cell_id, version, member_cell = row
     if member_cell != cell_id:
         authorize("meeting.view", db.session.get(Meeting, meeting_id))
-    known = request.args.get("v") or request.headers.get("X-Meeting-Version")
     if known == str(version):
         return Response(status=204, headers={"Cache-Control": "no-store"})
-    if request.args.get("part") in MEMBER_PARTS and member_cell == cell_id:
-        # The version moved: answer with the member's refreshed region at once, saving the
-        # phone a second round trip (and the server a second request) per change.
-        return part(meeting_id, request.args["part"])
     return Response(
         str(version),
         mimetype="text/plain",
@@ -750,7 +773,8 @@ def part(meeting_id: int, name: str):
             ctx |= _code_context(meeting)
     elif name in MEMBER_PARTS:
         member = _my_member(meeting)
-        ctx = _common(meeting) | _member_context(meeting, member)
+        # The quorum figures are in the shared head fragment: counted only when it is rendered.
+        ctx = _common(meeting, with_totals=False) | _member_context(meeting, member)
     else:
         abort(404)
     response = Response(render_template(f"meetings/_r_{name}.html", **ctx))
