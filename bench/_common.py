@@ -151,7 +151,12 @@ def start_gunicorn(app_spec: str, port: int, env: dict, workers: int = 3) -> sub
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
-            "-",
+            os.environ.get("BENCH_ACCESS_LOG", "-"),
+            *(
+                ["--access-logformat", "%(m)s %(U)s %(s)s %(M)s"]
+                if os.environ.get("BENCH_ACCESS_LOG")
+                else []
+            ),
             app_spec,
         ],
         cwd=ROOT,

@@ -48,7 +48,9 @@ def load_config(instance_path: str) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": uri,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A ping before each checkout guards against dropped server connections; a SQLite
+        # file has none to drop, and the ping would add a query to every live-meeting poll.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not uri.startswith("sqlite")},
         "REDIS_URL": redis_url,
         # Cookies: HttpOnly and SameSite always; Secure is decided per request (see security.py).
         "SESSION_COOKIE_HTTPONLY": True,

@@ -38,14 +38,33 @@ class MeetingForm(BaseForm):
         validators=[InputRequired(_l("Vui lòng chọn ngày giờ bắt đầu."))],
     )
     place = StringField(_l("Địa điểm"), validators=[DataRequired(REQUIRED), Length(max=255)])
-    chair_id = SelectField(_l("Chủ trì"), coerce=int)
-    clerk_id = SelectField(_l("Thư ký"), coerce=int)
+    # The view checks both are members of the cell, with a message in Vietnamese (WTForms'
+    # own "Not a valid choice" would be English).
+    chair_id = SelectField(_l("Chủ trì"), coerce=int, validate_choice=False)
+    clerk_id = SelectField(_l("Thư ký"), coerce=int, validate_choice=False)
     guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
     quorum_percent = IntegerField(
         _l("Tỷ lệ có mặt tối thiểu (phải vượt quá, %)"),
         default=50,
         validators=[NumberRange(1, 99, _l("Nhập một số từ 1 đến 99."))],
     )
+
+
+class MeetingEditForm(BaseForm):
+    """Change a scheduled meeting's time, place, topic, chair and clerk before it starts."""
+
+    topic = StringField(_l("Chủ đề"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    starts_at = DateTimeLocalField(
+        _l("Ngày giờ bắt đầu"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Vui lòng chọn ngày giờ bắt đầu."))],
+    )
+    place = StringField(_l("Địa điểm"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    # The view checks both are members of the cell, with a message in Vietnamese (WTForms'
+    # own "Not a valid choice" would be English).
+    chair_id = SelectField(_l("Chủ trì"), coerce=int, validate_choice=False)
+    clerk_id = SelectField(_l("Thư ký"), coerce=int, validate_choice=False)
+    guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
 
 
 class AgendaItemForm(BaseForm):

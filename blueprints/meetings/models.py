@@ -480,3 +480,20 @@ class Rating(db.Model):
     proceedings: Mapped[int]
     follow_through: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LiveFragment(db.Model):
+    """The part of a live region that is the same for every member, rendered once per
+    (meeting, region part, language) and version, and read back by the other phones.
+
+    Kept in the database (or in Redis when REDIS_URL is set) so every worker and host shares
+    it; a row is overwritten only by a newer version.
+    """
+
+    __tablename__ = "meeting_live_fragments"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    version: Mapped[int]
+    html: Mapped[str] = mapped_column(Text)

@@ -17,16 +17,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import to_utc
+from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.audit.models import record
+from blueprints.meetings import fragments
 from blueprints.meetings import services as sv
 from blueprints.meetings.forms import (
     AgendaItemForm,
     DocumentForm,
+    MeetingEditForm,
     MeetingForm,
     MinutesForm,
     MotionForm,
@@ -80,6 +82,8 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 register_action("meeting.view", (SECRETARY, DEPUTY, STAFF), own_cell=True)
 register_action("meeting.manage", (SECRETARY, DEPUTY, STAFF))
 register_action("meeting.take_part", (), own_cell=True)
+# Changing what was announced (time, place, topic, chair, clerk): the cell's own leaders only.
+register_action("meeting.edit", (SECRETARY, DEPUTY))
 
 CONSOLE_PARTS = ("head", "attendance", "agenda", "speakers", "opinions", "motions", "tasks")
 MEMBER_PARTS = ("member",)
@@ -239,9 +243,75 @@ def new():
             db.session.commit()
             flash(_("Đã lên lịch buổi sinh hoạt. Đảng viên sẽ thấy trên trang chủ."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    elif request.method == "GET" and current_user.member_id:
-        form.chair_id.data = current_user.member_id
+    elif request.method == "GET":
+        if current_user.member_id:
+            form.chair_id.data = current_user.member_id
+        # The cell's own quorum rule carries over from its last meeting (50% by default).
+        last_rule = db.session.scalar(
+            select(Meeting.quorum_percent)
+            .where(Meeting.cell_id == cell.id)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+            .limit(1)
+        )
+        if last_rule:
+            form.quorum_percent.data = last_rule
     return render("meetings/new.html", form=form, cell=cell)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@permission("meeting.edit")
+def edit(meeting_id: int):
+    """Change a scheduled meeting's date, time, place, topic, chair and clerk (audited)."""
+    meeting = _meeting(meeting_id, "meeting.edit")
+    if not meeting.is_scheduled:
+        return _fail(
+            meeting, _("Chỉ sửa được buổi sinh hoạt chưa bắt đầu: buổi này đã bắt đầu."), 409
+        )
+    form = MeetingEditForm(obj=meeting if request.method == "GET" else None)
+    choices = _member_choices(meeting.cell_id)
+    form.chair_id.choices = choices
+    form.clerk_id.choices = choices
+    if request.method == "GET":
+        form.starts_at.data = to_user_timezone(meeting.starts_at).replace(tzinfo=None)
+    elif form.validate_on_submit():
+        ids = {c[0] for c in choices}
+        starts_at = to_utc(form.starts_at.data).replace(tzinfo=None)
+        if form.chair_id.data not in ids or form.clerk_id.data not in ids:
+            form.chair_id.errors.append(_("Chủ trì và thư ký phải là đảng viên của chi bộ."))
+        elif starts_at <= utcnow():
+            form.starts_at.errors.append(
+                _("Thời gian bắt đầu phải sau thời điểm hiện tại. Vui lòng chọn lại.")
+            )
+        else:
+            new = {
+                "topic": form.topic.data,
+                "starts_at": starts_at,
+                "place": form.place.data,
+                "chair_id": form.chair_id.data,
+                "clerk_id": form.clerk_id.data,
+                "guests": form.guests.data or "",
+            }
+            changes = {
+                name: [_audit_value(getattr(meeting, name)), _audit_value(value)]
+                for name, value in new.items()
+                if getattr(meeting, name) != value
+            }
+            if changes:
+                for name, value in new.items():
+                    setattr(meeting, name, value)
+                bump(meeting.id)
+                record("meeting.edit", meeting, changes=changes)
+                db.session.commit()
+                flash(_("Đã lưu thay đổi. Đảng viên sẽ thấy thông tin mới."), "success")
+            else:
+                flash(_("Không có gì thay đổi."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render("meetings/edit.html", "meetings/_edit_form.html", form=form, meeting=meeting)
+
+
+def _audit_value(value):
+    """Audit details are JSON: datetimes as ISO text."""
+    return value.isoformat(timespec="minutes") if hasattr(value, "isoformat") else value
 
 
 @bp.get("/<int:meeting_id>")
@@ -273,6 +343,7 @@ def detail(meeting_id: int):
         items=items,
         recs=recs,
         manage=manage,
+        may_edit=meeting.is_scheduled and can(current_user, "meeting.edit", meeting),
         is_member=is_member,
         item_form=AgendaItemForm(),
         doc_form=doc_form,
@@ -496,10 +567,10 @@ def _console_context(meeting: Meeting) -> dict:
     }
 
 
-def _common(meeting: Meeting) -> dict:
+def _common(meeting: Meeting, *, with_totals: bool = True) -> dict:
     return {
         "meeting": meeting,
-        "t": sv.totals(meeting),
+        "t": sv.totals(meeting) if with_totals else None,
         "attend_labels": {k.value: v for k, v in ATTEND_LABELS.items()},
         "choice_labels": {k.value: v for k, v in CHOICE_LABELS.items()},
         "key": uuid.uuid4().hex,
@@ -586,7 +657,22 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
     ).all()
     my_place = next((i + 1 for i, s in enumerate(queue) if s.member_id == member.id), None)
     speaking = next((s for s in queue if s.status == "speaking"), None)
-    done_items = [i for i in meeting.items if i.done]
+
+    # Top card ("head") and catch-up list ("done"): the same for every member.
+    shared_part = fragments.SharedParts(
+        meeting,
+        {
+            "head": lambda: render_template(
+                "meetings/_member_head.html", meeting=meeting, t=sv.totals(meeting)
+            ),
+            "done": lambda: render_template(
+                "meetings/_member_done.html",
+                done_items=[i for i in meeting.items if i.done],
+                closed_motions=[m for m in motions if m.status == "closed"],
+                choice_labels={k.value: v for k, v in CHOICE_LABELS.items()},
+            ),
+        },
+    )
     late = bool(
         line
         and line.checked_in_at
@@ -606,8 +692,7 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         "my_choice": my_choice,
         "my_place": my_place,
         "speaking": speaking,
-        "done_items": done_items,
-        "closed_motions": [m for m in motions if m.status == "closed"],
+        "shared_part": shared_part,
         "late": late,
         "rated": rated,
     }
@@ -637,10 +722,25 @@ def live(meeting_id: int):
 def live_version(meeting_id: int):
     """The cheap poll: 204 with no body while the meeting's version is unchanged.
 
+    When it has changed: the new version as text, or with `part=member` (the member's phone)
+    the refreshed member region itself, rendered by `part` with its own permission checks.
     One small query reads the meeting's cell and version together with the cell of the
     caller's member record; only people outside the cell (leaders above, staff) take the
     slower full permission check. No template is rendered on this path.
     """
+    known = request.args.get("v") or request.headers.get("X-Meeting-Version")
+    part_name = request.args.get("part")
+    if part_name in MEMBER_PARTS and current_user.member is not None:
+        # A member's phone: the meeting row is needed anyway if the version moved.
+        meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.cell)])
+        if meeting is None:
+            abort(404)
+        if current_user.member.cell_id == meeting.cell_id:
+            if known == str(meeting.version):
+                return Response(status=204, headers={"Cache-Control": "no-store"})
+            # The version moved: answer with the member's refreshed region at once, saving
+            # the phone a second round trip (and the server a second request) per change.
+            return part(meeting_id, part_name)
     row = db.session.execute(
         select(Meeting.cell_id, Meeting.version, Member.cell_id)
         .select_from(Meeting)
@@ -652,7 +752,6 @@ def live_version(meeting_id: int):
     cell_id, version, member_cell = row
     if member_cell != cell_id:
         authorize("meeting.view", db.session.get(Meeting, meeting_id))
-    known = request.args.get("v") or request.headers.get("X-Meeting-Version")
     if known == str(version):
         return Response(status=204, headers={"Cache-Control": "no-store"})
     return Response(
@@ -678,7 +777,8 @@ def part(meeting_id: int, name: str):
             ctx |= _code_context(meeting)
     elif name in MEMBER_PARTS:
         member = _my_member(meeting)
-        ctx = _common(meeting) | _member_context(meeting, member)
+        # The quorum figures are in the shared head fragment: counted only when it is rendered.
+        ctx = _common(meeting, with_totals=False) | _member_context(meeting, member)
     else:
         abort(404)
     response = Response(render_template(f"meetings/_r_{name}.html", **ctx))

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from blueprints.meetings.models import (
     ActionKey,
@@ -402,12 +403,25 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def tasks_to_review(meeting: Meeting) -> list[Task]:
-    """Tasks assigned at the previous meeting, shown under "review of last month's tasks"."""
+    """Tasks shown under "review of last month's tasks": every task of the previous meeting,
+    and the still unfinished tasks of the cell's earlier meetings (they carry over until
+    someone ticks them done), oldest first."""
     prev = previous_meeting(meeting)
     if prev is None:
         return []
     return list(
-        db.session.scalars(select(Task).where(Task.meeting_id == prev.id).order_by(Task.id))
+        db.session.scalars(
+            select(Task)
+            .join(Meeting, Meeting.id == Task.meeting_id)
+            .where(
+                Task.cell_id == meeting.cell_id,
+                Meeting.starts_at <= prev.starts_at,
+                Meeting.id != meeting.id,
+                or_(Task.meeting_id == prev.id, Task.done.is_(False)),
+            )
+            .options(selectinload(Task.assignee))
+            .order_by(Meeting.starts_at, Task.id)
+        )
     )
 
 

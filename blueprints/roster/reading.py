@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 
 from core import legacy_vn
@@ -129,7 +130,7 @@ def _rows_from_cells(
         sheet.rows.append((number, record))
         if len(sheet.rows) > MAX_ROWS:
             raise RosterFileError(
-                _("Tệp có quá nhiều dòng (tối đa %(n)s dòng một lần).", n=f"{MAX_ROWS:,}")
+                _("Tệp có quá nhiều dòng (tối đa %(n)s dòng một lần).", n=format_number(MAX_ROWS))
             )
     if header is None:
         names = ", ".join(columns[r][0] for r in required)

@@ -1,0 +1,115 @@
+"""Shared parts of the member's live region, rendered once per meeting version and language.
+
+After a change on the console, the 20-odd phones of the meeting all ask for their region
+within about a second. Most of it is the same for everyone (status, current item, quorum,
+what has been done and decided); only the roll-call, vote and speaker cards are personal.
+The first phone renders the shared parts and stores them; the others read them back with one
+query. The store is shared by every worker and host: Redis when REDIS_URL is set, otherwise
+the `meeting_live_fragments` table — never only this process's memory.
+
+The meeting row (with its version) is read before the data of the fragment, so a stored
+fragment is never older than the version it is filed under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy import select
+
+from blueprints.meetings.models import LiveFragment, Meeting
+from core.extensions import db
+
+REDIS_TTL_SECONDS = 6 * 3600
+
+
+def _redis():
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    client = current_app.extensions.get("meetings_redis")
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=0.5)
+        current_app.extensions["meetings_redis"] = client
+    return client
+
+
+def _upsert(meeting_id: int, name: str, locale: str, version: int, html: str) -> None:
+    """Store the fragment unless a newer version is already there (own short transaction)."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = LiveFragment.__table__
+    stmt = insert(table).values(
+        meeting_id=meeting_id, name=name, locale=locale, version=version, html=html
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.meeting_id, table.c.name, table.c.locale],
+        set_={"version": stmt.excluded.version, "html": stmt.excluded.html},
+        where=table.c.version < stmt.excluded.version,
+    )
+    with engine.begin() as conn:
+        conn.execute(stmt)
+
+
+class SharedParts:
+    """The shared fragments of one region, looked up together (one query) on first use."""
+
+    def __init__(self, meeting: Meeting, renderers: dict[str, Callable[[], str]]):
+        self.meeting = meeting
+        self.renderers = renderers
+        self.locale = str(get_locale() or "vi")[:8]
+        self.found: dict[str, str] | None = None
+        self.stored: dict[str, int] = {}
+
+    def _key(self, name: str) -> str:
+        m = self.meeting
+        return f"sotay:meeting:{m.id}:{name}:{self.locale}:{m.version}"
+
+    def _load(self) -> dict[str, str]:
+        names = list(self.renderers)
+        client = _redis()
+        if client is not None:
+            try:
+                values = client.mget([self._key(n) for n in names])
+            except Exception:  # noqa: BLE001 - Redis down: render, as without a cache
+                values = [None] * len(names)
+            return {n: v.decode("utf-8") for n, v in zip(names, values, strict=True) if v}
+        rows = db.session.execute(
+            select(LiveFragment.name, LiveFragment.version, LiveFragment.html).where(
+                LiveFragment.meeting_id == self.meeting.id,
+                LiveFragment.name.in_(names),
+                LiveFragment.locale == self.locale,
+            )
+        ).all()
+        self.stored = {row.name: row.version for row in rows}
+        return {row.name: row.html for row in rows if row.version == self.meeting.version}
+
+    def __call__(self, name: str) -> Markup:
+        if self.found is None:
+            self.found = self._load()
+        # The HTML is our own autoescaped template output, stored only by this module.
+        if name in self.found:
+            return Markup(self.found[name])  # noqa: S704
+        html = str(self.renderers[name]())
+        self.found[name] = html
+        self._store(name, html)
+        return Markup(html)  # noqa: S704
+
+    def _store(self, name: str, html: str) -> None:
+        version = self.meeting.version
+        client = _redis()
+        try:
+            if client is not None:
+                client.set(self._key(name), html.encode("utf-8"), ex=REDIS_TTL_SECONDS)
+            elif self.stored.get(name, 0) < version:
+                _upsert(self.meeting.id, name, self.locale, version, html)
+        except Exception:  # noqa: BLE001 - a busy store must not fail the page
+            current_app.logger.warning("live fragment not stored", exc_info=True)
