@@ -1037,7 +1037,9 @@ def close_motion(meeting_id: int, motion_id: int):
     motion = _motion(meeting, motion_id)
     if motion.status != "open":
         return _fail(meeting, _("Biểu quyết này đã kết thúc."), 409)
-    sv.close_motion(motion, meeting)
+    if not sv.close_motion(motion, meeting):
+        db.session.rollback()
+        return _fail(meeting, _("Biểu quyết này đã kết thúc."), 409)
     record("meeting.motion_close", meeting, motion_id=motion.id, yes=motion.yes, no=motion.no)
     db.session.commit()
     return _done(meeting, _("Đã kết thúc biểu quyết và công bố kết quả ✓"))

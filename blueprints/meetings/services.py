@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -274,6 +275,14 @@ def cast_vote(
                 OpenVote(motion_id=motion.id, member_id=member_id, choice=choice, **common)
             )
             db.session.flush()
+        # Read the status again now that this transaction writes: a close that committed
+        # meanwhile has already counted, so this vote must not be kept (see close_motion).
+        status = db.session.scalar(
+            select(Motion.status).where(Motion.id == motion.id).with_for_update(read=True)
+        )
+        if status != "open":
+            db.session.rollback()
+            raise VoteError(_("Biểu quyết này chưa mở hoặc đã kết thúc."))
         bump(motion.meeting_id)
         db.session.commit()
     except IntegrityError:
@@ -302,8 +311,20 @@ def voters_count(motion: Motion) -> int:
     )
 
 
-def close_motion(motion: Motion, meeting: Meeting) -> None:
-    """Close the vote, store the counts and decide by the motion's majority rule."""
+def close_motion(motion: Motion, meeting: Meeting) -> bool:
+    """Close the vote, store the counts and decide by the motion's majority rule.
+
+    The motion row is locked and marked closed before anything is counted, so a vote being
+    written at the same moment either finishes first and is counted or finds the vote closed.
+    False when another request closed it first.
+    """
+    locked = select(Motion).where(Motion.id == motion.id).with_for_update()
+    db.session.execute(locked.execution_options(populate_existing=True))
+    if motion.status != "open":
+        return False
+    motion.status = "closed"
+    motion.closed_at = utcnow()
+    db.session.flush()  # on SQLite this takes the write lock before the count
     counts = vote_counts(motion)
     t = totals(meeting)
     motion.yes, motion.no, motion.abstain = counts["yes"], counts["no"], counts["abstain"]
@@ -316,9 +337,24 @@ def close_motion(motion: Motion, meeting: Meeting) -> None:
     else:
         motion.base = t.present
         motion.passed = motion.yes * 2 > motion.base
-    motion.status = "closed"
-    motion.closed_at = utcnow()
+    if motion.secret:
+        _reshuffle_ballots(motion)
     bump(meeting.id)
+    return True
+
+
+def _reshuffle_ballots(motion: Motion) -> None:
+    """Rewrite a closed secret ballot's rows with new keys, in random order, in one transaction.
+
+    While the vote is open each ballot was written in the same transaction as its voter's
+    receipt, so PostgreSQL's row metadata (xmin, physical position) could pair them for
+    someone reading the database directly. Rewriting the ballots at the close gives them all
+    the close's transaction and a random order; the counts are unchanged.
+    """
+    choices = list(db.session.scalars(select(Ballot.choice).where(Ballot.motion_id == motion.id)))
+    secrets.SystemRandom().shuffle(choices)
+    db.session.execute(delete(Ballot).where(Ballot.motion_id == motion.id))
+    db.session.add_all(Ballot(motion_id=motion.id, choice=choice) for choice in choices)
 
 
 # ---- quality -------------------------------------------------------------------------------
