@@ -820,6 +820,8 @@ def set_attendance(meeting_id: int, member_id: int):
     line = sv.attendance_of(meeting.id, member_id) or abort(404)
     status = request.form.get("status", "")
     reason = clean(request.form.get("reason"))[:255]
+    if not status:
+        return _fail(meeting, _("Hãy chọn trạng thái điểm danh trước khi lưu."))
     if status not in {a.value for a in Attend} or status == Attend.PENDING:
         return _fail(meeting, _("Trạng thái điểm danh không hợp lệ."))
     if status == Attend.PRESENT:

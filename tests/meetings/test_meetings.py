@@ -129,6 +129,9 @@ def test_roll_call_code_proxy_and_quorum(app, client, world, schedule, client_fo
     assert ok.headers["HX-Trigger"] == "meeting:changed"
     # Proxy check-in needs a reason, which is kept.
     url = f"/meetings/{meeting_id}/attendance/{world.members['new_a']}"
+    unchosen = post(client, url, {"status": ""})  # the "— Chọn trạng thái —" placeholder
+    assert unchosen.status_code == 400
+    assert "Hãy chọn trạng thái điểm danh" in unchosen.get_data(as_text=True)
     assert post(client, url, {"status": "present"}).status_code == 400
     assert (
         post(client, url, {"status": "present", "reason": "Không có điện thoại"}).status_code == 200
