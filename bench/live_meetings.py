@@ -38,7 +38,7 @@ exactly-once check-ins (1.000) and votes (500 open + 500 secret, 500 ballots):
 | before (d94e255), interleaved run 2 | 1,02 s | 3,18 s | 4,49 s | 767 | 4,1 |
 | after, interleaved run 2 (browser tests running beside) | 3,86 s | 6,38 s | 7,43 s | 359 | 4,0 |
 | after (final, 10:28, load avg 7,7 at start) | 0,64 s | 1,21 s | 1,54 s | 913 | 7,7 |
-| main after all merges (12:49, load avg 3,6 at start, nothing else running) | 0,53 s | 1,02 s | 1,23 s | 956 | 3,6 |
+| main, all merged (12:49, nothing else running) | 0,53 s | 1,02 s | 1,23 s | 956 | 3,6 |
 | after (inline region, before the fragment cache), quieter | 0,54 s | 1,04 s | 1,24 s | 951 | 2,5 |
 | after (inline region, before the fragment cache) | 0,65 s | 1,25 s | 1,65 s | 900 | 5,7 |
 
