@@ -23,33 +23,6 @@ from core.forms import BaseForm
 REQUIRED = _l("Vui lòng điền mục này.")
 
 
-class MeetingForm(BaseForm):
-    """Schedule (or edit) a meeting."""
-
-    kind = SelectField(
-        _l("Loại buổi sinh hoạt"),
-        choices=[(k.value, v) for k, v in MEETING_KIND_LABELS.items()],
-    )
-    combined = BooleanField(_l("Sinh hoạt định kỳ kết hợp chuyên đề"))
-    topic = StringField(_l("Chủ đề"), validators=[DataRequired(REQUIRED), Length(max=255)])
-    starts_at = DateTimeLocalField(
-        _l("Ngày giờ bắt đầu"),
-        format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(_l("Vui lòng chọn ngày giờ bắt đầu."))],
-    )
-    place = StringField(_l("Địa điểm"), validators=[DataRequired(REQUIRED), Length(max=255)])
-    # The view checks both are members of the cell, with a message in Vietnamese (WTForms'
-    # own "Not a valid choice" would be English).
-    chair_id = SelectField(_l("Chủ trì"), coerce=int, validate_choice=False)
-    clerk_id = SelectField(_l("Thư ký"), coerce=int, validate_choice=False)
-    guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
-    quorum_percent = IntegerField(
-        _l("Tỷ lệ có mặt tối thiểu (phải vượt quá, %)"),
-        default=50,
-        validators=[NumberRange(1, 99, _l("Nhập một số từ 1 đến 99."))],
-    )
-
-
 class MeetingEditForm(BaseForm):
     """Change a scheduled meeting's time, place, topic, chair and clerk before it starts."""
 
@@ -65,6 +38,24 @@ class MeetingEditForm(BaseForm):
     chair_id = SelectField(_l("Chủ trì"), coerce=int, validate_choice=False)
     clerk_id = SelectField(_l("Thư ký"), coerce=int, validate_choice=False)
     guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
+
+
+class MeetingForm(MeetingEditForm):
+    """Schedule a meeting: what can be edited later, plus its kind and quorum rule.
+
+    Templates render fields by name, so the order fields are declared in does not matter.
+    """
+
+    kind = SelectField(
+        _l("Loại buổi sinh hoạt"),
+        choices=[(k.value, v) for k, v in MEETING_KIND_LABELS.items()],
+    )
+    combined = BooleanField(_l("Sinh hoạt định kỳ kết hợp chuyên đề"))
+    quorum_percent = IntegerField(
+        _l("Tỷ lệ có mặt tối thiểu (phải vượt quá, %)"),
+        default=50,
+        validators=[NumberRange(1, 99, _l("Nhập một số từ 1 đến 99."))],
+    )
 
 
 class AgendaItemForm(BaseForm):
