@@ -39,6 +39,13 @@ const KEPT_PAGES = [
 ];
 // Files (attachments, meeting documents): saved copy first, they do not change.
 const FILES = [/^\/files\/\d+\//, /^\/meetings\/\d+\/documents\/\d+$/];
+// Cheap phones have little storage: once a day, saved copies last fetched more than
+// PRUNE_AFTER_MS ago go (old news, last year's meetings and their documents). Handbook pages
+// and what "Lưu để đọc khi không có mạng" saved (marked X-Sotay-Kept) stay until saved again.
+const PRUNE_AFTER_MS = 120 * 24 * 3600 * 1000;
+const PRUNE_EVERY_MS = 24 * 3600 * 1000;
+const META_PRUNED = "/__sotay/pruned";
+const NEVER_PRUNED = [/^\/handbook(\/|$)/];
 
 let currentUser = null; // null = not read yet; "" = nobody logged in
 let lastPost = 0;
@@ -90,6 +97,23 @@ async function keep(request, response, user) {
   if (!user || !response.ok || userOf(response) !== user) return;
   const cache = await caches.open(personalCache(user));
   await cache.put(request, response);
+  await pruneSaved(user);
+}
+
+/* Drop the account's saved copies that were last fetched long ago (at most once a day). */
+async function pruneSaved(user) {
+  const meta = await caches.open(META_CACHE);
+  const last = await meta.match(META_PRUNED);
+  if (last && Date.now() - Number(await last.text()) < PRUNE_EVERY_MS) return;
+  await meta.put(META_PRUNED, new Response(String(Date.now())));
+  const cache = await caches.open(personalCache(user));
+  for (const request of await cache.keys()) {
+    if (matches(NEVER_PRUNED, new URL(request.url).pathname)) continue;
+    const response = await cache.match(request);
+    if (!response || response.headers.get("X-Sotay-Kept")) continue;
+    const fetched = Date.parse(response.headers.get("Date") || "");
+    if (isNaN(fetched) || Date.now() - fetched > PRUNE_AFTER_MS) await cache.delete(request);
+  }
 }
 
 /* A saved page, marked as a copy shown because the network did not answer. */
@@ -181,6 +205,7 @@ async function handleFile(request) {
     if (user && response.ok && !response.redirected && response.type === "basic") {
       const cache = await caches.open(personalCache(user));
       await cache.put(request, response.clone());
+      await pruneSaved(user);
     }
     return response;
   } catch (error) {

@@ -155,6 +155,14 @@
   }
 
   /* ---- saving pages for offline reading ---- */
+  // What the member saved on purpose is marked so the service worker never prunes it.
+  function keptCopy(response) {
+    var headers = new Headers(response.headers);
+    headers.set("X-Sotay-Kept", "1");
+    return new Response(response.body, {
+      status: response.status, statusText: response.statusText, headers: headers
+    });
+  }
   function savePages(listUrl, onProgress) {
     if (!window.caches || !userId) return Promise.reject(new Error("no-cache"));
     return fetch(listUrl, { credentials: "same-origin", cache: "no-store" })
@@ -167,7 +175,7 @@
             return chain.then(function () {
               return fetch(url, { credentials: "same-origin" }).then(function (r) {
                 if (!r.ok || r.redirected) throw new Error("page");
-                return cache.put(url, r);
+                return cache.put(url, keptCopy(r));
               }).then(function () {
                 if (!/^\/files\//.test(url)) done += 1;
                 if (onProgress) onProgress(done, pages, list);

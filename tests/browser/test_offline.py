@@ -299,3 +299,42 @@ def test_another_login_without_logout_drops_the_first_accounts_pages(app, live_s
     expect(page.locator("#offline-copy [data-when]")).to_have_text(re.compile(r"^\d\d:\d\d "))
     expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
     assert "Trần Thị Ánh" not in page.content()
+
+
+PLANT_COPIES = """async ([name, old]) => {
+  const cache = await caches.open(name);
+  const copy = (date, extra) => new Response("x", { headers: { Date: date, ...extra } });
+  await cache.put("/news/9001", copy(old));  // old news: goes
+  await cache.put("/meetings/9001/documents/1", copy(old));  // last year's document: goes
+  await cache.put("/handbook/chuong-cu", copy(old));  // a handbook page: stays
+  await cache.put("/files/9001/anh.png", copy(old, { "X-Sotay-Kept": "1" }));  // saved on purpose
+  await cache.put("/news/9002", copy(new Date().toUTCString()));  // recent: stays
+  const meta = await caches.open("sotay-meta");
+  await meta.delete("/__sotay/pruned");  // as if the last clean-up was over a day ago
+}"""
+
+LEFT = """async (name) => {
+  const keys = await (await caches.open(name)).keys();
+  return keys.map((r) => new URL(r.url).pathname).filter((p) => /9001|9002|chuong-cu/.test(p));
+}"""
+
+
+def test_old_saved_copies_are_pruned_but_not_what_the_member_saved(live_server, new_page):
+    world = live_server.world
+    page = new_page(viewport=PHONE)
+    _controlled(page, live_server, world.logins["member_a"])
+    name = f"personal-v1-{world.users['member_a']}"
+    page.wait_for_function("(name) => caches.has(name)", arg=name)
+    page.evaluate(PLANT_COPIES, [name, "Mon, 01 Jan 2024 08:00:00 GMT"])
+    page.goto(live_server + "/")  # a page kept for offline: the daily clean-up runs after it
+    page.wait_for_function(f"(name) => ({LEFT})(name).then(left => left.length === 3)", arg=name)
+    assert sorted(page.evaluate(LEFT, name)) == [
+        "/files/9001/anh.png",
+        "/handbook/chuong-cu",
+        "/news/9002",
+    ]
+    # Once a day only: an old copy written now stays until tomorrow's clean-up.
+    page.evaluate(PLANT_COPIES.replace('await meta.delete("/__sotay/pruned");', ""), [name, "x"])
+    page.goto(live_server + "/")
+    page.wait_for_timeout(500)
+    assert "/news/9001" in page.evaluate(LEFT, name)
