@@ -94,6 +94,18 @@ SMALL_TARGETS_JS = """
 """
 
 
+# Values that are one word (a card number, a date) but were broken over two lines.
+BROKEN_VALUES_JS = """
+() => [...document.querySelectorAll('dd')].filter((dd) => {
+  const text = dd.textContent.trim();
+  if (!text || /\\s/.test(text)) return false;
+  const range = document.createRange();
+  range.selectNodeContents(dd);
+  return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+}).map((dd) => dd.textContent.trim())
+"""
+
+
 def _toggle(page, base, name):
     """Switch on large text or high contrast with the toggle every page carries."""
     page.goto(base + "/")
@@ -125,6 +137,8 @@ def test_pages_have_no_axe_violations(app, live_server, new_page, role, mode):
             assert overflow <= 1, f"{path} scrolls sideways at 320 px in large text"
             small = page.evaluate(SMALL_TARGETS_JS)
             assert not small, f"{path}: touch targets under 44 px in large text: {small}"
+            broken = page.evaluate(BROKEN_VALUES_JS)
+            assert not broken, f"{path}: values broken over two lines at 320 px: {broken}"
             # 200% browser zoom on a 640 px window: CSS zoom lays the page out in 320 px.
             page.set_viewport_size({"width": 640, "height": 1280})
             page.evaluate("document.documentElement.style.zoom = '2'")
