@@ -33,6 +33,9 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _TAGS = re.compile(r"<[^>]+>")
+# Inline tags sit inside words and sentences: removed without a space, so "<b>Đảng</b>," stays
+# "Đảng," and not "Đảng ," in snippets and in what is read aloud.
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup|u)\b[^>]*>")
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 
 
@@ -79,6 +82,7 @@ def outline_of(html: str) -> list[list[str]]:
 def plain_text(html: str) -> str:
     """Text content of sanitised HTML, paragraphs on their own lines (for snippets and speech)."""
     text = re.sub(r"</(p|h[1-6]|li|tr|blockquote)>", "\n", html)
+    text = _INLINE_TAGS.sub("", text)
     text = _TAGS.sub(" ", text)
     text = (
         text.replace("&lt;", "<")

@@ -9,7 +9,7 @@ from pypdf import PdfWriter
 from sqlalchemy import select
 
 from blueprints.audit.models import AuditEntry
-from blueprints.handbook.markup import render_markdown
+from blueprints.handbook.markup import plain_text, render_markdown
 from blueprints.handbook.models import Article, Attachment, Revision, Status
 from core.extensions import db
 from tests.conftest import csrf_token, login, make_user
@@ -206,3 +206,12 @@ def test_uploads_are_checked_by_content_and_size(app, client, world, as_role):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, world.logins["member_a"])
     assert client.get(file_url).status_code == 404  # the article is still a draft
+
+
+def test_plain_text_keeps_punctuation_next_to_emphasised_words():
+    html = render_markdown(
+        "Mọi **đảng viên**, kể cả *dự bị*; xem [Điều lệ](https://dangcongsan.vn)."
+    )
+    text = plain_text(html)
+    assert text == "Mọi đảng viên, kể cả dự bị; xem Điều lệ."
+    assert plain_text("<p>Một</p><p>Hai<br>Ba</p>").split() == ["Một", "Hai", "Ba"]
