@@ -148,6 +148,8 @@ def start_gunicorn(app_spec: str, port: int, env: dict, workers: int = 3) -> sub
             str(VENV_BIN / "gunicorn"),
             "--workers",
             str(workers),
+            "--timeout",
+            "120",
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
