@@ -1,11 +1,14 @@
-"""Base form: every text field arrives NFC-normalised, with whitespace collapsed."""
+"""Base form: every text field arrives NFC-normalised, with whitespace collapsed, and only
+file fields ever receive uploaded files."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from flask import request
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField, PasswordField, StringField, TextAreaField
 
 from core.text import clean, clean_multiline
 
@@ -31,3 +34,14 @@ class BaseForm(FlaskForm):
                 filters.append(lambda v: clean(v) if isinstance(v, str) else v)
             options["filters"] = filters
             return unbound_field.bind(form=form, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF merges request.files into the form data, so a crafted upload under a
+            # text field's name would reach its validators as a file object (a 500). Files
+            # go to file fields only.
+            data = FlaskForm.Meta.wrap_formdata(self, form, formdata)
+            if not isinstance(data, CombinedMultiDict) or not request.files:
+                return data
+            names = {name for name, field in form._fields.items() if isinstance(field, FileField)}
+            files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in names])
+            return CombinedMultiDict((files, request.form))

@@ -13,12 +13,19 @@ ROLES = (None, "member_a", "secretary_a", "staff_d1", "editor", "admin")
 SKIP = {"static"}
 
 
-def _sample_url(rule) -> str:
+HUGE = "99999999999999999999999"  # beyond any database integer
+# Every number the app reads from a query string, each far too large.
+HUGE_QUERY = "&".join(
+    f"{n}={HUGE}" for n in ("page", "year", "cell_id", "unit", "a", "b", "month", "after")
+)
+
+
+def _sample_url(rule, number=987654) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters.get(name)
-        kind = type(converter).__name__ if converter else ""
-        values[name] = 987654 if kind == "IntegerConverter" else "khong-ton-tai"
+        is_int = converter is not None and "Int" in type(converter).__name__
+        values[name] = number if is_int else "khong-ton-tai"
     return rule.build(values, append_unknown=False)[1]
 
 
@@ -61,4 +68,20 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, client, world, as_ro
                 failures.append(f"{url} {headers} → {response.status_code}")
             elif "phiên làm việc" not in response.get_data(as_text=True).lower() and not headers:
                 failures.append(f"{url}: the refusal is not explained in Vietnamese")
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("role", ("member_a", "staff_d1", "admin"))
+def test_numbers_too_large_for_the_database_are_not_found_not_a_crash(
+    app, client, world, as_role, role
+):
+    as_role(role)
+    failures = []
+    for rule in _rules(app, "GET"):
+        for url in (_sample_url(rule) + "?" + HUGE_QUERY, _sample_url(rule, int(HUGE))):
+            response = client.get(url)
+            if response.status_code >= 500:
+                failures.append(f"{url} → {response.status_code}")
+            if str(HUGE) in url.split("?")[0] and response.status_code != 404:
+                failures.append(f"{url} → {response.status_code}, expected 404")
     assert not failures, failures

@@ -13,6 +13,7 @@ from blueprints.auth.models import RoleAssignment, User
 from blueprints.auth.routes import find_user
 from blueprints.units.models import Unit
 from core.extensions import db
+from core.ids import db_int
 from core.permissions import permission
 from core.rendering import render
 
@@ -77,7 +78,7 @@ def revoke_role(assignment_id: int):
 @permission("audit.view")
 def audit():
     """The audit log, newest first, filterable by action."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     action = request.args.get("action", "").strip()
     query = (
         select(AuditEntry)

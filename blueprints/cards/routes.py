@@ -21,6 +21,7 @@ from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.idempotency import first_time
+from core.ids import db_int
 from core.models import utcnow
 from core.permissions import AUTHENTICATED, STAFF, can, permission, register_action, scope_clause
 from core.rendering import render
@@ -231,7 +232,7 @@ def reject(request_id: int):
 def queue():
     """Requests of the members in the staff member's subtree, open ones first."""
     status = request.args.get("status", "open")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     stmt = (
         select(CardRequest)
         .join(Member, CardRequest.member_id == Member.id)

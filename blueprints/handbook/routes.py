@@ -52,6 +52,7 @@ from blueprints.handbook.services import (
 )
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
+from core.ids import db_int
 from core.models import utcnow
 from core.permissions import (
     ADMIN,
@@ -103,7 +104,7 @@ def _is_bookmarked(article: Article) -> bool:
 
 
 def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return max(1, request.args.get("page", 1, type=db_int) or 1)
 
 
 def unread_news_count(user) -> int:
@@ -210,7 +211,7 @@ def save_position(article_id: int):
     anchor = clean(request.form.get("anchor"))[:120]
     if anchor and anchor not in {a for a, _h in article.outline or []}:
         anchor = ""
-    percent = min(100, max(0, request.form.get("percent", 0, type=int) or 0))
+    percent = min(100, max(0, request.form.get("percent", 0, type=db_int) or 0))
     position = db.session.scalar(
         select(ReadingPosition).where(
             ReadingPosition.user_id == current_user.id, ReadingPosition.article_id == article.id
@@ -279,7 +280,7 @@ bp.add_app_template_global(_article_url, "article_url")
 def documents():
     """Official documents, newest first, filtered by kind and year."""
     category = request.args.get("category", "")
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=db_int)
     if year is not None and not 1945 <= year <= 2100:
         year = None
     stmt = visible_articles(current_user, Kind.DOCUMENT)
@@ -855,8 +856,8 @@ def editor_diff(article_id: int):
     ).all()
     if not numbers:
         abort(404)
-    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[-1])
-    b = request.args.get("b", type=int) or numbers[-1]
+    a = request.args.get("a", type=db_int) or (numbers[-2] if len(numbers) > 1 else numbers[-1])
+    b = request.args.get("b", type=db_int) or numbers[-1]
     revs = {
         r.number: r
         for r in db.session.scalars(

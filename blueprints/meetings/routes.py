@@ -62,6 +62,7 @@ from blueprints.units.models import Unit, UnitKind
 from core.errors import render_error
 from core.extensions import db
 from core.idempotency import first_time
+from core.ids import db_int
 from core.models import utcnow
 from core.permissions import (
     AUTHENTICATED,
@@ -209,7 +210,7 @@ def index():
 @permission("meeting.manage")
 def new():
     """Schedule a meeting for a cell; the agenda starts from the standard template."""
-    cell = db.session.get(Unit, request.values.get("cell_id", type=int) or 0)
+    cell = db.session.get(Unit, request.values.get("cell_id", type=db_int) or 0)
     if cell is None or not cell.is_cell:
         abort(404)
     authorize("meeting.manage", cell)
@@ -854,7 +855,7 @@ def set_current(meeting_id: int):
     meeting = _meeting(meeting_id, "meeting.manage")
     if (blocked := _require_ongoing(meeting)) is not None:
         return blocked
-    item_id = request.form.get("item_id", type=int)
+    item_id = request.form.get("item_id", type=db_int)
     items = list(meeting.items)
     target = next((i for i in items if i.id == item_id), None)
     if target is None:
@@ -1071,7 +1072,7 @@ def proxy_vote(meeting_id: int, motion_id: int):
     """Record the vote of a present member without a smartphone, with the reason kept."""
     meeting = _meeting(meeting_id, "meeting.manage")
     motion = _motion(meeting, motion_id)
-    member_id = request.form.get("member_id", type=int) or 0
+    member_id = request.form.get("member_id", type=db_int) or 0
     reason = clean(request.form.get("reason"))[:255]
     line = sv.attendance_of(meeting.id, member_id)
     if line is None or line.status != Attend.PRESENT:

@@ -32,6 +32,7 @@ from blueprints.roster.templates_xlsx import template_workbook
 from blueprints.units.models import Unit, cells_under
 from core.extensions import db
 from core.i18n import fmt_number
+from core.ids import db_int
 from core.models import utcnow
 from core.permissions import (
     ADMIN,
@@ -71,8 +72,8 @@ def import_upload():
     form = ImportForm()
     units = _import_units()
     form.unit.choices = [(u.id, u.name) for u in units]
-    if request.method == "GET" and request.args.get("unit", type=int) in {u.id for u in units}:
-        form.unit.data = request.args.get("unit", type=int)
+    if request.method == "GET" and request.args.get("unit", type=db_int) in {u.id for u in units}:
+        form.unit.data = request.args.get("unit", type=db_int)
     if form.validate_on_submit():
         unit = db.get_or_404(Unit, form.unit.data)
         authorize("roster.import", unit)
@@ -263,7 +264,7 @@ def members(unit_id: int):
     authorize("roster.view", unit)
     q = request.args.get("q", "")[:80]
     status = request.args.get("status", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     stmt = _member_query(unit, q, status)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.execute(
