@@ -53,6 +53,17 @@ def render_error(code: int, message: str | None = None):
 def init_errors(app: Flask) -> None:
     """Register the handlers."""
 
+    @app.before_request
+    def _refuse_nul_bytes():
+        # A NUL byte in an address is never typed by a person, and PostgreSQL refuses it in
+        # any text it is asked to compare; say so before a view sends it to a query.
+        args = request.args.items(multi=True)
+        if "\x00" in request.path or any("\x00" in v for _k, v in args):
+            return render_error(
+                400, _("Địa chỉ trang có ký tự không hợp lệ. Vui lòng mở lại trang.")
+            )
+        return None
+
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         return render_error(
