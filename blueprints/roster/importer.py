@@ -493,14 +493,22 @@ def analyse_units(sheet: Sheet, scope: Unit, progress: Progress | None = None) -
         old = existing.get(entry["code"])
         if old is None:
             plan.inserts.append(entry)
-        elif (
-            old.name != entry["name"]
-            or old.kind != entry["kind"]
-            or (old.parent.code if old.parent else "") != entry["parent"]
-        ):
-            plan.updates.append({**entry, "id": old.id})
-        else:
+            continue
+        before = {
+            "unit_name": old.name,
+            "kind": old.kind,
+            "parent": old.parent.code if old.parent else "",
+        }
+        after = {"unit_name": entry["name"], "kind": entry["kind"], "parent": entry["parent"]}
+        fields = [[f, before[f], after[f]] for f in before if before[f] != after[f]]
+        if not fields:
             plan.unchanged += 1
+            continue
+        plan.updates.append({**entry, "id": old.id})
+        if len(plan.changes) < CHANGES_SHOWN:
+            plan.changes.append(
+                {"row": entry["row"], "card": entry["code"], "name": old.name, "fields": fields}
+            )
     plan.unit_rows = ordered
     plan.rejected.sort(key=lambda r: r["row"])
     if progress:

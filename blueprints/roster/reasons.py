@@ -57,6 +57,7 @@ COLUMN_LABELS = {
     "phone": _l("Số điện thoại"),
     "status": _l("Trạng thái"),
     "code": _l("Mã đơn vị"),
+    "unit_name": _l("Tên đơn vị"),
     "full_name": _l("Họ và tên"),
     "cell_id": _l("Chi bộ"),
     "parent": _l("Mã đơn vị cấp trên"),
@@ -79,9 +80,11 @@ def reason_text(code: str, params: dict | None = None) -> str:
 
 
 def change_text(column: str, old: str, new: str) -> str:
-    """One change of a member as the preview shows it: "Số điện thoại: 0905… → 0912…"."""
+    """One change of a member or a unit as the preview shows it: "Số điện thoại: 0905… → 0912…"."""
     from blueprints.members.models import GENDER_LABELS, MEMBER_STATUS_LABELS
+    from blueprints.units.models import UNIT_KIND_LABELS
 
-    labels = {"gender": GENDER_LABELS, "status": MEMBER_STATUS_LABELS}.get(column, {})
+    labels = {"gender": GENDER_LABELS, "status": MEMBER_STATUS_LABELS, "kind": UNIT_KIND_LABELS}
+    labels = labels.get(column, {})
     shown = [str(labels.get(v, v)) if v else "—" for v in (old, new)]
     return f"{COLUMN_LABELS.get(column, column)}: {shown[0]} → {shown[1]}"

@@ -15,7 +15,7 @@ from tests.roster.helpers import commit, job_id_of, units_xlsx, upload
 def _job(app, job_id):
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
-        job.rejected  # noqa: B018
+        job.rejected, job.changes  # noqa: B018 - load before detaching
         db.session.expunge(job)
         return job
 
@@ -44,6 +44,17 @@ def test_units_file_creates_tree_and_reports_problems(app, client, world, as_rol
     assert "KHONGCO" in rejected[6]
     assert "phạm vi" in rejected[5] and "phạm vi" in rejected[11]
     assert job.counts["new"] == 2 and job.counts["changed"] == 1
+    # The preview says what changes for an existing unit, old → new.
+    assert job.changes == [
+        {
+            "row": 4,
+            "card": "A",
+            "name": "Chi bộ thôn An Phú",
+            "fields": [["unit_name", "Chi bộ thôn An Phú", "Chi bộ thôn An Phú (mới)"]],
+        }
+    ]
+    page = client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
+    assert "Tên đơn vị: Chi bộ thôn An Phú → Chi bộ thôn An Phú (mới)" in page
     commit(client, job_id)
     with app.app_context():
         g2 = db.session.scalar(select(Unit).where(Unit.code == "G2"))
