@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -385,6 +385,9 @@ class Quality:
         return _("Kém")
 
 
+MINUTES_POINTS = 15  # part of the quality score earned by approved minutes
+
+
 def quality(meeting: Meeting) -> Quality:
     """Score: attendance 30, duration 20, members who spoke 20, documents in time 15, minutes 15.
 
@@ -404,7 +407,7 @@ def quality(meeting: Meeting) -> Quality:
     late = sum(1 for d in docs if d.late)
     documents = 15 if not docs else round(15 * (len(docs) - late) / len(docs))
     minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
-    minutes_points = 15 if minutes is not None and minutes.locked else 0
+    minutes_points = MINUTES_POINTS if minutes is not None and minutes.locked else 0
     return Quality(attendance, duration, speakers, documents, minutes_points)
 
 
@@ -573,10 +576,14 @@ def draft_minutes(meeting: Meeting) -> str:
     for motion in closed:
         add(motion_line(motion))
     add("# " + _("VI. ĐÁNH GIÁ CHẤT LƯỢNG"))
-    q = quality(meeting)
+    # The minutes are official once approved, and approval is itself part of the score: the
+    # text states the score with that part counted, so the locked minutes agree with the
+    # score shown beside them (a draft used to say 66 — Trung bình, the page 81 — Khá).
+    q = replace(quality(meeting), minutes=MINUTES_POINTS)
     add(
         _(
-            "Chất lượng buổi sinh hoạt (tự động tính): %(score)s điểm — %(label)s.",
+            "Chất lượng buổi sinh hoạt (tự động tính, khi biên bản này được duyệt): "
+            "%(score)s điểm — %(label)s.",
             score=q.score,
             label=q.label,
         )

@@ -377,6 +377,10 @@ def test_minutes_drafted_approved_locked_and_exported(app, client, world, schedu
     with app.app_context():
         minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting_id))
         assert minutes.locked and minutes.content_hash == sv.content_hash(new_body)
+        # The score written in the minutes is the one shown beside them once approved.
+        q = sv.quality(db.session.get(Meeting, meeting_id))
+        assert q.minutes == sv.MINUTES_POINTS
+        assert f"{q.score} điểm — {q.label}" in minutes.body
         assert (
             db.session.scalar(
                 select(db.func.count())
