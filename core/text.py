@@ -70,15 +70,24 @@ def _syllable_key(word: str) -> tuple[str, str]:
     return "".join(primary), "".join(tones)
 
 
+def _words_key(words: list[str]) -> str:
+    keys = [_syllable_key(w) for w in words if w]
+    primary = _WORD_SEP.join(k[0] for k in keys)
+    secondary = _WORD_SEP.join(k[1] for k in keys)
+    return (primary + _PART_SEP + secondary)[:250]
+
+
 def name_sort_key(full_name: str) -> str:
     """Sort key for a Vietnamese full name: given name, then middle names, then family name."""
     words = clean(full_name).split(" ")
     if len(words) > 1:
         words = [words[-1], *words[1:-1], words[0]]
-    keys = [_syllable_key(w) for w in words if w]
-    primary = _WORD_SEP.join(k[0] for k in keys)
-    secondary = _WORD_SEP.join(k[1] for k in keys)
-    return (primary + _PART_SEP + secondary)[:250]
+    return _words_key(words)
+
+
+def text_sort_key(text: str) -> str:
+    """Sort key for Vietnamese text read in order (unit names): "Đảng bộ…" before "Huyện ủy…"."""
+    return _words_key(clean(text).split(" "))
 
 
 def normalise_card_number(value: str | None) -> str:

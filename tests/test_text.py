@@ -9,6 +9,7 @@ from core.text import (
     name_sort_key,
     normalise_card_number,
     normalise_phone,
+    text_sort_key,
 )
 
 
@@ -71,3 +72,22 @@ def test_phone_normalised_or_rejected():
     assert normalise_phone("0255 3822 123") == "02553822123"
     assert normalise_phone("12345") is None
     assert normalise_phone("0105000001") is None
+
+
+def test_unit_names_sort_the_vietnamese_way():
+    names = [
+        "Thị ủy Đức Phổ",
+        "Đảng bộ Công an tỉnh",
+        "Huyện ủy Ba Tơ",
+        "Dân vận",
+        "Ấp Bắc",
+        "An Nhơn",
+    ]
+    assert sorted(names, key=text_sort_key) == [
+        "An Nhơn",
+        "Ấp Bắc",  # Â after A
+        "Dân vận",
+        "Đảng bộ Công an tỉnh",  # Đ after D, before E
+        "Huyện ủy Ba Tơ",
+        "Thị ủy Đức Phổ",
+    ]

@@ -19,6 +19,7 @@ from blueprints.members.models import Member, MemberStatus
 from blueprints.pwa.models import AppInstall
 from blueprints.units.models import Unit, UnitKind, subtree_clause
 from core.extensions import db
+from core.text import text_sort_key
 
 VIETNAM_OFFSET = timedelta(hours=7)
 
@@ -108,7 +109,7 @@ def build_report(unit: Unit, month: date) -> Report:
         .group_by(Meeting.cell_id)
     )
 
-    children = [] if unit.is_cell else sorted(unit.children, key=lambda u: u.name)
+    children = [] if unit.is_cell else sorted(unit.children, key=lambda u: text_sort_key(u.name))
     rows = {child.id: Row(child) for child in children}
     total = Row(unit)
 

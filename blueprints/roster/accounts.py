@@ -12,19 +12,21 @@ releases the GIL), and old login sessions of re-issued accounts are revoked.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from blueprints.auth.models import User, UserSession
 from blueprints.members.models import Member, MemberStatus
 from blueprints.roster.slips import Slip
-from blueprints.units.models import Unit, cells_under
+from blueprints.units.models import Unit, UnitKind, cells_under, subtree_clause
 from core.extensions import db
 from core.models import utcnow
 from core.passwords import initial_password
+from core.text import text_sort_key
 
 MAX_ISSUE = 2000  # accounts per request (hashes + slips ≈ 10 ms each); larger units go by sub-unit
 
@@ -48,6 +50,36 @@ def members_for_issue(unit: Unit, *, only_new: bool):
     if only_new:
         stmt = stmt.where(~select(User.id).where(User.member_id == Member.id).exists())
     return stmt
+
+
+def sub_unit_counts(unit: Unit) -> list[tuple[Unit, int, int]]:
+    """Direct sub-units of `unit` with members, and members still without an account.
+
+    One query grouped by cell; each cell's count goes to the sub-unit named by the first
+    segment of its path below `unit` (paths are "/1/5/23/").
+    """
+    has_account = select(User.id).where(User.member_id == Member.id).exists()
+    rows = db.session.execute(
+        select(Unit.path, func.count(Member.id), func.count(Member.id).filter(~has_account))
+        .join(Member, Member.cell_id == Unit.id)
+        .where(
+            subtree_clause(Unit.path, unit.path),
+            Unit.kind == UnitKind.CELL,
+            Member.status != MemberStatus.TRANSFERRED,
+        )
+        .group_by(Unit.path)
+    )
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for path, members, without in rows:
+        below = path[len(unit.path) :].strip("/")
+        if below:
+            child = totals[int(below.split("/")[0])]
+            child[0] += members
+            child[1] += without
+    children = db.session.scalars(
+        select(Unit).where(Unit.parent_id == unit.id, Unit.id.in_(list(totals)))
+    ).all()
+    return sorted(((c, *totals[c.id]) for c in children), key=lambda r: text_sort_key(r[0].name))
 
 
 def issue(rows: list[tuple[Member, str]]) -> list[Slip]:

@@ -357,7 +357,14 @@ def issue_accounts(unit_id: int):
         pdf = build_slips_pdf(slips, _site_url(), _("Phiếu đăng nhập — %(unit)s", unit=unit.name))
         db.session.commit()
         return _pdf_response(pdf, f"phieu-dang-nhap-{unit.code.lower()}.pdf")
-    return render("roster/accounts.html", unit=unit, form=form, counts=counts)
+    return render(
+        "roster/accounts.html",
+        unit=unit,
+        form=form,
+        counts=counts,
+        sub_units=accounts.sub_unit_counts(unit),
+        max_issue=accounts.MAX_ISSUE,
+    )
 
 
 @bp.post("/members/<int:member_id>/reset")

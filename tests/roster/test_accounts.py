@@ -193,8 +193,29 @@ def test_too_large_unit_is_issued_by_sub_unit(app, client, world, as_role, monke
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "theo từng đơn vị trực thuộc" in html
+    assert "Mỗi lần cấp được tối đa 2 tài khoản" in html  # and the cells to go through
+    assert f"/roster/units/{world.units['A']}/accounts" in html
     with app.app_context():
         assert (
             db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.issued"))
             is None
         )
+
+
+def test_accounts_page_lists_sub_units_with_what_is_left_to_issue(app, client, world, as_role):
+    from blueprints.roster import accounts
+    from blueprints.units.models import Unit
+
+    with app.app_context():
+        make_member("52100099", "Đặng Thị Mai", db.session.get(Unit, world.units["B"]))
+        db.session.commit()
+        g1 = db.session.get(Unit, world.units["G1"])
+        counts = {
+            sub.code: (members, without) for sub, members, without in accounts.sub_unit_counts(g1)
+        }
+        assert counts == {"A": (3, 0), "B": (2, 1)}  # every account of A already issued
+    as_role("staff_d1")
+    html = client.get(f"/roster/units/{world.units['D1']}/accounts").get_data(as_text=True)
+    assert "Cấp theo đơn vị trực thuộc" in html
+    assert f"/roster/units/{world.units['G1']}/accounts" in html  # one step down, G1
+    assert "Chi bộ thôn An Phú" not in html  # cells appear on G1's page, not D1's
