@@ -42,6 +42,6 @@ class BaseForm(FlaskForm):
             data = FlaskForm.Meta.wrap_formdata(self, form, formdata)
             if not isinstance(data, CombinedMultiDict) or not request.files:
                 return data
-            names = {name for name, field in form._fields.items() if isinstance(field, FileField)}
+            names = {field.name for field in form if isinstance(field, FileField)}  # prefixed
             files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in names])
             return CombinedMultiDict((files, request.form))
