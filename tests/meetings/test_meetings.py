@@ -526,3 +526,15 @@ def test_late_arrival_gets_catch_up_card(app, client, world, schedule, client_fo
     page = member.get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
     assert "Bạn đến muộn" in page and '<details class="card catch-up" open' in page
     assert "Cử đồng chí Ánh làm thư ký." in page and "Thông qua chương trình" in page
+
+
+def test_next_field_only_redirects_within_the_site(client, world, schedule):
+    """A forged `next` on a meeting form never sends the secretary to another site."""
+    meeting_id = schedule()
+    for target in ("https://example.org/x", "//example.org/x", "/\\example.org"):
+        response = post(client, f"/meetings/{meeting_id}/start", {"next": target}, htmx=False)
+        assert response.status_code == 302
+        assert "example.org" not in response.headers["Location"]
+    # Starting again is refused, and the refusal goes back to the page named in `next`.
+    again = post(client, f"/meetings/{meeting_id}/start", {"next": "/meetings/"}, htmx=False)
+    assert again.status_code == 302 and again.headers["Location"] == "/meetings/"

@@ -1,0 +1,384 @@
+"""What happens during the meeting: check-in and roll call, the current item, speakers,
+opinions, motions and votes (open and secret, in person or on behalf), tasks."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from blueprints.audit.models import record
+from blueprints.meetings import services as sv
+from blueprints.meetings.blueprint import (
+    acknowledge,
+    bp,
+    get_meeting,
+    my_member,
+    refuse,
+    require_ongoing,
+    task_form,
+)
+from blueprints.meetings.forms import MotionForm, OpinionForm
+from blueprints.meetings.models import (
+    AgendaItem,
+    Attend,
+    Meeting,
+    Motion,
+    Opinion,
+    Speaker,
+    Task,
+    bump,
+)
+from core.extensions import db
+from core.idempotency import first_time
+from core.ids import db_int
+from core.models import utcnow
+from core.permissions import permission
+from core.rendering import is_htmx, render
+from core.text import clean, clean_multiline
+
+
+@bp.route("/<int:meeting_id>/checkin", methods=["GET", "POST"])
+@permission("meeting.take_part")
+def checkin(meeting_id: int):
+    """A member checks in with the code shown on the console (typed, or from the QR code)."""
+    meeting = get_meeting(meeting_id)
+    member = my_member(meeting)
+    if request.method == "GET":
+        return render(
+            "meetings/checkin.html", meeting=meeting, code=request.args.get("code", "")[:12]
+        )
+    if (blocked := require_ongoing(meeting)) is not None:
+        return blocked
+    if not sv.code_is_valid(meeting, request.form.get("code", "")):
+        return refuse(
+            meeting,
+            _("Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."),
+        )
+    sv.check_in(meeting, member.id, by=current_user)
+    db.session.commit()
+    if not is_htmx():
+        flash(_("Đã điểm danh: có mặt ✓"), "success")
+        return redirect(url_for("meetings.live", meeting_id=meeting.id))
+    return acknowledge(meeting, _("Đã điểm danh: có mặt ✓"))
+
+
+@bp.post("/<int:meeting_id>/attendance/<int:member_id>")
+@permission("meeting.manage")
+def set_attendance(meeting_id: int, member_id: int):
+    """The secretary marks a member: present (maybe on their behalf), excused, unexcused, exempt."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    line = sv.attendance_of(meeting.id, member_id) or abort(404)
+    status = request.form.get("status", "")
+    reason = clean(request.form.get("reason"))[:255]
+    if not status:
+        return refuse(meeting, _("Hãy chọn trạng thái điểm danh trước khi lưu."))
+    if status not in {a.value for a in Attend} or status == Attend.PENDING:
+        return refuse(meeting, _("Trạng thái điểm danh không hợp lệ."))
+    if status == Attend.PRESENT:
+        if line.status != Attend.PRESENT and member_id == current_user.member_id:
+            sv.check_in(meeting, member_id, by=current_user)  # the secretary's own check-in
+        elif line.status != Attend.PRESENT:
+            if not reason:
+                return refuse(
+                    meeting, _("Điểm danh hộ cần ghi lý do (ví dụ: không có điện thoại).")
+                )
+            sv.check_in(meeting, member_id, by=current_user, proxy_reason=reason)
+            record("meeting.proxy_checkin", meeting, member_id=member_id, reason=reason)
+    else:
+        if status == Attend.EXCUSED and not reason:
+            return refuse(meeting, _("Vắng có lý do cần ghi lý do."))
+        line.status = status
+        line.reason = reason
+        line.by_proxy = False
+        line.proxy_reason = ""
+        line.checked_in_at = None
+        line.recorded_by_id = current_user.id
+        bump(meeting.id)
+        record("meeting.attendance", meeting, member_id=member_id, status=status)
+    db.session.commit()
+    return acknowledge(meeting, _("Đã cập nhật điểm danh ✓"))
+
+
+@bp.post("/<int:meeting_id>/current")
+@permission("meeting.manage")
+def set_current(meeting_id: int):
+    """Move the meeting to an agenda item; the items before it are marked done."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    if (blocked := require_ongoing(meeting)) is not None:
+        return blocked
+    item_id = request.form.get("item_id", type=db_int)
+    items = list(meeting.items)
+    target = next((i for i in items if i.id == item_id), None)
+    if target is None:
+        abort(404)
+    for item in items:
+        if item.position < target.position:
+            item.done = True
+    target.done = False
+    meeting.current_item_id = target.id
+    bump(meeting.id)
+    db.session.commit()
+    return acknowledge(meeting, _("Đã chuyển sang nội dung: %(title)s", title=target.title))
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/conclusion")
+@permission("meeting.manage")
+def conclude(meeting_id: int, item_id: int):
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    item.conclusion = clean_multiline(request.form.get("conclusion"))[:4000]
+    bump(meeting.id)
+    db.session.commit()
+    return acknowledge(meeting, _("Đã lưu kết luận ✓"))
+
+
+@bp.post("/<int:meeting_id>/speak")
+@permission("meeting.take_part")
+def speak(meeting_id: int):
+    """ "Xin phát biểu": join the speakers queue (once)."""
+    meeting = get_meeting(meeting_id)
+    member = my_member(meeting)
+    if (blocked := require_ongoing(meeting)) is not None:
+        return blocked
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(Speaker)
+        .where(
+            Speaker.meeting_id == meeting.id,
+            Speaker.member_id == member.id,
+            Speaker.status != "done",
+        )
+    )
+    if not waiting and sv.claim_action(meeting.id, request.form.get("key")):
+        db.session.add(
+            Speaker(meeting_id=meeting.id, member_id=member.id, item_id=meeting.current_item_id)
+        )
+        bump(meeting.id)
+        db.session.commit()
+    return acknowledge(meeting, _("Đã đăng ký phát biểu ✓"))
+
+
+@bp.post("/<int:meeting_id>/speakers/next")
+@permission("meeting.manage")
+def next_speaker(meeting_id: int):
+    """Call the next member in the queue."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    current = db.session.scalar(
+        select(Speaker).where(Speaker.meeting_id == meeting.id, Speaker.status == "speaking")
+    )
+    if current is not None:
+        return refuse(meeting, _("Hãy ghi ý kiến của người đang phát biểu trước."), 409)
+    nxt = db.session.scalar(
+        select(Speaker)
+        .where(Speaker.meeting_id == meeting.id, Speaker.status == "waiting")
+        .order_by(Speaker.requested_at, Speaker.id)
+        .limit(1)
+    )
+    if nxt is None:
+        return refuse(meeting, _("Không còn ai đăng ký phát biểu."), 409)
+    nxt.status = "speaking"
+    nxt.called_at = utcnow()
+    bump(meeting.id)
+    db.session.commit()
+    return acknowledge(meeting, _("Mời đồng chí %(name)s phát biểu", name=nxt.member.full_name))
+
+
+@bp.post("/<int:meeting_id>/speakers/<int:speaker_id>/done")
+@permission("meeting.manage")
+def speaker_done(meeting_id: int, speaker_id: int):
+    """Record what the speaker said (by name) and end their turn."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None or speaker.meeting_id != meeting.id:
+        abort(404)
+    text = clean_multiline(request.form.get("text"))[:4000]
+    if speaker.status != "done":
+        if text:
+            db.session.add(
+                Opinion(
+                    meeting_id=meeting.id,
+                    item_id=meeting.current_item_id or speaker.item_id,
+                    member_id=speaker.member_id,
+                    spoken=True,
+                    text=text,
+                )
+            )
+        speaker.status = "done"
+        bump(meeting.id)
+        db.session.commit()
+    return acknowledge(meeting, _("Đã ghi ý kiến phát biểu ✓"))
+
+
+@bp.post("/<int:meeting_id>/opinions")
+@permission("meeting.take_part")
+def opinion(meeting_id: int):
+    """A written opinion on the current item, by name."""
+    meeting = get_meeting(meeting_id)
+    member = my_member(meeting)
+    if (blocked := require_ongoing(meeting)) is not None:
+        return blocked
+    form = OpinionForm()
+    if not form.validate_on_submit():
+        return refuse(meeting, _("Vui lòng nhập ý kiến."))
+    if first_time(request.form.get("idempotency_key")) and sv.claim_action(
+        meeting.id, form.key.data
+    ):
+        db.session.add(
+            Opinion(
+                meeting_id=meeting.id,
+                item_id=meeting.current_item_id,
+                member_id=member.id,
+                text=form.text.data,
+            )
+        )
+        bump(meeting.id)
+        db.session.commit()
+    if is_htmx():
+        response = Response(
+            render_template(
+                "meetings/_r_opinion_form.html",
+                meeting=meeting,
+                opinion_form=OpinionForm(formdata=None),
+                key=uuid.uuid4().hex,
+                sent=True,
+            )
+        )
+        # No HX-Trigger here: a refresh racing this answer would wipe the "Đã gửi ✓"; the
+        # next version poll (≤ 1 s) brings the other regions up to date.
+        return response
+    return acknowledge(meeting, _("Đã gửi ý kiến ✓"))
+
+
+@bp.post("/<int:meeting_id>/motions")
+@permission("meeting.manage")
+def add_motion(meeting_id: int):
+    """Put a motion to the vote on the current item (voting opens at once)."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    if (blocked := require_ongoing(meeting)) is not None:
+        return blocked
+    form = MotionForm()
+    if not form.validate_on_submit():
+        return refuse(meeting, _("Vui lòng nhập nội dung biểu quyết."))
+    motion = Motion(
+        meeting_id=meeting.id,
+        item_id=meeting.current_item_id,
+        text=form.text.data,
+        secret=form.secret.data,
+        majority=form.majority.data,
+        status="open",
+        opened_at=utcnow(),
+    )
+    db.session.add(motion)
+    bump(meeting.id)
+    record("meeting.motion_open", meeting, text=motion.text, secret=motion.secret)
+    db.session.commit()
+    return acknowledge(meeting, _("Đã mở biểu quyết ✓"))
+
+
+def _motion(meeting: Meeting, motion_id: int) -> Motion:
+    motion = db.session.get(Motion, motion_id)
+    if motion is None or motion.meeting_id != meeting.id:
+        abort(404)
+    return motion
+
+
+@bp.post("/<int:meeting_id>/motions/<int:motion_id>/close")
+@permission("meeting.manage")
+def close_motion(meeting_id: int, motion_id: int):
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    motion = _motion(meeting, motion_id)
+    if motion.status != "open":
+        return refuse(meeting, _("Biểu quyết này đã kết thúc."), 409)
+    if not sv.close_motion(motion, meeting):
+        db.session.rollback()
+        return refuse(meeting, _("Biểu quyết này đã kết thúc."), 409)
+    record("meeting.motion_close", meeting, motion_id=motion.id, yes=motion.yes, no=motion.no)
+    db.session.commit()
+    return acknowledge(meeting, _("Đã kết thúc biểu quyết và công bố kết quả ✓"))
+
+
+@bp.post("/<int:meeting_id>/motions/<int:motion_id>/vote")
+@permission("meeting.take_part")
+def vote(meeting_id: int, motion_id: int):
+    """A member's vote; sending it twice counts once."""
+    meeting = get_meeting(meeting_id)
+    member = my_member(meeting)
+    motion = _motion(meeting, motion_id)
+    line = sv.attendance_of(meeting.id, member.id)
+    if line is None or line.status != Attend.PRESENT:
+        return refuse(meeting, _("Bạn cần điểm danh có mặt trước khi biểu quyết."), 409)
+    try:
+        counted = sv.cast_vote(motion, member.id, request.form.get("choice", ""))
+    except sv.VoteError as error:
+        return refuse(meeting, str(error), 409)
+    message = _("Đã gửi biểu quyết ✓") if counted else _("Bạn đã biểu quyết rồi ✓")
+    return acknowledge(meeting, message)
+
+
+@bp.post("/<int:meeting_id>/motions/<int:motion_id>/proxy")
+@permission("meeting.manage")
+def proxy_vote(meeting_id: int, motion_id: int):
+    """Record the vote of a present member without a smartphone, with the reason kept."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    motion = _motion(meeting, motion_id)
+    member_id = request.form.get("member_id", type=db_int) or 0
+    reason = clean(request.form.get("reason"))[:255]
+    line = sv.attendance_of(meeting.id, member_id)
+    if line is None or line.status != Attend.PRESENT:
+        return refuse(meeting, _("Chỉ ghi biểu quyết hộ cho đảng viên có mặt."), 409)
+    if not reason:
+        return refuse(meeting, _("Biểu quyết hộ cần ghi lý do."))
+    try:
+        counted = sv.cast_vote(
+            motion, member_id, request.form.get("choice", ""), by=current_user, proxy_reason=reason
+        )
+    except sv.VoteError as error:
+        return refuse(meeting, str(error), 409)
+    if counted:
+        record(
+            "meeting.proxy_vote", meeting, motion_id=motion.id, member_id=member_id, reason=reason
+        )
+        db.session.commit()
+        return acknowledge(meeting, _("Đã ghi biểu quyết hộ ✓"))
+    return refuse(meeting, _("Đảng viên này đã biểu quyết rồi."), 409)
+
+
+@bp.post("/<int:meeting_id>/tasks")
+@permission("meeting.manage")
+def add_task(meeting_id: int):
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    form = task_form(meeting)
+    if not form.validate_on_submit():
+        return refuse(meeting, _("Vui lòng nhập nhiệm vụ và người thực hiện."))
+    db.session.add(
+        Task(
+            meeting_id=meeting.id,
+            cell_id=meeting.cell_id,
+            description=form.description.data,
+            assignee_id=form.assignee_id.data,
+            due_on=form.due_on.data,
+        )
+    )
+    bump(meeting.id)
+    db.session.commit()
+    return acknowledge(meeting, _("Đã giao nhiệm vụ ✓"))
+
+
+@bp.post("/<int:meeting_id>/tasks/<int:task_id>/done")
+@permission("meeting.manage")
+def task_done(meeting_id: int, task_id: int):
+    """Tick a task of last month as done during the review."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    task = db.session.get(Task, task_id)
+    if task is None or task.cell_id != meeting.cell_id:
+        abort(404)
+    task.done = request.form.get("done") == "1"
+    bump(meeting.id)
+    db.session.commit()
+    return acknowledge(meeting, _("Đã cập nhật nhiệm vụ ✓"))

@@ -1,0 +1,131 @@
+"""The meetings blueprint, its permissions and the helpers every meetings view shares:
+finding a meeting in the user's scope, answering an action (receipt fragment or redirect).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from blueprints.meetings import services as sv
+from blueprints.meetings.forms import TaskForm
+from blueprints.meetings.models import Meeting, MeetingStatus
+from blueprints.members.models import Member
+from core.errors import render_error
+from core.extensions import db
+from core.permissions import DEPUTY, SECRETARY, STAFF, authorize, register_action
+from core.rendering import is_htmx
+from core.security import safe_next_url
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+register_action("meeting.view", (SECRETARY, DEPUTY, STAFF), own_cell=True)
+register_action("meeting.manage", (SECRETARY, DEPUTY, STAFF))
+register_action("meeting.take_part", (), own_cell=True)
+# Changing what was announced (time, place, topic, chair, clerk): the cell's own leaders only.
+register_action("meeting.edit", (SECRETARY, DEPUTY))
+
+CONSOLE_PARTS = ("head", "attendance", "agenda", "speakers", "opinions", "motions", "tasks")
+MEMBER_PARTS = ("member",)
+PROJECTOR_PARTS = ("projector", "code")
+
+
+def get_meeting(meeting_id: int, action: str = "meeting.view") -> Meeting:
+    """The meeting with its cell, or 404; 403 unless the user may do `action` on it."""
+    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.cell)])
+    if meeting is None:
+        abort(404)
+    authorize(action, meeting)
+    return meeting
+
+
+def my_member(meeting: Meeting) -> Member:
+    """The current user as a member of the meeting's cell (403 for anyone else)."""
+    member = current_user.member
+    if member is None or member.cell_id != meeting.cell_id:
+        abort(403)
+    return member
+
+
+def is_clerk(meeting: Meeting) -> bool:
+    """Whether the current user is the meeting's clerk (thư ký)."""
+    return bool(current_user.member_id) and current_user.member_id == meeting.clerk_id
+
+
+def is_chair(meeting: Meeting) -> bool:
+    """Whether the current user chairs the meeting."""
+    return bool(current_user.member_id) and current_user.member_id == meeting.chair_id
+
+
+def back_to_meeting(meeting: Meeting):
+    """Redirect to the page the form came from (its `next` field), else the meeting page."""
+    target = request.form.get("next")
+    if target:
+        return redirect(safe_next_url(target))  # a path on this site only: no open redirect
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+def refuse(meeting: Meeting, message: str, status: int = 400):
+    """Explain a refused action: a fragment for htmx, a flash message otherwise."""
+    db.session.rollback()
+    if is_htmx():
+        return render_error(status, message)
+    flash(message, "error")
+    return back_to_meeting(meeting)
+
+
+def acknowledge(meeting: Meeting, message: str):
+    """Answer a successful live action: a receipt for htmx (and refresh regions), else redirect."""
+    if is_htmx():
+        response = Response(render_template("meetings/_receipt.html", message=message))
+        response.headers["HX-Trigger"] = "meeting:changed"
+        return response
+    flash(message, "success")
+    return back_to_meeting(meeting)
+
+
+def require_ongoing(meeting: Meeting):
+    """A 409 answer when the meeting is not running, else None."""
+    if not meeting.is_ongoing:
+        return refuse(meeting, _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc."), 409)
+    return None
+
+
+def member_choices(cell_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the cell's members, for select fields."""
+    return [(m.id, m.full_name) for m in sv.cell_members(cell_id)]
+
+
+def task_form(meeting: Meeting) -> TaskForm:
+    """The task form with the cell's members as possible assignees."""
+    form = TaskForm()
+    form.assignee_id.choices = member_choices(meeting.cell_id)
+    return form
+
+
+def upcoming_meeting():
+    """The member's next or ongoing meeting (for the home screen card), or None."""
+    if not current_user.is_authenticated or current_user.member is None:
+        return None
+    return db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.cell_id == current_user.member.cell_id, Meeting.status != MeetingStatus.CLOSED
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+
+
+bp.app_context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
+
+
+@bp.record_once
+def _install_fast_path(state) -> None:
+    """Answer unchanged version polls before Flask runs (see fastpath.py)."""
+    from blueprints.meetings.fastpath import install
+
+    install(state.app)

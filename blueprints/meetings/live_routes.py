@@ -1,0 +1,342 @@
+"""The live meeting's three views (secretary's console, projector, member's phone) and the
+polling that keeps them current: version checks and region fragments."""
+
+from __future__ import annotations
+
+import uuid
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from blueprints.audit.models import record
+from blueprints.meetings import fragments
+from blueprints.meetings import services as sv
+from blueprints.meetings.blueprint import (
+    CONSOLE_PARTS,
+    MEMBER_PARTS,
+    PROJECTOR_PARTS,
+    bp,
+    get_meeting,
+    my_member,
+    refuse,
+    task_form,
+)
+from blueprints.meetings.forms import MotionForm, OpinionForm, RatingForm
+from blueprints.meetings.models import (
+    ATTEND_LABELS,
+    CHOICE_LABELS,
+    Attend,
+    Attendance,
+    BallotReceipt,
+    Meeting,
+    MeetingStatus,
+    Motion,
+    OpenVote,
+    Opinion,
+    Rating,
+    Recommendation,
+    Speaker,
+    Task,
+    bump,
+)
+from blueprints.members.models import Member
+from core.extensions import db
+from core.models import utcnow
+from core.permissions import AUTHENTICATED, authorize, can, permission
+from core.rendering import render
+
+
+@bp.post("/<int:meeting_id>/start")
+@permission("meeting.manage")
+def start(meeting_id: int):
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    if not meeting.is_scheduled:
+        return refuse(meeting, _("Buổi sinh hoạt đã bắt đầu hoặc đã kết thúc."), 409)
+    sv.sync_attendance(meeting)
+    meeting.status = MeetingStatus.ONGOING
+    meeting.started_at = utcnow()
+    if meeting.items:
+        meeting.current_item_id = meeting.items[0].id
+    bump(meeting.id)
+    record("meeting.start", meeting)
+    db.session.commit()
+    return redirect(url_for("meetings.console", meeting_id=meeting.id))
+
+
+@bp.post("/<int:meeting_id>/close")
+@permission("meeting.manage")
+def close(meeting_id: int):
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    if not meeting.is_ongoing:
+        return refuse(meeting, _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc."), 409)
+    for item in meeting.items:
+        item.done = True
+    sv.close_meeting(meeting, by=current_user)
+    record("meeting.close", meeting)
+    db.session.commit()
+    flash(_("Đã kết thúc buổi sinh hoạt. Biên bản dự thảo đã được lập."), "success")
+    return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
+
+
+def _console_context(meeting: Meeting) -> dict:
+    lines = db.session.scalars(
+        select(Attendance)
+        .join(Member, Member.id == Attendance.member_id)
+        .where(Attendance.meeting_id == meeting.id)
+        .options(selectinload(Attendance.member))
+        .order_by(Member.name_sort)
+    ).all()
+    speakers = db.session.scalars(
+        select(Speaker)
+        .where(Speaker.meeting_id == meeting.id, Speaker.status != "done")
+        .options(selectinload(Speaker.member))
+        .order_by(Speaker.requested_at, Speaker.id)
+    ).all()
+    opinions = db.session.scalars(
+        select(Opinion)
+        .where(Opinion.meeting_id == meeting.id)
+        .options(selectinload(Opinion.member), selectinload(Opinion.item))
+        .order_by(Opinion.created_at.desc())
+    ).all()
+    motions = db.session.scalars(
+        select(Motion).where(Motion.meeting_id == meeting.id).order_by(Motion.id.desc())
+    ).all()
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.meeting_id == meeting.id)
+        .options(selectinload(Task.assignee))
+        .order_by(Task.id)
+    ).all()
+    recs = db.session.scalars(
+        select(Recommendation)
+        .where(Recommendation.meeting_id == meeting.id)
+        .options(selectinload(Recommendation.member))
+    ).all()
+    present_ids = [ln.member_id for ln in lines if ln.status == Attend.PRESENT]
+    return {
+        "lines": lines,
+        "speakers": speakers,
+        "opinions": opinions,
+        "motions": motions,
+        "motion_stats": {m.id: (sv.vote_counts(m), sv.voters_count(m)) for m in motions},
+        "tasks": tasks,
+        "recs": recs,
+        "review_tasks": sv.tasks_to_review(meeting),
+        "present_ids": present_ids,
+        "members": [ln.member for ln in lines],
+    }
+
+
+def _common(meeting: Meeting, *, with_totals: bool = True) -> dict:
+    return {
+        "meeting": meeting,
+        "t": sv.totals(meeting) if with_totals else None,
+        "attend_labels": {k.value: v for k, v in ATTEND_LABELS.items()},
+        "choice_labels": {k.value: v for k, v in CHOICE_LABELS.items()},
+        "key": uuid.uuid4().hex,
+    }
+
+
+def _code_context(meeting: Meeting) -> dict:
+    code = sv.checkin_code(meeting)
+    url = url_for("meetings.checkin", meeting_id=meeting.id, code=code, _external=True)
+    return {"code": code, "qr": segno.make(url, error="m").svg_data_uri(scale=5, border=2)}
+
+
+@bp.get("/<int:meeting_id>/console")
+@permission("meeting.manage")
+def console(meeting_id: int):
+    """The secretary's laptop console."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    ctx = _common(meeting) | _console_context(meeting) | _code_context(meeting)
+    return render(
+        "meetings/console.html", motion_form=MotionForm(), task_form=task_form(meeting), **ctx
+    )
+
+
+@bp.get("/<int:meeting_id>/projector")
+@permission("meeting.manage")
+def projector(meeting_id: int):
+    """Shared-screen view in large type."""
+    meeting = get_meeting(meeting_id, "meeting.manage")
+    return render(
+        "meetings/projector.html",
+        **_common(meeting),
+        **_projector_context(meeting),
+        **_code_context(meeting),
+    )
+
+
+def _projector_context(meeting: Meeting) -> dict:
+    motion = db.session.scalar(
+        select(Motion)
+        .where(Motion.meeting_id == meeting.id, Motion.status != "draft")
+        .order_by(Motion.id.desc())
+        .limit(1)
+    )
+    stats = (sv.vote_counts(motion), sv.voters_count(motion)) if motion else None
+    return {"motion": motion, "stats": stats}
+
+
+def _member_context(meeting: Meeting, member: Member) -> dict:
+    line = sv.attendance_of(meeting.id, member.id)
+    motions = db.session.scalars(
+        select(Motion)
+        .where(Motion.meeting_id == meeting.id, Motion.status != "draft")
+        .order_by(Motion.id.desc())
+    ).all()
+    voted: set[int] = set()
+    my_choice: dict[int, str] = {}
+    if motions:
+        ids = [m.id for m in motions]
+        rows = db.session.execute(
+            select(OpenVote.motion_id, OpenVote.choice)
+            .where(OpenVote.member_id == member.id, OpenVote.motion_id.in_(ids))
+            .union_all(
+                select(BallotReceipt.motion_id, literal(None)).where(
+                    BallotReceipt.member_id == member.id, BallotReceipt.motion_id.in_(ids)
+                )
+            )
+        ).all()
+        voted = {motion_id for motion_id, _ in rows}
+        my_choice = {motion_id: choice for motion_id, choice in rows if choice}
+    queue = db.session.scalars(
+        select(Speaker)
+        .where(Speaker.meeting_id == meeting.id, Speaker.status != "done")
+        .options(joinedload(Speaker.member))
+        .order_by(Speaker.requested_at, Speaker.id)
+    ).all()
+    my_place = next((i + 1 for i, s in enumerate(queue) if s.member_id == member.id), None)
+    speaking = next((s for s in queue if s.status == "speaking"), None)
+
+    # Top card ("head") and catch-up list ("done"): the same for every member.
+    shared_part = fragments.SharedParts(
+        meeting,
+        {
+            "head": lambda: render_template(
+                "meetings/_member_head.html", meeting=meeting, t=sv.totals(meeting)
+            ),
+            "done": lambda: render_template(
+                "meetings/_member_done.html",
+                done_items=[i for i in meeting.items if i.done],
+                closed_motions=[m for m in motions if m.status == "closed"],
+                choice_labels={k.value: v for k, v in CHOICE_LABELS.items()},
+            ),
+        },
+    )
+    late = bool(
+        line
+        and line.checked_in_at
+        and meeting.started_at
+        and (line.checked_in_at - meeting.started_at).total_seconds() > 300
+    )
+    rated = meeting.is_closed and db.session.scalar(
+        select(func.count())
+        .select_from(Rating)
+        .where(Rating.meeting_id == meeting.id, Rating.member_id == member.id)
+    )
+    return {
+        "member": member,
+        "line": line,
+        "motions": motions,
+        "voted": voted,
+        "my_choice": my_choice,
+        "my_place": my_place,
+        "speaking": speaking,
+        "shared_part": shared_part,
+        "late": late,
+        "rated": rated,
+    }
+
+
+@bp.get("/<int:meeting_id>/live")
+@permission("meeting.view")
+def live(meeting_id: int):
+    """The member's phone view."""
+    meeting = get_meeting(meeting_id)
+    member = current_user.member
+    if member is None or member.cell_id != meeting.cell_id:
+        if can(current_user, "meeting.manage", meeting):
+            return redirect(url_for("meetings.console", meeting_id=meeting.id))
+        abort(403)
+    return render(
+        "meetings/live.html",
+        opinion_form=OpinionForm(),
+        rating_form=RatingForm(),
+        **_common(meeting),
+        **_member_context(meeting, member),
+    )
+
+
+@bp.get("/<int:meeting_id>/live/version")
+@permission(AUTHENTICATED)
+def live_version(meeting_id: int):
+    """The cheap poll: 204 with no body while the meeting's version is unchanged.
+
+    When it has changed: the new version as text, or with `part=member` (the member's phone)
+    the refreshed member region itself, rendered by `part` with its own permission checks.
+    One small query reads the meeting's cell and version together with the cell of the
+    caller's member record; only people outside the cell (leaders above, staff) take the
+    slower full permission check. No template is rendered on this path.
+    """
+    known = request.args.get("v") or request.headers.get("X-Meeting-Version")
+    part_name = request.args.get("part")
+    if part_name in MEMBER_PARTS and current_user.member is not None:
+        # A member's phone: the meeting row is needed anyway if the version moved.
+        meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.cell)])
+        if meeting is None:
+            abort(404)
+        if current_user.member.cell_id == meeting.cell_id:
+            if known == str(meeting.version):
+                return Response(status=204, headers={"Cache-Control": "no-store"})
+            # The version moved: answer with the member's refreshed region at once, saving
+            # the phone a second round trip (and the server a second request) per change.
+            return part(meeting_id, part_name)
+    row = db.session.execute(
+        select(Meeting.cell_id, Meeting.version, Member.cell_id)
+        .select_from(Meeting)
+        .outerjoin(Member, Member.id == current_user.member_id)
+        .where(Meeting.id == meeting_id)
+    ).first()
+    if row is None:
+        abort(404)
+    cell_id, version, member_cell = row
+    if member_cell != cell_id:
+        authorize("meeting.view", db.session.get(Meeting, meeting_id))
+    if known == str(version):
+        return Response(status=204, headers={"Cache-Control": "no-store"})
+    return Response(
+        str(version),
+        mimetype="text/plain",
+        headers={"X-Meeting-Version": str(version), "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/<int:meeting_id>/part/<name>")
+@permission("meeting.view")
+def part(meeting_id: int, name: str):
+    """One refreshed region of a live view."""
+    meeting = get_meeting(meeting_id)
+    if name in CONSOLE_PARTS or name in PROJECTOR_PARTS:
+        authorize("meeting.manage", meeting)
+        ctx = _common(meeting)
+        if name in CONSOLE_PARTS:
+            ctx |= _console_context(meeting)
+        if name == "projector":
+            ctx |= _projector_context(meeting)
+        if name in ("code", "head", "projector"):
+            ctx |= _code_context(meeting)
+    elif name in MEMBER_PARTS:
+        member = my_member(meeting)
+        # The quorum figures are in the shared head fragment: counted only when it is rendered.
+        ctx = _common(meeting, with_totals=False) | _member_context(meeting, member)
+    else:
+        abort(404)
+    response = Response(render_template(f"meetings/_r_{name}.html", **ctx))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Meeting-Version"] = str(meeting.version)
+    return response
