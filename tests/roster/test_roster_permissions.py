@@ -47,3 +47,24 @@ def test_unit_page_has_no_roster_link_for_members(client, world, as_role):
     as_role("member_a")
     html = client.get(f"/units/{world.units['A']}").get_data(as_text=True)
     assert "/roster/units/" not in html
+
+
+def test_member_list_pager_keeps_unit_and_filters(app, client, world, as_role):
+    """Page 2 of a filtered list stays on the same unit and filter, full page or htmx."""
+    from blueprints.units.models import Unit
+    from core.extensions import db
+    from tests.conftest import make_member
+
+    with app.app_context():
+        cell = db.session.get(Unit, world.units["A"])
+        for i in range(55):
+            make_member(f"5399{i:04d}", f"Phan Văn Trang {i}", cell)
+        db.session.commit()
+    as_role("secretary_a")
+    url = f"/roster/units/{world.units['A']}/members?q=trang"
+    for headers in ({}, {"HX-Request": "true"}):
+        html = client.get(url, headers=headers).get_data(as_text=True)
+        assert "Trang 1 / 2" in html
+        assert f'href="/roster/units/{world.units["A"]}/members?q=trang&amp;page=2"' in html
+    page_two = client.get(url + "&page=2").get_data(as_text=True)
+    assert "Trang 2 / 2" in page_two and "?q=trang&amp;page=1" in page_two
