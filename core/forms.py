@@ -1,5 +1,5 @@
-"""Base form: every text field arrives NFC-normalised, with whitespace collapsed, and only
-file fields ever receive uploaded files."""
+"""Base form: every text field arrives NFC-normalised, with whitespace collapsed, only file
+fields ever receive uploaded files, and WTForms' own messages are in the user's language."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import FileField, PasswordField, StringField, TextAreaField
 
+from core import form_messages
 from core.text import clean, clean_multiline
 
 
@@ -34,6 +35,10 @@ class BaseForm(FlaskForm):
                 filters.append(lambda v: clean(v) if isinstance(v, str) else v)
             options["filters"] = filters
             return unbound_field.bind(form=form, **options)
+
+        def get_translations(self, form):
+            # WTForms has no Vietnamese catalogue: its messages come from ours.
+            return form_messages.translations
 
         def wrap_formdata(self, form, formdata):
             # Flask-WTF merges request.files into the form data, so a crafted upload under a

@@ -81,3 +81,31 @@ def test_every_string_has_vietnamese_and_english_translations(tmp_path):
             if found is None or not found.string or found.fuzzy:
                 missing.setdefault(locale, []).append(message.id)
     assert not missing, f"untranslated strings (run `flask translate update`): {missing}"
+
+
+def test_every_wtforms_message_has_our_translation():
+    """WTForms ships no Vietnamese: each message it can produce must be in core.form_messages."""
+    from wtforms.i18n import messages_path
+
+    from core.form_messages import MESSAGES
+
+    with open(Path(messages_path()) / "wtforms.pot", "rb") as handle:
+        catalog = read_po(handle)
+    wanted = set()
+    for message in catalog:
+        if message.id:
+            wanted |= set(message.id) if isinstance(message.id, tuple) else {message.id}
+    assert len(wanted) > 40
+    assert sorted(wanted - MESSAGES.keys()) == []
+
+
+def test_wtforms_messages_reach_the_user_in_their_language(client, world, as_role):
+    """A field over its length limit, with no message of its own, answers in Vietnamese."""
+    as_role("admin")
+    token = csrf_token(client, "/admin/roles")
+    data = {"login": "5" * 80, "role": "deputy", "unit_code": "A", "csrf_token": token}
+    html = client.post("/admin/roles", data=data).get_data(as_text=True)
+    assert "Mục này dài quá 64 ký tự." in html and "Field cannot be longer" not in html
+    client.post("/preferences/language", data={"lang": "en", "csrf_token": token})
+    english = client.post("/admin/roles", data=data).get_data(as_text=True)
+    assert "Field cannot be longer than 64 characters." in english

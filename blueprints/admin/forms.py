@@ -1,11 +1,13 @@
-"""Form to grant a role on a unit."""
+"""Administrator forms: granting a role on a unit, filtering the audit log."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, SelectField, StringField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
+from blueprints.audit.labels import ACTION_GROUPS
 from blueprints.auth.models import ROLE_LABELS
 from core.forms import BaseForm
 
@@ -22,3 +24,31 @@ class GrantRoleForm(BaseForm):
         _l("Mã đơn vị"),
         validators=[DataRequired(_l("Vui lòng nhập mã đơn vị.")), Length(max=32)],
     )
+
+
+class AuditFilterForm(BaseForm):
+    """Filters of the audit log, read from the query string (a GET changes nothing: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Loại thao tác"), validators=[Optional()])
+    login = StringField(
+        _l("Người thực hiện"),
+        description=_l("Số thẻ, số điện thoại hoặc tên đăng nhập."),
+        validators=[Optional(), Length(max=64)],
+    )
+    date_from = DateField(_l("Từ ngày"), validators=[Optional()], render_kw={"autocomplete": "off"})
+    date_to = DateField(_l("Đến ngày"), validators=[Optional()], render_kw={"autocomplete": "off"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices: dict = {None: [("", _("Tất cả"))]}
+        for group, labels in ACTION_GROUPS:
+            choices[str(group)] = [(code, str(label)) for code, label in labels.items()]
+        self.action.choices = choices
+
+    def validate_date_to(self, field) -> None:
+        """The end of the range may not come before its start."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))

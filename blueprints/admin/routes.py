@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import to_utc
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
-from blueprints.admin.forms import GrantRoleForm
+from blueprints.admin.forms import AuditFilterForm, GrantRoleForm
+from blueprints.audit.describe import describe
+from blueprints.audit.labels import action_label
 from blueprints.audit.models import AuditEntry, record
 from blueprints.auth.models import RoleAssignment, User
 from blueprints.auth.routes import find_user
@@ -15,7 +20,7 @@ from blueprints.units.models import Unit
 from core.extensions import db
 from core.ids import db_int
 from core.permissions import permission
-from core.rendering import render
+from core.rendering import is_htmx, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -77,28 +82,47 @@ def revoke_role(assignment_id: int):
 @bp.get("/audit")
 @permission("audit.view")
 def audit():
-    """The audit log, newest first, filterable by action."""
+    """The audit log, newest first: filter by action, by who did it and by date range; each
+    entry names its object (with a link) and spells out its details in Vietnamese."""
+    form = AuditFilterForm(request.args)
     page = max(request.args.get("page", 1, type=db_int), 1)
-    action = request.args.get("action", "").strip()
-    query = (
-        select(AuditEntry)
-        .options(selectinload(AuditEntry.actor).selectinload(User.member))
+    query = select(AuditEntry)
+    if form.validate():
+        query = _filtered(query, form)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    entries = db.session.scalars(
+        query.options(selectinload(AuditEntry.actor).selectinload(User.member))
         .order_by(AuditEntry.id.desc())
-    )
-    count_query = select(func.count()).select_from(AuditEntry)
-    if action:
-        query = query.where(AuditEntry.action == action)
-        count_query = count_query.where(AuditEntry.action == action)
-    total = db.session.scalar(count_query) or 0
-    entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     return render(
         "admin/audit.html",
         "admin/_audit_table.html",
-        entries=entries,
+        form=form,
+        entries=describe(entries),
+        action_label=action_label,
+        show_error_summary=is_htmx(),
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
-        action=action,
-        actions=list(actions),
     )
+
+
+def _filtered(query, form: AuditFilterForm):
+    """Narrow the audit query by the form's valid filters (an unknown login matches nothing)."""
+    if form.action.data:
+        query = query.where(AuditEntry.action == form.action.data)
+    if form.login.data:
+        user = find_user(form.login.data)
+        if user is None:
+            form.login.errors.append(_("Không tìm thấy tài khoản này."))
+        query = query.where(AuditEntry.actor_id == user.id if user else false())
+    # Dates are days in the user's time zone; entries are stored in UTC.
+    if form.date_from.data:
+        start = datetime.combine(form.date_from.data, time.min)
+        query = query.where(AuditEntry.at >= to_utc(start))
+    if form.date_to.data:
+        end = datetime.combine(form.date_to.data + timedelta(days=1), time.min)
+        query = query.where(AuditEntry.at < to_utc(end))
+    return query

@@ -1,0 +1,140 @@
+"""Vietnamese names for what the audit log records: actions, object types and detail fields.
+
+Every action code passed to `record()` needs a label here (a test scans the code for them), so
+the administrator reads "Duyệt và khóa biên bản", not `meeting.minutes_lock`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# Groups in the order the filter lists them; each maps action codes to labels.
+ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
+    (
+        _l("Đăng nhập và tài khoản"),
+        {
+            "auth.login": _l("Đăng nhập"),
+            "auth.login_failed": _l("Đăng nhập sai mật khẩu"),
+            "auth.logout": _l("Đăng xuất"),
+            "auth.password_changed": _l("Đổi mật khẩu"),
+            "account.issued": _l("Cấp tài khoản cho đơn vị"),
+            "account.password_reset": _l("Đặt lại mật khẩu"),
+            "role.granted": _l("Cấp vai trò"),
+            "role.revoked": _l("Thu hồi vai trò"),
+        },
+    ),
+    (
+        _l("Danh sách đảng viên"),
+        {
+            "roster.upload": _l("Tải lên tệp danh sách"),
+            "roster.import_units": _l("Nhập danh sách đơn vị"),
+            "roster.import_members": _l("Nhập danh sách đảng viên"),
+            "roster.import_cancelled": _l("Hủy lần nhập"),
+        },
+    ),
+    (
+        _l("Thẻ đảng viên"),
+        {
+            "card_request.submitted": _l("Gửi đề nghị cấp thẻ"),
+            "card_request.info_requested": _l("Yêu cầu bổ sung thông tin"),
+            "card_request.info_added": _l("Bổ sung thông tin"),
+            "card_request.approved": _l("Duyệt đề nghị cấp thẻ"),
+            "card_request.rejected": _l("Từ chối đề nghị cấp thẻ"),
+        },
+    ),
+    (
+        _l("Sổ tay, văn bản, tin tức"),
+        {
+            "content.create": _l("Tạo bài"),
+            "content.edit": _l("Sửa bài"),
+            "content.submit": _l("Gửi bài đi duyệt"),
+            "content.return": _l("Trả bài về để sửa"),
+            "content.publish": _l("Duyệt và xuất bản"),
+            "content.archive": _l("Lưu trữ bài"),
+            "content.redraft": _l("Chuyển bài về nháp"),
+            "content.upload": _l("Đính kèm tệp"),
+            "content.delete_file": _l("Xóa tệp đính kèm"),
+        },
+    ),
+    (
+        _l("Sinh hoạt chi bộ"),
+        {
+            "meeting.schedule": _l("Lên lịch buổi sinh hoạt"),
+            "meeting.edit": _l("Sửa thông tin buổi sinh hoạt"),
+            "meeting.document": _l("Đính kèm tài liệu"),
+            "meeting.start": _l("Bắt đầu buổi sinh hoạt"),
+            "meeting.close": _l("Kết thúc buổi sinh hoạt"),
+            "meeting.attendance": _l("Điểm danh"),
+            "meeting.proxy_checkin": _l("Điểm danh hộ"),
+            "meeting.motion_open": _l("Mở biểu quyết"),
+            "meeting.motion_close": _l("Kết thúc biểu quyết"),
+            "meeting.proxy_vote": _l("Biểu quyết hộ"),
+            "meeting.minutes_edit": _l("Sửa biên bản"),
+            "meeting.minutes_approve": _l("Duyệt biên bản"),
+            "meeting.minutes_lock": _l("Khóa biên bản"),
+            "meeting.minutes_reopen": _l("Mở lại biên bản đã khóa"),
+        },
+    ),
+]
+
+ACTION_LABELS: dict[str, object] = {
+    code: label for _group, labels in ACTION_GROUPS for code, label in labels.items()
+}
+
+OBJECT_LABELS: dict[str, object] = {
+    "User": _l("Tài khoản"),
+    "Member": _l("Đảng viên"),
+    "Unit": _l("Đơn vị"),
+    "Meeting": _l("Buổi sinh hoạt"),
+    "Article": _l("Bài viết"),
+    "CardRequest": _l("Đề nghị cấp thẻ"),
+    "ImportJob": _l("Lần nhập danh sách"),
+}
+
+DETAIL_LABELS: dict[str, object] = {
+    "login": _l("Tên đăng nhập đã gõ"),
+    "role": _l("Vai trò"),
+    "unit": _l("Đơn vị"),
+    "card": _l("Số thẻ"),
+    "count": _l("Số tài khoản"),
+    "mode": _l("Phạm vi"),
+    "members": _l("Đảng viên"),
+    "filename": _l("Tệp"),
+    "file": _l("Tệp"),
+    "size": _l("Dung lượng (byte)"),
+    "source": _l("Nguồn"),
+    "new": _l("Mới"),
+    "changed": _l("Thay đổi"),
+    "unchanged": _l("Không đổi"),
+    "rejected": _l("Bị từ chối"),
+    "missing": _l("Không còn trong tệp"),
+    "transferred": _l("Chuyển đi"),
+    "old": _l("Cũ"),
+    "kind": _l("Loại"),
+    "title": _l("Tiêu đề"),
+    "comment": _l("Nhận xét"),
+    "published_at": _l("Thời điểm xuất bản"),
+    "topic": _l("Chủ đề"),
+    "changes": _l("Thay đổi"),
+    "starts_at": _l("Thời gian"),
+    "place": _l("Địa điểm"),
+    "chair_id": _l("Chủ trì"),
+    "clerk_id": _l("Thư ký"),
+    "guests": _l("Đại biểu, khách mời"),
+    "member_id": _l("Đảng viên"),
+    "status": _l("Trạng thái"),
+    "reason": _l("Lý do"),
+    "motion_id": _l("Nội dung biểu quyết"),
+    "text": _l("Nội dung"),
+    "secret": _l("Bỏ phiếu kín"),
+    "yes": _l("Tán thành"),
+    "no": _l("Không tán thành"),
+    "content_hash": _l("Mã kiểm tra"),
+    "old_hash": _l("Mã kiểm tra cũ"),
+}
+
+
+def action_label(code: str) -> str:
+    """The Vietnamese name of an action code (the code itself for one we do not know)."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
