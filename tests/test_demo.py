@@ -1,5 +1,7 @@
 """Demo data: the reference province's shape, deterministic, with working demo accounts."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -7,6 +9,7 @@ from blueprints.demo.commands import DEMO_ACCOUNTS
 from blueprints.members.models import Member
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
+from core.models import utcnow
 from tests.conftest import csrf_token
 
 
@@ -82,7 +85,8 @@ def test_demo_content_shows_meetings_news_and_documents(app, runner, client):
         },
     )
     home = client.get("/").get_data(as_text=True)
-    assert "Sinh hoạt chi bộ định kỳ tháng này" in home
+    soon = utcnow().date() + timedelta(days=6)  # the demo's next meeting, named by its month
+    assert f"Sinh hoạt chi bộ định kỳ tháng {soon.month}/{soon.year}" in home
     assert "du-thao-nghi-quyet.pdf" in client.get(f"/meetings/{upcoming}").get_data(as_text=True)
     pdf = client.get(f"/meetings/{past}/minutes.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

@@ -150,6 +150,15 @@ def _evening(day: date) -> datetime:
     return datetime.combine(day, time(12, 30))
 
 
+def _month(day: date) -> str:
+    """ "tháng 12/2026": the month a demo meeting belongs to, named the way cells name it."""
+    return f"tháng {day.month}/{day.year}"
+
+
+def _monthly_topic(day: date) -> str:
+    return "Sinh hoạt chi bộ định kỳ " + _month(day)
+
+
 def _new_meeting(cell: Unit, members: list[Member], when: datetime, topic: str) -> Meeting:
     meeting = Meeting(
         cell_id=cell.id,
@@ -169,13 +178,8 @@ def _new_meeting(cell: Unit, members: list[Member], when: datetime, topic: str) 
 
 
 def _past_meeting(cell: Unit, members: list[Member], secretary: User | None) -> None:
-    today = utcnow().date()
-    meeting = _new_meeting(
-        cell,
-        members,
-        _evening(today - timedelta(days=30)),
-        "Sinh hoạt chi bộ định kỳ tháng trước",
-    )
+    day = utcnow().date() - timedelta(days=30)
+    meeting = _new_meeting(cell, members, _evening(day), _monthly_topic(day))
     meeting.status = MeetingStatus.ONGOING
     meeting.started_at = meeting.starts_at
     lines = db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
@@ -207,7 +211,7 @@ def _past_meeting(cell: Unit, members: list[Member], secretary: User | None) -> 
     motion = Motion(
         meeting_id=meeting.id,
         item_id=resolution.id,
-        text="Thông qua nghị quyết sinh hoạt chi bộ tháng trước",
+        text="Thông qua nghị quyết sinh hoạt chi bộ " + _month(day),
         status="open",
         opened_at=meeting.started_at + timedelta(minutes=80),
     )
@@ -232,7 +236,7 @@ def _past_meeting(cell: Unit, members: list[Member], secretary: User | None) -> 
                 cell_id=cell.id,
                 assignee_id=member.id,
                 description=text,
-                due_on=today - timedelta(days=30 - days),
+                due_on=day + timedelta(days=days),  # due after last month's meeting
             )
         )
     db.session.flush()
@@ -250,15 +254,11 @@ def _past_meeting(cell: Unit, members: list[Member], secretary: User | None) -> 
 
 
 def _next_meeting(cell: Unit, members: list[Member]) -> None:
-    meeting = _new_meeting(
-        cell,
-        members,
-        _evening(utcnow().date() + timedelta(days=6)),
-        "Sinh hoạt chi bộ định kỳ tháng này",
-    )
+    day = utcnow().date() + timedelta(days=6)
+    meeting = _new_meeting(cell, members, _evening(day), _monthly_topic(day))
     documents_item = next(i for i in meeting.items if i.key == "documents")
     data = _pdf(
-        "Dự thảo nghị quyết chi bộ tháng này",
+        "Dự thảo nghị quyết chi bộ " + _month(day),
         [
             "1. Đánh giá việc thực hiện nhiệm vụ tháng trước.",
             "2. Nhiệm vụ tháng tới: vận động đảng viên cài và sử dụng Sổ tay đảng viên điện tử.",
