@@ -106,3 +106,9 @@ def test_filters_by_person_and_date(app, world, schedule, client_for):
     assert garbage.status_code == 200
     text = garbage.get_data(as_text=True)
     assert "Ngày không hợp lệ" in text and "Lựa chọn không hợp lệ" in text
+    extreme = client.get("/admin/audit?date_from=0001-01-01&date_to=9999-12-31")
+    assert extreme.status_code == 200
+    assert "Hãy chọn một ngày từ năm 2000 đến năm 2100" in extreme.get_data(as_text=True)
+    # A valid filter still applies when another field is wrong.
+    mixed = client.get("/admin/audit?action=auth.login_failed&date_to=9999-12-31")
+    assert "Tổng số: 1 bản ghi" in mixed.get_data(as_text=True)

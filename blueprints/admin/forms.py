@@ -48,7 +48,17 @@ class AuditFilterForm(BaseForm):
             choices[str(group)] = [(code, str(label)) for code, label in labels.items()]
         self.action.choices = choices
 
+    def validate_date_from(self, field) -> None:
+        """A plausible day (year 2000–2100: 0001-01-01 or 9999-12-31 would overflow in UTC)."""
+        _plausible(field)
+
     def validate_date_to(self, field) -> None:
-        """The end of the range may not come before its start."""
+        """A plausible day, not before the start of the range."""
+        _plausible(field)
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
+
+
+def _plausible(field) -> None:
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_("Hãy chọn một ngày từ năm 2000 đến năm 2100."))

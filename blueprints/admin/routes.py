@@ -86,9 +86,8 @@ def audit():
     entry names its object (with a link) and spells out its details in Vietnamese."""
     form = AuditFilterForm(request.args)
     page = max(request.args.get("page", 1, type=db_int), 1)
-    query = select(AuditEntry)
-    if form.validate():
-        query = _filtered(query, form)
+    form.validate()  # fields with errors say so and are left out of the filter
+    query = _filtered(select(AuditEntry), form)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     entries = db.session.scalars(
         query.options(selectinload(AuditEntry.actor).selectinload(User.member))
@@ -111,18 +110,19 @@ def audit():
 
 def _filtered(query, form: AuditFilterForm):
     """Narrow the audit query by the form's valid filters (an unknown login matches nothing)."""
-    if form.action.data:
+    valid = {field.name for field in form if field.data and not field.errors}
+    if "action" in valid:
         query = query.where(AuditEntry.action == form.action.data)
-    if form.login.data:
+    if "login" in valid:
         user = find_user(form.login.data)
         if user is None:
             form.login.errors.append(_("Không tìm thấy tài khoản này."))
         query = query.where(AuditEntry.actor_id == user.id if user else false())
     # Dates are days in the user's time zone; entries are stored in UTC.
-    if form.date_from.data:
+    if "date_from" in valid:
         start = datetime.combine(form.date_from.data, time.min)
         query = query.where(AuditEntry.at >= to_utc(start))
-    if form.date_to.data:
+    if "date_to" in valid:
         end = datetime.combine(form.date_to.data + timedelta(days=1), time.min)
         query = query.where(AuditEntry.at < to_utc(end))
     return query
