@@ -112,3 +112,16 @@ def test_filters_by_person_and_date(app, world, schedule, client_for):
     # A valid filter still applies when another field is wrong.
     mixed = client.get("/admin/audit?action=auth.login_failed&date_to=9999-12-31")
     assert "Tổng số: 1 bản ghi" in mixed.get_data(as_text=True)
+
+
+def test_count_is_capped_for_large_logs(app, world, client_for, monkeypatch):
+    """Past the cap the page says "more than" instead of counting every row."""
+    import blueprints.admin.routes as admin_routes
+
+    client = client_for("admin")
+    client_for("member_a"), client_for("member_b")  # more login entries
+    monkeypatch.setattr(admin_routes, "COUNT_CAP", 2)
+    html = client.get("/admin/audit?page=9").get_data(as_text=True)
+    assert "Hơn 2 bản ghi" in html and "Trang 1 / 1" not in html
+    monkeypatch.setattr(admin_routes, "COUNT_CAP", 10_000)
+    assert "Tổng số: 3 bản ghi" in client.get("/admin/audit").get_data(as_text=True)
