@@ -18,7 +18,7 @@ from tests.roster.helpers import job_id_of, member_row, upload, xlsx
 def _job(app, job_id):
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
-        job.rejected  # noqa: B018
+        job.rejected  # noqa: B018 - load the deferred column before detaching
         db.session.expunge(job)
         return job
 
