@@ -235,8 +235,10 @@
   if (meetingsList && navigator.onLine && window.caches &&
       /^\/($|meetings\/\d+(\/live)?$)/.test(location.pathname) &&
       !(Date.now() - Number(localStorage.getItem(meetingsStamp) || 0) < 600000)) {
-    window.addEventListener("load", function () {
-      fetch(meetingsList, { credentials: "same-origin", cache: "no-store" })
+    var saveMeetings = function () {
+      // Another page may have finished while this one waited for the lock.
+      if (Date.now() - Number(localStorage.getItem(meetingsStamp) || 0) < 600000) return null;
+      return fetch(meetingsList, { credentials: "same-origin", cache: "no-store" })
         .then(function (r) { return r.ok ? r.json() : { urls: [] }; })
         .then(function (list) {
           return caches.open(PERSONAL + userId).then(function (cache) {
@@ -253,6 +255,13 @@
         }).then(function () {
           localStorage.setItem(meetingsStamp, String(Date.now()));
         }).catch(function () { /* tried again on the next visit */ });
+    };
+    // One page at a time: a second tab (or the page after a quick reload) would otherwise see
+    // a copy as missing while the first is still writing it and write it again, and a page
+    // being rewritten can be missing from the cache for a moment (seen offline as "no copy").
+    window.addEventListener("load", function () {
+      if (navigator.locks) navigator.locks.request("sotay-save-meetings", saveMeetings);
+      else saveMeetings();
     });
   }
 

@@ -174,6 +174,10 @@ def test_recommendation_queued_offline_and_meeting_documents_saved(app, live_ser
         ".then(c => Promise.all(urls.map(u => c.match(u)))).then(hits => hits.every(Boolean))",
         arg=[f"personal-v1-{user}", [doc_url, f"/meetings/{meeting}"]],
     )
+    # The page says it is done (and nothing is still being written) before the network goes.
+    stamp = f"sotay-meetings-checked-{user}"
+    page.wait_for_function("(key) => localStorage.getItem(key)", arg=stamp)
+    page.wait_for_load_state("networkidle")
     page.context.set_offline(True)
     page.goto(f"{live_server}/meetings/{meeting}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sinh hoạt chi bộ tháng 12/2026")
