@@ -125,3 +125,21 @@ def test_count_is_capped_for_large_logs(app, world, client_for, monkeypatch):
     assert "Hơn 2 bản ghi" in html and "Trang 1 / 1" not in html
     monkeypatch.setattr(admin_routes, "COUNT_CAP", 10_000)
     assert "Tổng số: 3 bản ghi" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_odd_entries_still_render(app, world, client_for):
+    """Entries written by older code or by hand (odd ids, odd details) never break the page."""
+    with app.app_context():
+        db.session.add_all(
+            [
+                AuditEntry(action="meeting.edit", object_type="Meeting", object_id="abc"),
+                AuditEntry(action="khong.biet", object_type="Khac", object_id="7"),
+                AuditEntry(action="meeting.edit", details={"changes": ["x"], "member_id": 10**9}),
+            ]
+        )
+        db.session.commit()
+    response = client_for("admin").get("/admin/audit")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "#abc" in html  # the object's kind and id, with nothing to link to
+    assert "khong.biet" in html and "#1000000000" in html

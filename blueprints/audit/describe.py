@@ -81,9 +81,10 @@ def _target(entry: AuditEntry, names: dict) -> ObjectRef | None:
     if not entry.object_type:
         return None
     kind = str(OBJECT_LABELS.get(entry.object_type, entry.object_type))
-    found = names.get(entry.object_type, {}).get(int(entry.object_id or 0))
+    object_id = entry.object_id or ""
+    found = names.get(entry.object_type, {}).get(int(object_id)) if object_id.isdigit() else None
     if found is None:  # deleted since, or a kind with no page
-        return ObjectRef(kind, "#" + (entry.object_id or ""), None)
+        return ObjectRef(kind, "#" + object_id, None)
     name, url = found
     return ObjectRef(kind, name, url)
 
@@ -178,7 +179,8 @@ LOADERS = {
 
 def _member_ids(details: dict) -> set[int]:
     found = {details.get(key) for key in MEMBER_KEYS}
-    for key, change in (details.get("changes") or {}).items():
+    changes = details.get("changes")
+    for key, change in changes.items() if isinstance(changes, dict) else ():
         if key in MEMBER_KEYS and isinstance(change, list):
             found |= set(change)
     return {value for value in found if isinstance(value, int)}
