@@ -134,6 +134,8 @@ def test_odd_entries_still_render(app, world, client_for):
             [
                 AuditEntry(action="meeting.edit", object_type="Meeting", object_id="abc"),
                 AuditEntry(action="khong.biet", object_type="Khac", object_id="7"),
+                AuditEntry(action="meeting.edit", object_type="Meeting", object_id="9" * 30),
+                AuditEntry(action="meeting.edit", details={"member_id": 10**15}),
                 AuditEntry(action="meeting.edit", details={"changes": ["x"], "member_id": 10**9}),
             ]
         )

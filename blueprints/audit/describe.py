@@ -66,7 +66,7 @@ def describe(entries: Sequence[AuditEntry]) -> list[EntryView]:
     wanted: dict[str, set[int]] = defaultdict(set)
     member_ids: set[int] = set()
     for entry in entries:
-        if entry.object_type and (entry.object_id or "").isdigit():
+        if entry.object_type and _db_id(entry.object_id):
             wanted[entry.object_type].add(int(entry.object_id))
         member_ids |= _member_ids(entry.details or {})
     names = {kind: LOADERS[kind](ids) for kind, ids in wanted.items() if kind in LOADERS}
@@ -77,12 +77,17 @@ def describe(entries: Sequence[AuditEntry]) -> list[EntryView]:
     ]
 
 
+def _db_id(value: str | None) -> bool:
+    """Whether an audit entry's object id can be looked up (digits within the integer range)."""
+    return bool(value) and value.isascii() and value.isdecimal() and len(value) <= 9
+
+
 def _target(entry: AuditEntry, names: dict) -> ObjectRef | None:
     if not entry.object_type:
         return None
     kind = str(OBJECT_LABELS.get(entry.object_type, entry.object_type))
     object_id = entry.object_id or ""
-    found = names.get(entry.object_type, {}).get(int(object_id)) if object_id.isdigit() else None
+    found = names.get(entry.object_type, {}).get(int(object_id)) if _db_id(object_id) else None
     if found is None:  # deleted since, or a kind with no page
         return ObjectRef(kind, "#" + object_id, None)
     name, url = found
@@ -183,7 +188,7 @@ def _member_ids(details: dict) -> set[int]:
     for key, change in changes.items() if isinstance(changes, dict) else ():
         if key in MEMBER_KEYS and isinstance(change, list):
             found |= set(change)
-    return {value for value in found if isinstance(value, int)}
+    return {v for v in found if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31}
 
 
 def _member_names(ids: set[int]) -> dict[int, str]:
