@@ -1,4 +1,4 @@
-"""Counting adoption per unit of a subtree with a handful of grouped queries.
+"""Counting adoption and meeting quality per unit of a subtree with a handful of grouped queries.
 
 Every figure is first counted per cell in SQL (at most ~2.500 rows for the whole province),
 then summed in Python into the rows of the page: the unit's direct sub-units, each covering
@@ -36,10 +36,17 @@ class Row:
     installed: int = 0
     cells_met: int = 0
     minutes_locked: int = 0
+    scored_meetings: int = 0
+    score_total: int = 0
 
     def share(self, part: int, whole: int) -> float | None:
         """part / whole, or None when there is nothing to divide by."""
         return part / whole if whole else None
+
+    @property
+    def average_score(self) -> int | None:
+        """Mean quality score of the month's meetings held in the app (None without any)."""
+        return round(self.score_total / self.scored_meetings) if self.scored_meetings else None
 
 
 @dataclass
@@ -102,6 +109,11 @@ def build_report(unit: Unit, month: date) -> Report:
         .where(*held)
         .group_by(Meeting.cell_id)
     )
+    scores = db.session.execute(
+        select(Meeting.cell_id, func.count(Meeting.quality_score), func.sum(Meeting.quality_score))
+        .where(*held)
+        .group_by(Meeting.cell_id)
+    ).all()
     locked = _per_cell(
         select(Meeting.cell_id, func.count(distinct(Meeting.id)))
         .join(Minutes, Minutes.meeting_id == Meeting.id)
@@ -132,4 +144,8 @@ def build_report(unit: Unit, month: date) -> Report:
         for row in sums[cell_id]:
             row.accounts += issued
             row.logged_in += logged_in
+    for cell_id, scored, total_score in scores:
+        for row in sums[cell_id]:
+            row.scored_meetings += scored
+            row.score_total += total_score or 0
     return Report(unit=unit, month=month, total=total, rows=list(rows.values()))

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from blueprints.adoption.figures import VIETNAM_OFFSET, build_report
+from blueprints.meetings.services import grade
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.i18n import fmt_percent
@@ -70,7 +71,13 @@ def _unit(unit_id: int) -> Unit:
 def unit(unit_id: int):
     """Figures of a unit, one row per direct sub-unit; HTMX swaps only the table."""
     report = build_report(_unit(unit_id), _month_arg())
-    return render("adoption/unit.html", "adoption/_table.html", report=report, months=_months())
+    return render(
+        "adoption/unit.html",
+        "adoption/_table.html",
+        report=report,
+        months=_months(),
+        grade=grade,
+    )
 
 
 @bp.get("/<int:unit_id>.xlsx")
@@ -91,6 +98,9 @@ def unit_xlsx(unit_id: int):
         _("Tỷ lệ cài / tài khoản"),
         _("Chi bộ đã họp trên ứng dụng"),
         _("Biên bản đã duyệt"),
+        _("Buổi sinh hoạt đã chấm điểm"),
+        _("Điểm chất lượng bình quân"),
+        _("Xếp loại"),
     ]
     sheet.append(headers)
     for cell in sheet[1]:
@@ -108,6 +118,9 @@ def unit_xlsx(unit_id: int):
                 fmt_percent(row.share(row.installed, row.accounts)),
                 row.cells_met,
                 row.minutes_locked,
+                row.scored_meetings,
+                row.average_score,
+                grade(row.average_score) if row.average_score is not None else "",
             ]
         )
     sheet.column_dimensions["A"].width = 40

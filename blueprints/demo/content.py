@@ -251,6 +251,7 @@ def _past_meeting(cell: Unit, members: list[Member], secretary: User | None) -> 
     approved = meeting.ended_at + timedelta(days=1)
     minutes.chair_approved_at = minutes.clerk_approved_at = minutes.locked_at = approved
     minutes.content_hash = meetings.content_hash(minutes.body)
+    meetings.store_quality(meeting)
 
 
 def _next_meeting(cell: Unit, members: list[Member]) -> None:

@@ -95,6 +95,7 @@ def approve_minutes(meeting_id: int):
         minutes.locked_at = now
         minutes.content_hash = sv.content_hash(minutes.body)
         record("meeting.minutes_lock", meeting, content_hash=minutes.content_hash)
+        sv.store_quality(meeting)  # approved minutes are part of the score
         flash(_("Biên bản đã được duyệt đủ và khóa."), "success")
     else:
         flash(_("Đã ghi nhận duyệt biên bản."), "success")
@@ -121,6 +122,7 @@ def amend_minutes(meeting_id: int):
     minutes.clerk_approved_at = None
     old_hash, minutes.content_hash = minutes.content_hash, None
     sv.save_minutes(minutes, minutes.body, by=current_user, note=reason)
+    sv.store_quality(meeting)  # no longer approved: the score drops until they are again
     record("meeting.minutes_reopen", meeting, reason=reason, old_hash=old_hash)
     db.session.commit()
     flash(_("Đã mở lại biên bản để sửa; cần duyệt lại."), "success")

@@ -133,6 +133,10 @@ class Meeting(db.Model):
     current_item_id: Mapped[int | None]
     checkin_secret: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
     version: Mapped[int] = mapped_column(default=1)
+    # The quality score (0–100) as it stood when the meeting closed, and again when its minutes
+    # were locked or reopened: upper committees' figures read it without re-scoring every
+    # meeting of the month. None for a meeting not closed yet (or closed before it was kept).
+    quality_score: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

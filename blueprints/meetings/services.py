@@ -376,13 +376,18 @@ class Quality:
 
     @property
     def label(self) -> str:
-        if self.score >= 90:
-            return _("Tốt")
-        if self.score >= 70:
-            return _("Khá")
-        if self.score >= 50:
-            return _("Trung bình")
-        return _("Kém")
+        return grade(self.score)
+
+
+def grade(score: float) -> str:
+    """Tốt (≥ 90), Khá (70–89), Trung bình (50–69), Kém (< 50)."""
+    if score >= 90:
+        return _("Tốt")
+    if score >= 70:
+        return _("Khá")
+    if score >= 50:
+        return _("Trung bình")
+    return _("Kém")
 
 
 MINUTES_POINTS = 15  # part of the quality score earned by approved minutes
@@ -409,6 +414,12 @@ def quality(meeting: Meeting) -> Quality:
     minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
     minutes_points = MINUTES_POINTS if minutes is not None and minutes.locked else 0
     return Quality(attendance, duration, speakers, documents, minutes_points)
+
+
+def store_quality(meeting: Meeting) -> None:
+    """Keep the meeting's current score on the meeting (see Meeting.quality_score)."""
+    db.session.flush()  # the score reads attendance, opinions and minutes from the database
+    meeting.quality_score = quality(meeting).score
 
 
 def ratings_summary(meeting_id: int) -> dict:
@@ -660,5 +671,6 @@ def close_meeting(meeting: Meeting, *, by=None) -> Minutes:
         db.session.add(minutes)
         db.session.flush()
     save_minutes(minutes, draft_minutes(meeting), by=by, note=_("Bản dự thảo tự động"))
+    store_quality(meeting)
     bump(meeting.id)
     return minutes

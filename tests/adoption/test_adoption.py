@@ -29,10 +29,22 @@ def _activity(app, world):
             started_at=held,
             ended_at=held + timedelta(minutes=95),
             status=MeetingStatus.CLOSED,
+            quality_score=86,
         )
         db.session.add(meeting)
         db.session.flush()
         db.session.add(Minutes(meeting_id=meeting.id, body="…", locked_at=utcnow()))
+        # A second, thematic meeting of the same cell this month: the average is over both.
+        db.session.add(
+            Meeting(
+                cell_id=world.units["A"],
+                topic="Sinh hoạt chuyên đề",
+                starts_at=held + timedelta(days=1),
+                started_at=held + timedelta(days=1),
+                status=MeetingStatus.CLOSED,
+                quality_score=61,
+            )
+        )
         # A meeting of cell B two months ago does not count for this month.
         old = held - timedelta(days=62)
         db.session.add(
@@ -42,6 +54,7 @@ def _activity(app, world):
                 starts_at=old,
                 started_at=old,
                 status=MeetingStatus.CLOSED,
+                quality_score=10,
             )
         )
         db.session.commit()
@@ -59,6 +72,9 @@ def test_staff_see_their_subtree_counted(app, client, world, as_role):
     assert "Đã đăng nhập ít nhất một lần: 1" in page
     assert "Đã cài ứng dụng lên điện thoại: 1 " in page
     assert "Chi bộ đã sinh hoạt trên ứng dụng trong tháng: 1 " in page
+    # (86 + 61) / 2, rounded; cell B's meeting of two months ago is not in this month.
+    assert "Chất lượng sinh hoạt bình quân: 74 điểm — Khá" in page and "2 buổi đã chấm" in page
+    assert '<td class="num">74 — Khá</td>' in page  # the sub-unit's row
     assert client.get(f"/adoption/{world.units['C']}").status_code == 403
     assert client.get(f"/adoption/{world.units['P']}").status_code == 403
 
@@ -109,3 +125,5 @@ def test_excel_export_opens_with_the_same_figures(app, client, world, as_role):
     assert by_name["Huyện ủy Sơn Tịnh"][1:6] == (2, 4, 4, 1, 1)
     assert by_name["Huyện ủy Lý Sơn"][1:4] == (1, 1, 1)
     assert by_name["Tổng cộng"][7] == 1
+    assert by_name["Huyện ủy Sơn Tịnh"][9:12] == (2, 74, "Khá")
+    assert by_name["Huyện ủy Lý Sơn"][9:12] == (0, None, None)

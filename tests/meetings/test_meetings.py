@@ -538,3 +538,26 @@ def test_next_field_only_redirects_within_the_site(client, world, schedule):
     # Starting again is refused, and the refusal goes back to the page named in `next`.
     again = post(client, f"/meetings/{meeting_id}/start", {"next": "/meetings/"}, htmx=False)
     assert again.status_code == 302 and again.headers["Location"] == "/meetings/"
+
+
+def test_quality_score_kept_at_close_lock_and_reopen(app, client, world, schedule, client_for):
+    """The stored score follows the minutes: without their points until approved, with them
+    once locked, without them again when reopened."""
+    meeting_id = schedule()
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).quality_score is None
+    clerk = _run_and_close(app, client, client_for, world, meeting_id)["member_a"]
+
+    def stored_and_live():
+        with app.app_context():
+            meeting = db.session.get(Meeting, meeting_id)
+            return meeting.quality_score, sv.quality(meeting).score
+
+    closed, live = stored_and_live()
+    assert closed == live and closed is not None
+    post(client, f"/meetings/{meeting_id}/minutes/approve", htmx=False)
+    post(clerk, f"/meetings/{meeting_id}/minutes/approve", htmx=False)
+    locked, live = stored_and_live()
+    assert locked == live == closed + sv.MINUTES_POINTS
+    post(client, f"/meetings/{meeting_id}/minutes/amend", {"reason": "Sai ngày"}, False)
+    assert stored_and_live() == (closed, closed)
