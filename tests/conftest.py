@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -22,6 +23,7 @@ from core.config import database_uri
 from core.extensions import db
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -174,6 +176,11 @@ def world(app) -> World:
         return build_world()
 
 
+def vietnam_now() -> datetime:
+    """The wall-clock time in Vietnam (naive), the way a user there fills in a time field."""
+    return datetime.now(VIETNAM).replace(tzinfo=None)
+
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -229,7 +236,9 @@ def schedule(client, world, as_role):
             as_role("secretary_a")
             logged_in.append(True)
         token = csrf_token(client, f"/meetings/new?cell_id={world.units['A']}")
-        starts = overrides.pop("starts", datetime.now() + timedelta(days=3))
+        # Two hours from now in Vietnam, as the secretary types it: in the future, and close
+        # enough to be started (a meeting cannot be started 12 hours or more ahead).
+        starts = overrides.pop("starts", vietnam_now() + timedelta(hours=2))
         data = {
             "csrf_token": token,
             "cell_id": world.units["A"],

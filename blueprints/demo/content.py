@@ -254,9 +254,18 @@ def _past_meeting(cell: Unit, members: list[Member], secretary: User | None) -> 
     meetings.store_quality(meeting)
 
 
+def _soon() -> datetime:
+    """Two hours from now, on the next half hour (naive UTC): the demo's next meeting can be
+    opened from the console at once (a meeting starts at most 12 hours ahead of its time)."""
+    moment = utcnow() + timedelta(hours=2)
+    extra = (30 - moment.minute % 30) % 30
+    return (moment + timedelta(minutes=extra)).replace(second=0, microsecond=0)
+
+
 def _next_meeting(cell: Unit, members: list[Member]) -> None:
-    day = utcnow().date() + timedelta(days=6)
-    meeting = _new_meeting(cell, members, _evening(day), _monthly_topic(day))
+    when = _soon()
+    day = (when + timedelta(hours=7)).date()  # the meeting's day in Vietnam
+    meeting = _new_meeting(cell, members, when, _monthly_topic(day))
     documents_item = next(i for i in meeting.items if i.key == "documents")
     data = _pdf(
         "Dự thảo nghị quyết chi bộ " + _month(day),
@@ -274,7 +283,7 @@ def _next_meeting(cell: Unit, members: list[Member]) -> None:
             content_type="application/pdf",
             size=len(data),
             data=data,
-            uploaded_at=utcnow() - timedelta(days=1),
+            uploaded_at=utcnow() - timedelta(days=3),  # sent out in time
         )
     )
     db.session.add(

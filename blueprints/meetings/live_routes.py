@@ -7,6 +7,7 @@ import uuid
 
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, literal, select
@@ -56,6 +57,13 @@ def start(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     if not meeting.is_scheduled:
         return refuse(meeting, _("Buổi sinh hoạt đã bắt đầu hoặc đã kết thúc."), 409)
+    if meeting.too_early_to_start:
+        message = _(
+            "Buổi sinh hoạt này dự kiến bắt đầu lúc %(when)s. Chỉ bắt đầu được trong vòng 12 giờ "
+            "trước giờ họp; nếu chi bộ họp sớm hơn, hãy sửa thời gian trước.",
+            when=format_datetime(meeting.starts_at, "HH:mm dd/MM/yyyy"),
+        )
+        return refuse(meeting, message, 409)
     sv.sync_attendance(meeting)
     meeting.status = MeetingStatus.ONGOING
     meeting.started_at = utcnow()

@@ -39,6 +39,9 @@ class MeetingKind(StrEnum):
     THEMATIC = "thematic"
 
 
+# A meeting can be started from this long before its scheduled time (or any time after it).
+START_WINDOW = timedelta(hours=12)
+
 MEETING_KIND_LABELS = {
     MeetingKind.REGULAR: _l("Sinh hoạt định kỳ"),
     MeetingKind.THEMATIC: _l("Sinh hoạt chuyên đề"),
@@ -176,6 +179,17 @@ class Meeting(db.Model):
     @property
     def is_ongoing(self) -> bool:
         return self.status == MeetingStatus.ONGOING
+
+    @property
+    def too_early_to_start(self) -> bool:
+        """More than START_WINDOW before its time: a start now is most likely a slip (the
+        wrong meeting, the wrong day), and a started meeting cannot be un-started."""
+        return self.starts_at - utcnow() > START_WINDOW
+
+    @property
+    def start_allowed_from(self) -> datetime:
+        """The earliest moment the meeting can be started."""
+        return self.starts_at - START_WINDOW
 
     @property
     def is_closed(self) -> bool:

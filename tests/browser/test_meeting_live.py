@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from docx import Document as Docx
 from playwright.sync_api import expect
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from blueprints.units.models import Unit
 from core.extensions import db
 from tests.browser.conftest import LAPTOP, PHONE, assert_no_axe_violations, login_in_browser
-from tests.conftest import PASSWORD, make_member, make_user
+from tests.conftest import PASSWORD, make_member, make_user, vietnam_now
 
 LIVE = 6_000  # ms: a change must reach the other screens well within this (polling is 1,5 s)
 
@@ -50,7 +51,9 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     console.goto(base + "/meetings/")
     console.get_by_role("link", name=re.compile("Lên lịch cho Chi bộ thôn An Phú")).click()
     console.get_by_label("Chủ đề").fill("Sinh hoạt chi bộ tháng 12/2026")
-    console.get_by_label("Ngày giờ bắt đầu").fill("2026-12-05T08:00")
+    # Half an hour from now in Vietnam: a meeting can be started from 12 hours before.
+    starts = vietnam_now() + timedelta(minutes=30)
+    console.get_by_label("Ngày giờ bắt đầu").fill(starts.strftime("%Y-%m-%dT%H:%M"))
     console.get_by_label("Địa điểm").fill("Nhà văn hóa thôn An Phú")
     console.get_by_label("Thư ký").select_option(label="Trần Thị Ánh")
     console.get_by_role("button", name="Lên lịch").click()

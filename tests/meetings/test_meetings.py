@@ -24,7 +24,7 @@ from blueprints.meetings.models import (
 )
 from blueprints.members.models import MemberStatus
 from core.extensions import db
-from tests.conftest import make_member
+from tests.conftest import make_member, vietnam_now
 from tests.meetings.conftest import post
 
 
@@ -434,7 +434,7 @@ def test_tasks_carried_to_next_meeting_and_rating(app, client, world, schedule, 
 
     first = schedule(starts=datetime.now() - timedelta(hours=1))
     clients = _run_and_close(app, client, client_for, world, first)
-    second = schedule(starts=datetime.now() + timedelta(days=30), topic="Tháng 1")
+    second = schedule(starts=vietnam_now() + timedelta(hours=3), topic="Tháng 1")
     page = client.get(f"/meetings/{second}").get_data(as_text=True)
     assert "Vận động đóng góp làm đường" in page and "chưa hoàn thành" in page
     with app.app_context():
@@ -561,3 +561,21 @@ def test_quality_score_kept_at_close_lock_and_reopen(app, client, world, schedul
     assert locked == live == closed + sv.MINUTES_POINTS
     post(client, f"/meetings/{meeting_id}/minutes/amend", {"reason": "Sai ngày"}, False)
     assert stored_and_live() == (closed, closed)
+
+
+def test_a_meeting_days_ahead_cannot_be_started_by_mistake(app, client, world, schedule):
+    """Starting is possible from 12 hours before the meeting's time; earlier, the page says
+    when, and the server refuses (a started meeting cannot be un-started)."""
+    from datetime import timedelta
+
+    ahead = schedule(starts=vietnam_now() + timedelta(days=6), topic="Tháng sau")
+    page = client.get(f"/meetings/{ahead}").get_data(as_text=True)
+    assert "Có thể bắt đầu từ" in page and f"/meetings/{ahead}/start" not in page
+    refused = post(client, f"/meetings/{ahead}/start")
+    assert refused.status_code == 409
+    assert "Chỉ bắt đầu được trong vòng 12 giờ trước giờ họp" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Meeting, ahead).status == "scheduled"
+    soon = schedule(starts=vietnam_now() + timedelta(hours=11))
+    assert f"/meetings/{soon}/start" in client.get(f"/meetings/{soon}").get_data(as_text=True)
+    _start(client, soon)
