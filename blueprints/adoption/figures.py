@@ -104,16 +104,17 @@ def build_report(unit: Unit, month: date) -> Report:
         Meeting.started_at >= start,
         Meeting.started_at < end,
     )
-    met = _per_cell(
-        select(Meeting.cell_id, func.count(distinct(Meeting.id)))
-        .where(*held)
-        .group_by(Meeting.cell_id)
-    )
-    scores = db.session.execute(
-        select(Meeting.cell_id, func.count(Meeting.quality_score), func.sum(Meeting.quality_score))
-        .where(*held)
-        .group_by(Meeting.cell_id)
-    ).all()
+    # One row per cell that met: how many of its meetings carry a score, and their sum.
+    met = {
+        cell_id: (scored, total_score or 0)
+        for cell_id, scored, total_score in db.session.execute(
+            select(
+                Meeting.cell_id, func.count(Meeting.quality_score), func.sum(Meeting.quality_score)
+            )
+            .where(*held)
+            .group_by(Meeting.cell_id)
+        )
+    }
     locked = _per_cell(
         select(Meeting.cell_id, func.count(distinct(Meeting.id)))
         .join(Minutes, Minutes.meeting_id == Meeting.id)
@@ -138,14 +139,14 @@ def build_report(unit: Unit, month: date) -> Report:
             row.cells += 1
             row.members += members.get(cell_id, 0)
             row.installed += installed.get(cell_id, 0)
-            row.cells_met += 1 if met.get(cell_id) else 0
+            row.cells_met += 1 if cell_id in met else 0
             row.minutes_locked += 1 if locked.get(cell_id) else 0
     for cell_id, issued, logged_in in accounts:
         for row in sums[cell_id]:
             row.accounts += issued
             row.logged_in += logged_in
-    for cell_id, scored, total_score in scores:
+    for cell_id, (scored, total_score) in met.items():
         for row in sums[cell_id]:
             row.scored_meetings += scored
-            row.score_total += total_score or 0
+            row.score_total += total_score
     return Report(unit=unit, month=month, total=total, rows=list(rows.values()))

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import format_datetime, format_decimal, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext, to_user_timezone
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +26,7 @@ from blueprints.members.models import Member
 from blueprints.roster.models import ImportJob
 from blueprints.units.models import Unit
 from core.extensions import db
+from core.i18n import fmt_date, fmt_datetime, fmt_number
 
 MEMBER_KEYS = ("member_id", "chair_id", "clerk_id")
 VALUE_LABELS: dict[str, dict] = {
@@ -140,7 +141,7 @@ def _meetings(ids: Iterable[int]) -> dict:
 
 
 def _day(meeting: Meeting) -> str:
-    return format_datetime(to_user_timezone(meeting.starts_at), "dd/MM/yyyy")
+    return fmt_date(to_user_timezone(meeting.starts_at))  # the day in Vietnam, not in UTC
 
 
 def _articles(ids: Iterable[int]) -> dict:
@@ -225,7 +226,7 @@ def _value(key: str, value, members: dict[int, str]) -> str:
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
     if isinstance(value, int | float):
-        return format_decimal(value)
+        return fmt_number(value)
     if isinstance(value, list):
         return ngettext("%(num)d mục", "%(num)d mục", len(value))
     labels = VALUE_LABELS.get(key, {})
@@ -236,6 +237,6 @@ def _value(key: str, value, members: dict[int, str]) -> str:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-        return format_datetime(to_user_timezone(moment), "dd/MM/yyyy HH:mm")
+        return fmt_datetime(moment)
     text = str(value)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"

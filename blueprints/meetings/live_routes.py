@@ -7,7 +7,6 @@ import uuid
 
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, literal, select
@@ -46,6 +45,7 @@ from blueprints.meetings.models import (
 )
 from blueprints.members.models import Member
 from core.extensions import db
+from core.i18n import fmt_datetime
 from core.models import utcnow
 from core.permissions import AUTHENTICATED, authorize, can, permission
 from core.rendering import render
@@ -61,7 +61,7 @@ def start(meeting_id: int):
         message = _(
             "Buổi sinh hoạt này dự kiến bắt đầu lúc %(when)s. Chỉ bắt đầu được trong vòng 12 giờ "
             "trước giờ họp; nếu chi bộ họp sớm hơn, hãy sửa thời gian trước.",
-            when=format_datetime(meeting.starts_at, "HH:mm dd/MM/yyyy"),
+            when=fmt_datetime(meeting.starts_at),
         )
         return refuse(meeting, message, 409)
     sv.sync_attendance(meeting)
