@@ -6,7 +6,7 @@ PORT ?= 5000
 WORKERS ?= 3
 export FLASK_APP := app:create_app
 
-.PHONY: run dev test test-fast lint format translations translations-update setup db clean
+.PHONY: run dev test test-fast chromium lint format translations translations-update setup db clean
 
 $(BIN)/flask: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,21 @@ run: db
 dev: db
 	$(BIN)/flask --debug run --port $(PORT)
 
+## Debian's Chromium for the browser tests (Playwright's own download cannot work here): installed
+## with apt when missing and we are root; otherwise stop with the one command to run.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium from Debian for the browser tests…"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "Chromium is missing: run  sudo apt-get install -y chromium  then make test again." >&2; \
+	    exit 1; \
+	  fi; }
+
 ## The whole suite, browser tests included.
-test: setup
+test: setup chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
