@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from core.forms import BaseForm
+from core.uploads import IMAGES_AND_PDF, AllowedUpload, upload_hint
 
 
 class ArticleForm(BaseForm):
@@ -68,6 +69,10 @@ class ReviewForm(BaseForm):
 
 
 class UploadForm(BaseForm):
-    """An image (PNG, JPEG, WebP; ≤ 5 MB) or PDF (≤ 15 MB) for an article."""
+    """An image (PNG, JPEG, GIF, WebP) or a PDF for an article, checked from its bytes."""
 
-    file = FileField(_l("Tệp ảnh hoặc PDF"), validators=[FileRequired(_l("Hãy chọn một tệp."))])
+    file = FileField(
+        _l("Tệp ảnh hoặc PDF"),
+        validators=[FileRequired(_l("Hãy chọn một tệp.")), AllowedUpload(IMAGES_AND_PDF)],
+        description=upload_hint(IMAGES_AND_PDF),
+    )
