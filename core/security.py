@@ -76,8 +76,9 @@ def _cache_policy(response) -> None:
     """Responses to a logged-in member, or of any route that is not public, stay private.
 
     `private, no-store` by default; a view may keep its own `no-store`, or `private,
-    no-cache` (revalidation with an ETag, used for files). The service worker's offline copies are unaffected: it stores
-    responses itself through the Cache API, which does not read Cache-Control.
+    no-cache` (revalidation with an ETag, used for files). The service worker's offline
+    copies are unaffected: it stores responses itself through the Cache API, which does not
+    read Cache-Control.
     """
     if request.endpoint in PUBLIC_ASSET_ENDPOINTS:
         return

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload, undefer
 from blueprints.audit.models import record
 from blueprints.handbook.blueprint import PER_PAGE, bp, page_number
 from blueprints.handbook.forms import ArticleForm, ReviewForm, UploadForm
-from blueprints.handbook.markup import render_markdown, safe
+from blueprints.handbook.markup import MarkdownRefusedError, render_markdown, safe
 from blueprints.handbook.models import (
     DOCUMENT_CATEGORIES,
     KIND_LABELS,
@@ -222,8 +222,12 @@ def editor_edit(article_id: int):
 @permission("content.edit")
 def editor_preview():
     """Live preview: the Markdown rendered and sanitised exactly as readers will see it."""
-    body = request.form.get("body", "")[:200_000]
-    return render("handbook/editor/_preview.html", preview=safe(render_markdown(body)))
+    body = request.form.get("body", "")
+    try:
+        preview = safe(render_markdown(body))
+    except MarkdownRefusedError as error:  # too long or convoluted: say why, render nothing
+        return render("handbook/editor/_preview.html", preview=None, problem=str(error))
+    return render("handbook/editor/_preview.html", preview=preview)
 
 
 @bp.get("/editor/<int:article_id>")

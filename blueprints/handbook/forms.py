@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from blueprints.handbook.markup import MAX_CHARS, SafeMarkdown
 from core.forms import BaseForm
 from core.uploads import IMAGES_AND_PDF, AllowedUpload, upload_hint
 
@@ -27,7 +28,18 @@ class ArticleForm(BaseForm):
     summary = TextAreaField(_l("Tóm tắt"), validators=[Optional(), Length(max=1000)])
     body = TextAreaField(
         _l("Nội dung (Markdown)"),
-        validators=[DataRequired(_l("Hãy nhập nội dung.")), Length(max=200_000)],
+        validators=[
+            DataRequired(_l("Hãy nhập nội dung.")),
+            Length(
+                max=MAX_CHARS,
+                message=_l(
+                    "Nội dung dài quá %(max)d ký tự. Đồng chí hãy chia thành nhiều bài, hoặc "
+                    "đính kèm toàn văn dưới dạng tệp PDF."
+                ),
+            ),
+            SafeMarkdown(),
+        ],
+        render_kw={"maxlength": MAX_CHARS},
     )
     unit_id = SelectField(_l("Gửi đến"), coerce=int)
     category = SelectField(_l("Loại"), validators=[Optional()])
