@@ -30,14 +30,7 @@ class ArticleForm(BaseForm):
         _l("Nội dung (Markdown)"),
         validators=[
             DataRequired(_l("Hãy nhập nội dung.")),
-            Length(
-                max=MAX_CHARS,
-                message=_l(
-                    "Nội dung dài quá %(max)d ký tự. Đồng chí hãy chia thành nhiều bài, hoặc "
-                    "đính kèm toàn văn dưới dạng tệp PDF."
-                ),
-            ),
-            SafeMarkdown(),
+            SafeMarkdown(),  # length (MAX_CHARS), bracket nesting, render time
         ],
         render_kw={"maxlength": MAX_CHARS},
     )

@@ -26,6 +26,7 @@ from flask import g, has_request_context
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from core.i18n import fmt_number
 from core.text import clean_multiline, fold
 
 ALLOWED_TAGS = {
@@ -109,10 +110,11 @@ def _bracket_steps(source: str) -> int:
 def markdown_problem(source: str) -> str | None:
     """Why `source` will not be rendered (a Vietnamese sentence), or None when it is fine."""
     if len(source) > MAX_CHARS:
+        limit = fmt_number(MAX_CHARS)
         return _(
             "Nội dung dài quá %(max)s ký tự. Đồng chí hãy chia thành nhiều bài, hoặc đính kèm "
             "toàn văn dưới dạng tệp PDF.",
-            max=f"{MAX_CHARS:,}".replace(",", "."),
+            max=limit,
         )
     if _bracket_steps(source) > MAX_BRACKET_STEPS:
         return _(
