@@ -1,4 +1,5 @@
-"""Security headers, a nonce-based Content-Security-Policy and per-request secure cookies."""
+"""Security headers, a nonce-based Content-Security-Policy, file-response protection, the
+cache policy (nothing behind a login is public) and per-request secure cookies."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+
+from core.permissions import PUBLIC
+from core.uploads import protect_file_response
 
 
 def safe_next_url(target: str | None) -> str:
@@ -26,7 +30,9 @@ def csp_nonce() -> str:
 
 
 def _csp(nonce: str) -> str:
-    cdn = "https://cdn.jsdelivr.net" if current_app.config.get("USE_HTMX_CDN") else ""
+    # The one CDN file, by its full URL (a path without a trailing slash matches exactly that
+    # file), never the whole host: jsdelivr serves every npm package. The tag carries SRI too.
+    cdn = current_app.config["HTMX_CDN_URL"] if current_app.config.get("USE_HTMX_CDN") else ""
     return "; ".join(
         [
             "default-src 'self'",
@@ -47,9 +53,49 @@ def _csp(nonce: str) -> str:
     )
 
 
+# Files that are the same for everyone and carry no personal data: the only responses that
+# may be stored by shared caches when a member is logged in.
+PUBLIC_ASSET_ENDPOINTS = frozenset({"static", "main.manifest", "main.service_worker"})
+
+
+def _view():
+    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
+
+
+def _is_file_response(response) -> bool:
+    """A download or a user file: anything not a page, a fragment, JSON or plain text."""
+    if "Content-Disposition" in response.headers:
+        return True
+    return response.mimetype not in PAGE_TYPES and request.endpoint not in PUBLIC_ASSET_ENDPOINTS
+
+
+PAGE_TYPES = frozenset({"text/html", "application/json", "text/plain", "application/atom+xml"})
+
+
+def _cache_policy(response) -> None:
+    """Responses to a logged-in member, or of any route that is not public, stay private.
+
+    `private, no-store` by default; a view may keep its own `no-store`, or `private,
+    no-cache` (revalidation with an ETag, used for files). The service worker's offline
+    copies are unaffected: it stores responses itself through the Cache API, which does not
+    read Cache-Control.
+    """
+    if request.endpoint in PUBLIC_ASSET_ENDPOINTS:
+        return
+    public_route = getattr(_view(), "permission", None) == PUBLIC
+    if public_route and not _logged_in():
+        return
+    current = response.headers.get("Cache-Control", "")
+    kept = "no-store" in current or ("private" in current and "no-cache" in current)
+    if not kept or "public" in current:
+        response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("Cookie")
+
+
 def add_security_headers(response):
-    """after_request hook: CSP and the usual hardening headers."""
+    """after_request hook: CSP, the usual hardening headers, file protection, cache policy."""
     headers = response.headers
+    _cache_policy(response)
     if request.endpoint == "static" and response.mimetype != "image/svg+xml":
         # Fonts, styles, scripts and images are not documents: a policy on them does nothing
         # and costs ~600 bytes on each of the ~20 files of a first visit.
@@ -63,11 +109,9 @@ def add_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html" and _logged_in():
-        # A member's pages must not come back from the browser cache (or the back button)
-        # for the next person who uses the same phone.
-        headers["Cache-Control"] = "no-store"
-        response.vary.add("Cookie")
+    if _is_file_response(response):
+        # Downloads and user files: a policy that runs nothing, whatever the bytes are.
+        protect_file_response(response)
     return response
 
 

@@ -81,5 +81,5 @@ def test_personal_pages_are_not_stored_by_the_browser(client, world, as_role):
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
     as_role("member_a")
     response = client.get("/me")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert "Cookie" in response.headers["Vary"]

@@ -4,7 +4,6 @@ archiving, attachments and revision diffs."""
 from __future__ import annotations
 
 import difflib
-import re
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -16,14 +15,13 @@ from sqlalchemy.orm import selectinload, undefer
 from blueprints.audit.models import record
 from blueprints.handbook.blueprint import PER_PAGE, bp, page_number
 from blueprints.handbook.forms import ArticleForm, ReviewForm, UploadForm
-from blueprints.handbook.markup import render_markdown, safe
+from blueprints.handbook.markup import MarkdownRefusedError, render_markdown, safe
 from blueprints.handbook.models import (
     DOCUMENT_CATEGORIES,
     KIND_LABELS,
     NEWS_CATEGORIES,
     STATUS_LABELS,
     Article,
-    Attachment,
     Kind,
     Revision,
     Status,
@@ -33,7 +31,6 @@ from blueprints.handbook.services import (
     apply_text,
     index_article,
     publish,
-    store_attachment,
 )
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
@@ -41,7 +38,6 @@ from core.ids import db_int
 from core.models import utcnow
 from core.permissions import ADMIN, authorize, can, has_role, permission, scope_clause
 from core.rendering import render
-from core.text import clean
 
 # --------------------------------------------------------------------------------- editor
 
@@ -58,7 +54,7 @@ def _editor_units() -> list[Unit]:
     ).all()
 
 
-def _editable_or_404(article_id: int) -> Article:
+def editable_or_404(article_id: int) -> Article:
     article = db.session.get(
         Article, article_id, options=[undefer(Article.body), undefer(Article.body_html)]
     )
@@ -196,7 +192,7 @@ def editor_new(kind: str):
 @permission("content.edit")
 def editor_edit(article_id: int):
     """Edit a draft; every save is a new revision."""
-    article = _editable_or_404(article_id)
+    article = editable_or_404(article_id)
     if article.status != Status.DRAFT:
         flash(_("Chỉ sửa được bản nháp. Hãy chuyển bài về nháp trước."), "error")
         return redirect(url_for("handbook.editor_article", article_id=article.id))
@@ -226,15 +222,23 @@ def editor_edit(article_id: int):
 @permission("content.edit")
 def editor_preview():
     """Live preview: the Markdown rendered and sanitised exactly as readers will see it."""
-    body = request.form.get("body", "")[:200_000]
-    return render("handbook/editor/_preview.html", preview=safe(render_markdown(body)))
+    body = request.form.get("body", "")
+    try:
+        preview = safe(render_markdown(body))
+    except MarkdownRefusedError as error:  # too long or convoluted: say why, render nothing
+        return render("handbook/editor/_preview.html", preview=None, problem=str(error))
+    return render("handbook/editor/_preview.html", preview=preview)
 
 
 @bp.get("/editor/<int:article_id>")
 @permission("content.edit")
 def editor_article(article_id: int):
     """An article's state, workflow actions, attachments and revision history."""
-    article = _editable_or_404(article_id)
+    return article_page(editable_or_404(article_id))
+
+
+def article_page(article: Article, upload_form: UploadForm | None = None, status: int = 200):
+    """The editor's article page; a refused upload comes back with its error by the field."""
     revisions = db.session.scalars(
         select(Revision)
         .where(Revision.article_id == article.id)
@@ -247,8 +251,9 @@ def editor_article(article_id: int):
         body=safe(article.body_html),
         revisions=revisions,
         review_form=ReviewForm(),
-        upload_form=UploadForm(),
+        upload_form=upload_form or UploadForm(),
         can_review=_may_review(article),
+        status=status,
     )
 
 
@@ -260,7 +265,7 @@ def _may_review(article: Article) -> bool:
 
 
 def _transition(article_id: int, allowed_from: tuple[str, ...]) -> Article:
-    article = _editable_or_404(article_id)
+    article = editable_or_404(article_id)
     if article.status not in allowed_from:
         # Someone else acted first (or a stale page was used): say so, show the current state.
         flash(_("Bài đã chuyển sang trạng thái khác, có thể do người khác vừa xử lý."), "error")
@@ -347,52 +352,20 @@ def editor_redraft(article_id: int):
     return redirect(url_for("handbook.editor_article", article_id=article.id))
 
 
-@bp.post("/editor/<int:article_id>/attachments")
-@permission("content.edit")
-def editor_upload(article_id: int):
-    """Upload an image or a PDF (type checked from the file's content, size limited)."""
-    article = _editable_or_404(article_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        flash(_("Hãy chọn một tệp."), "error")
-        return redirect(url_for("handbook.editor_article", article_id=article.id))
-    upload = form.file.data
-    data = upload.read()
-    name = re.sub(r"[^\w.\- ]+", "_", clean(upload.filename or "tep"))[:200] or "tep"
-    try:
-        item = store_attachment(article, name, data, current_user)
-    except ValueError as error:
-        if str(error) == "type":
-            flash(_("Chỉ nhận ảnh PNG, JPEG, WebP hoặc tệp PDF."), "error")
-        else:
-            flash(_("Tệp quá lớn: ảnh tối đa 5 MB, PDF tối đa 15 MB."), "error")
-        return redirect(url_for("handbook.editor_article", article_id=article.id))
-    db.session.flush()
-    record("content.upload", article, file=name, size=item.size)
-    db.session.commit()
-    flash(_("Đã tải tệp lên."), "success")
-    return redirect(url_for("handbook.editor_article", article_id=article.id))
-
-
-@bp.post("/editor/attachments/<int:attachment_id>/delete")
-@permission("content.edit")
-def editor_delete_attachment(attachment_id: int):
-    """Remove an uploaded file."""
-    item = db.get_or_404(Attachment, attachment_id)
-    authorize("content.edit", item.article)
-    article_id = item.article_id
-    record("content.delete_file", item.article, file=item.filename)
-    db.session.delete(item)
-    db.session.commit()
-    flash(_("Đã xóa tệp."), "success")
-    return redirect(url_for("handbook.editor_article", article_id=article_id))
+def _compared_text(revision: Revision) -> str:
+    """A revision's text and, after it, one line per file (files are reviewed like text)."""
+    files = [
+        _("Tệp đính kèm: %(name)s (mã %(hash)s)", name=name, hash=sha[:12])
+        for _id, name, sha in revision.files or []
+    ]
+    return "\n".join([revision.title, revision.summary, "", revision.body, "", *files])
 
 
 @bp.get("/editor/<int:article_id>/diff")
 @permission("content.edit")
 def editor_diff(article_id: int):
     """Compare any two revisions line by line."""
-    article = _editable_or_404(article_id)
+    article = editable_or_404(article_id)
     numbers = db.session.scalars(
         select(Revision.number).where(Revision.article_id == article.id).order_by(Revision.number)
     ).all()
@@ -412,10 +385,7 @@ def editor_diff(article_id: int):
         abort(404)
     old, new = revs[a], revs[b]
     lines = []
-    for line in difflib.ndiff(
-        (old.title + "\n" + old.summary + "\n\n" + old.body).splitlines(),
-        (new.title + "\n" + new.summary + "\n\n" + new.body).splitlines(),
-    ):
+    for line in difflib.ndiff(_compared_text(old).splitlines(), _compared_text(new).splitlines()):
         op = line[:1]
         if op in ("+", "-", " "):
             lines.append((op, line[2:]))

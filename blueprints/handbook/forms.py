@@ -14,7 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from blueprints.handbook.markup import MAX_CHARS, SafeMarkdown
 from core.forms import BaseForm
+from core.uploads import IMAGES_AND_PDF, AllowedUpload, upload_hint
 
 
 class ArticleForm(BaseForm):
@@ -26,7 +28,11 @@ class ArticleForm(BaseForm):
     summary = TextAreaField(_l("Tóm tắt"), validators=[Optional(), Length(max=1000)])
     body = TextAreaField(
         _l("Nội dung (Markdown)"),
-        validators=[DataRequired(_l("Hãy nhập nội dung.")), Length(max=200_000)],
+        validators=[
+            DataRequired(_l("Hãy nhập nội dung.")),
+            SafeMarkdown(),  # length (MAX_CHARS), bracket nesting, render time
+        ],
+        render_kw={"maxlength": MAX_CHARS},
     )
     unit_id = SelectField(_l("Gửi đến"), coerce=int)
     category = SelectField(_l("Loại"), validators=[Optional()])
@@ -68,6 +74,10 @@ class ReviewForm(BaseForm):
 
 
 class UploadForm(BaseForm):
-    """An image (PNG, JPEG, WebP; ≤ 5 MB) or PDF (≤ 15 MB) for an article."""
+    """An image (PNG, JPEG, GIF, WebP) or a PDF for an article, checked from its bytes."""
 
-    file = FileField(_l("Tệp ảnh hoặc PDF"), validators=[FileRequired(_l("Hãy chọn một tệp."))])
+    file = FileField(
+        _l("Tệp ảnh hoặc PDF"),
+        validators=[FileRequired(_l("Hãy chọn một tệp.")), AllowedUpload(IMAGES_AND_PDF)],
+        description=upload_hint(IMAGES_AND_PDF),
+    )

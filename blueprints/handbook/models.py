@@ -169,7 +169,7 @@ event.listen(
 
 
 class Revision(db.Model):
-    """One saved version of an article's text, kept forever."""
+    """One saved version of an article's text and files, kept forever."""
 
     __tablename__ = "article_revisions"
     __table_args__ = (UniqueConstraint("article_id", "number"),)
@@ -181,6 +181,8 @@ class Revision(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = deferred(mapped_column(Text, default=""))
     note: Mapped[str] = mapped_column(String(500), default="")
+    # [[attachment id, file name, sha256], …] when the revision was saved (None: older rows).
+    files: Mapped[list | None] = mapped_column(JSON)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -188,7 +190,10 @@ class Revision(db.Model):
 
 
 class Attachment(db.Model):
-    """An uploaded image or PDF, stored in the database so every host serves it."""
+    """An uploaded image or PDF, stored in the database so every host serves it.
+
+    Files change only while their article is a draft, so readers see exactly the files a
+    reviewer approved (see editor_routes.py)."""
 
     __tablename__ = "article_attachments"
 

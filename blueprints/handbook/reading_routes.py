@@ -17,7 +17,6 @@ from blueprints.handbook.models import (
     DOCUMENT_CATEGORIES,
     KIND_LABELS,
     Article,
-    Attachment,
     Bookmark,
     Kind,
     NewsRead,
@@ -29,7 +28,7 @@ from blueprints.handbook.services import root_unit, visible_articles, visible_cl
 from core.extensions import db
 from core.ids import db_int
 from core.models import utcnow
-from core.permissions import AUTHENTICATED, PUBLIC, can, permission
+from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import is_htmx, render
 from core.text import clean
 
@@ -389,31 +388,3 @@ def search():
         pages=max(1, -(-total // 10)),
         kinds=KIND_LABELS,
     )
-
-
-@bp.get("/files/<int:attachment_id>/<path:filename>")
-@permission(AUTHENTICATED)
-def attachment(attachment_id: int, filename: str):
-    """An uploaded image or PDF, for readers of its article and for its editors."""
-    item = db.session.get(Attachment, attachment_id, options=[undefer(Attachment.data)])
-    if item is None:
-        abort(404)
-    readable = db.session.scalar(
-        select(exists().where(Article.id == item.article_id, visible_clause(current_user)))
-    )
-    if not readable and not can(current_user, "content.edit", item.article):
-        abort(404)
-    if request.if_none_match and item.sha256 in request.if_none_match:
-        return "", 304
-    response = make_response(item.data)
-    response.mimetype = item.content_type
-    response.set_etag(item.sha256)
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    disposition = "inline"
-    from urllib.parse import quote
-
-    response.headers["Content-Disposition"] = (
-        f"{disposition}; filename*=UTF-8''{quote(item.filename)}"
-    )
-    return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from flask import g
@@ -15,6 +14,7 @@ from core.extensions import db
 from core.models import utcnow
 from core.permissions import _scopes
 from core.text import fold
+from core.uploads import AcceptedFile
 
 
 def _ancestor_ids(path: str) -> set[int]:
@@ -88,7 +88,7 @@ def apply_text(article: Article, *, title: str, summary: str, body: str) -> None
 
 
 def add_revision(article: Article, author, note: str = "") -> Revision:
-    """Record the article's current text as its next revision."""
+    """Record the article's current text and list of files as its next revision."""
     db.session.flush()
     last = db.session.scalar(
         select(func.max(Revision.number)).where(Revision.article_id == article.id)
@@ -101,6 +101,8 @@ def add_revision(article: Article, author, note: str = "") -> Revision:
         body=article.body,
         note=note[:500],
         author_id=getattr(author, "id", None),
+        # The files are part of what a reviewer approves: each revision lists them.
+        files=[[a.id, a.filename, a.sha256] for a in article.attachments],
     )
     db.session.add(revision)
     return revision
@@ -142,41 +144,15 @@ def publish(article: Article, reviewer, when: datetime | None = None) -> None:
     article.published_at = when or article.publish_at or utcnow()
 
 
-# Uploads: the type is decided by the file's first bytes, never by its name or browser's claim.
-IMAGE_LIMIT = 5 * 1024 * 1024
-PDF_LIMIT = 15 * 1024 * 1024
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-)
-
-
-def sniff_type(data: bytes) -> str | None:
-    """Content type from the file's magic bytes (PDF, PNG, JPEG, WebP), or None."""
-    for magic, content_type in _SIGNATURES:
-        if data.startswith(magic):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def store_attachment(article: Article, filename: str, data: bytes, uploader) -> Attachment:
-    """Validate and add an upload; raises ValueError with a message key on bad files."""
-    content_type = sniff_type(data)
-    if content_type is None:
-        raise ValueError("type")
-    limit = PDF_LIMIT if content_type == "application/pdf" else IMAGE_LIMIT
-    if not data or len(data) > limit:
-        raise ValueError("size")
+def store_attachment(article: Article, accepted: AcceptedFile, uploader) -> Attachment:
+    """Add an upload that core/uploads.py accepted (type from its bytes, size checked)."""
     attachment = Attachment(
         article=article,
-        filename=filename,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
+        filename=accepted.filename,
+        content_type=accepted.content_type,
+        size=accepted.size,
+        sha256=accepted.sha256,
+        data=accepted.data,
         uploaded_by_id=getattr(uploader, "id", None),
     )
     db.session.add(attachment)

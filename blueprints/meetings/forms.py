@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.meetings.models import MAJORITY_LABELS, MEETING_KIND_LABELS
 from core.forms import BaseForm
+from core.uploads import DOCUMENTS, AllowedUpload, upload_hint
 
 REQUIRED = _l("Vui lòng điền mục này.")
 
@@ -68,7 +69,11 @@ class DocumentForm(BaseForm):
     """Attach a document to an agenda item."""
 
     item_id = SelectField(_l("Thuộc nội dung"), coerce=int)
-    file = FileField(_l("Tệp tài liệu"), validators=[FileRequired(_l("Vui lòng chọn tệp."))])
+    file = FileField(
+        _l("Tệp tài liệu"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp.")), AllowedUpload(DOCUMENTS)],
+        description=upload_hint(DOCUMENTS),
+    )
 
 
 class RecommendationForm(BaseForm):

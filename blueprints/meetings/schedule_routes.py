@@ -3,7 +3,7 @@ recommendations."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
@@ -34,8 +34,9 @@ from core.idempotency import first_time
 from core.ids import db_int
 from core.models import utcnow
 from core.permissions import AUTHENTICATED, authorize, can, permission, scope_clause
-from core.rendering import render
+from core.rendering import is_htmx, render
 from core.text import clean
+from core.uploads import send_user_file, serves_user_files
 
 
 @bp.get("/")
@@ -177,7 +178,11 @@ def _audit_value(value):
 @permission("meeting.view")
 def detail(meeting_id: int):
     """Preparation page: details, agenda, documents, recommendations."""
-    meeting = get_meeting(meeting_id)
+    return _detail_page(get_meeting(meeting_id))
+
+
+def _detail_page(meeting: Meeting, doc_form: DocumentForm | None = None, status: int = 200):
+    """The preparation page; a refused upload comes back with its error next to the file."""
     manage = can(current_user, "meeting.manage", meeting)
     items = db.session.scalars(
         select(AgendaItem)
@@ -193,8 +198,9 @@ def detail(meeting_id: int):
     ).all()
     if not manage:
         recs = [r for r in recs if r.member_id == current_user.member_id]
-    doc_form = DocumentForm()
-    doc_form.item_id.choices = [(i.id, i.title) for i in items]
+    if doc_form is None:
+        doc_form = DocumentForm()
+        doc_form.item_id.choices = [(i.id, i.title) for i in items]
     is_member = current_user.member is not None and current_user.member.cell_id == meeting.cell_id
     return render(
         "meetings/detail.html",
@@ -209,6 +215,7 @@ def detail(meeting_id: int):
         rec_form=RecommendationForm(),
         review_tasks=sv.tasks_to_review(meeting),
         now=utcnow(),
+        status=status,
     )
 
 
@@ -274,17 +281,20 @@ def upload_document(meeting_id: int):
     form = DocumentForm()
     form.item_id.choices = [(i.id, i.title) for i in meeting.items]
     if not form.validate_on_submit():
-        return refuse(meeting, _("Vui lòng chọn nội dung và tệp tài liệu."))
-    upload = form.file.data
-    data = upload.read()
-    name = clean(upload.filename or "tai-lieu")[:255] or "tai-lieu"
+        # The type and size are checked from the bytes (core/uploads.py); nothing was stored.
+        if is_htmx():
+            errors = form.file.errors or form.item_id.errors
+            return refuse(meeting, str(errors[0]) if errors else _("Vui lòng chọn tệp."))
+        return _detail_page(meeting, form, 400)
+    accepted = form.file.accepted
+    name = accepted.filename
     doc = Document(
         meeting_id=meeting.id,
         item_id=form.item_id.data,
         filename=name,
-        content_type=(upload.mimetype or "application/octet-stream")[:120],
-        size=len(data),
-        data=data,
+        content_type=accepted.content_type,
+        size=accepted.size,
+        data=accepted.data,
         uploaded_by_id=current_user.id,
     )
     db.session.add(doc)
@@ -306,20 +316,15 @@ def upload_document(meeting_id: int):
 
 @bp.get("/<int:meeting_id>/documents/<int:doc_id>")
 @permission("meeting.view")
+@serves_user_files
 def document(meeting_id: int, doc_id: int):
+    """A meeting document, served under the type its bytes really have (re-sniffed now, so a
+    document stored before uploads were checked cannot come back as a page)."""
     meeting = get_meeting(meeting_id)
     doc = db.session.get(Document, doc_id)
     if doc is None or doc.meeting_id != meeting.id:
         abort(404)
-    import io
-
-    return send_file(
-        io.BytesIO(doc.data),
-        mimetype=doc.content_type,
-        download_name=doc.filename,
-        as_attachment=not doc.content_type.startswith(("application/pdf", "text/", "image/")),
-        max_age=3600,
-    )
+    return send_user_file(doc.data, doc.filename)
 
 
 @bp.post("/<int:meeting_id>/recommendations")

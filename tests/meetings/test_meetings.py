@@ -472,7 +472,7 @@ def test_late_document_is_flagged(app, client, world, schedule):
     post(
         client,
         f"/meetings/{later}/documents",
-        {"item_id": item_id, "file": (io.BytesIO(b"abc"), "huong-dan.pdf")},
+        {"item_id": item_id, "file": (io.BytesIO(b"%PDF-1.4 abc"), "huong-dan.pdf")},
         False,
     )
     page = client.get(f"/meetings/{later}").get_data(as_text=True)
