@@ -40,6 +40,7 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "card_request.info_added": _l("Bổ sung thông tin"),
             "card_request.approved": _l("Duyệt đề nghị cấp thẻ"),
             "card_request.rejected": _l("Từ chối đề nghị cấp thẻ"),
+            "card_request.number_taken": _l("Số thẻ mới đã thuộc người khác"),
         },
     ),
     (

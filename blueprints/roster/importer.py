@@ -228,8 +228,10 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
         elif code not in units:
             reasons.append(("cell_unknown", {"value": code}))
         else:
-            uid, kind, _path, unit_name = units[code]
-            if kind != UnitKind.CELL:
+            uid, kind, unit_path, unit_name = units[code]
+            if not unit_path.startswith(scope.path):
+                reasons.append(("cell_out_of_scope", {"value": code}))
+            elif kind != UnitKind.CELL:
                 reasons.append(("cell_not_cell", {"value": code, "name": unit_name}))
             elif uid not in scope_cells:
                 reasons.append(("cell_out_of_scope", {"value": code}))
@@ -253,16 +255,9 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
         old = existing.get(card) if card else None
         if old is not None and not reasons:
             if old.cell_id not in scope_cells:
-                reasons.append(
-                    (
-                        "card_dup_db",
-                        {
-                            "card": card,
-                            "other": old.full_name,
-                            "unit": unit_names.get(old.cell_id, ""),
-                        },
-                    )
-                )
+                # Say only that the number is taken outside the importer's units: the owner's
+                # name and cell are none of their business (the roster is sensitive data).
+                reasons.append(("card_out_of_scope", {"card": card}))
             elif (
                 fold(old.full_name) != fold(name)
                 and old.birth_date

@@ -13,12 +13,20 @@ REASONS = {
     "card_invalid": _l("Số thẻ “%(value)s” không hợp lệ (cần 6 đến 20 chữ số hoặc chữ cái)."),
     "card_dup_file": _l("Thẻ trùng: số thẻ %(card)s cũng có ở dòng %(other_row)s (%(other)s)."),
     "card_dup_db": _l("Thẻ trùng: số thẻ %(card)s đã thuộc đảng viên %(other)s — %(unit)s."),
+    "card_out_of_scope": _l(
+        "Số thẻ %(card)s đã thuộc một đảng viên ngoài các đơn vị đồng chí phụ trách. "
+        "Hãy kiểm tra lại số thẻ; nếu đúng là đảng viên chuyển sinh hoạt đến, "
+        "đề nghị cán bộ tổ chức cấp trên chuyển đảng viên trước rồi nhập lại."
+    ),
     "name_missing": _l("Thiếu họ và tên."),
     "name_long": _l("Họ và tên dài quá 120 ký tự."),
     "cell_missing": _l("Thiếu mã chi bộ."),
     "cell_unknown": _l("Không có chi bộ nào mang mã “%(value)s”."),
     "cell_not_cell": _l("Mã “%(value)s” là của %(name)s, không phải một chi bộ."),
-    "cell_out_of_scope": _l("Chi bộ “%(value)s” không thuộc đơn vị bạn phụ trách."),
+    "cell_out_of_scope": _l(
+        "Mã chi bộ “%(value)s” không thuộc các đơn vị đồng chí phụ trách. "
+        "Hãy kiểm tra lại mã, hoặc nhờ cán bộ tổ chức cấp trên nhập dòng này."
+    ),
     "date_bad": _l("%(column)s “%(value)s” không đúng dạng ngày/tháng/năm (dd/mm/yyyy)."),
     "date_future": _l("%(column)s %(value)s ở tương lai."),
     "born_after_joining": _l("Ngày sinh %(birth)s sau ngày vào Đảng %(joined)s."),
@@ -42,7 +50,10 @@ REASONS = {
     "parent_rejected": _l("Đơn vị cấp trên “%(value)s” bị từ chối ở dòng khác."),
     "parent_level": _l("%(parent)s không thể là cấp trên của một đơn vị loại %(kind)s."),
     "parent_cycle": _l("Đơn vị không thể nằm dưới chính nó hoặc đơn vị cấp dưới của nó."),
-    "unit_out_of_scope": _l("Đơn vị “%(value)s” không thuộc phạm vi bạn phụ trách."),
+    "unit_out_of_scope": _l(
+        "Đơn vị “%(value)s” không thuộc phạm vi đồng chí phụ trách. "
+        "Hãy nhờ cán bộ tổ chức cấp trên nhập dòng này."
+    ),
     "root_exists": _l("Đã có Tỉnh ủy (đơn vị gốc); mỗi hệ thống chỉ có một."),
 }
 
