@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, update
 
 from blueprints.members.models import Member, MemberStatus
 from blueprints.roster.reading import Sheet, as_text, parse_date
+from blueprints.roster.reasons import name_reasons
 from blueprints.units.models import Unit, UnitKind, subtree_clause
 from core.extensions import db
 from core.models import utcnow
@@ -221,6 +222,8 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
             reasons.append(("name_missing", {}))
         elif len(name) > 120:
             reasons.append(("name_long", {}))
+        else:
+            reasons.extend(name_reasons(name, "name"))
         code = as_text(raw.get("cell")).upper()
         cell_id = None
         if not code:
@@ -399,6 +402,8 @@ def analyse_units(sheet: Sheet, scope: Unit, progress: Progress | None = None) -
                 reasons.append(("code_dup_file", {"value": code, "other_row": other}))
         if not name:
             reasons.append(("unit_name_missing", {}))
+        else:
+            reasons.extend(name_reasons(name, "unit_name"))
         if kind is None:
             reasons.append(("kind_bad", {"value": kind_raw}))
         if kind == UnitKind.PROVINCE:

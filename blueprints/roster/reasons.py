@@ -6,7 +6,17 @@ whichever language the person viewing it uses.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
+
+from core.spreadsheets import FORMULA_PREFIXES
+
+# Characters no person's or unit's name needs; "<" and ">" make markup, the rest are
+# formula and code punctuation. Letters, digits, spaces, ' ’ - . , ( ) / stay allowed
+# (minority names such as "H'Hen Niê", units such as "Chi bộ Tổ 1/Khu phố 2").
+_MARKUP = re.compile(r"[<>]")
+_SYMBOLS = re.compile(r"[=+@\"{}\[\]|\\^`;#$%*~]")
 
 REASONS = {
     "card_missing": _l("Thiếu số thẻ đảng viên."),
@@ -20,6 +30,18 @@ REASONS = {
     ),
     "name_missing": _l("Thiếu họ và tên."),
     "name_long": _l("Họ và tên dài quá 120 ký tự."),
+    "name_markup": _l(
+        "%(column)s “%(value)s” có ký tự < hoặc > (dạng mã trang web), không được nhận. "
+        "Hãy sửa lại trong tệp, chỉ ghi bằng chữ, rồi nhập lại."
+    ),
+    "name_formula": _l(
+        "%(column)s “%(value)s” bắt đầu bằng “%(char)s”, Excel sẽ hiểu là công thức. "
+        "Hãy xóa ký tự đó trong tệp rồi nhập lại."
+    ),
+    "name_symbols": _l(
+        "%(column)s “%(value)s” có ký tự “%(chars)s” không dùng trong tên. "
+        "Hãy sửa lại trong tệp, chỉ ghi bằng chữ, rồi nhập lại."
+    ),
     "cell_missing": _l("Thiếu mã chi bộ."),
     "cell_unknown": _l("Không có chi bộ nào mang mã “%(value)s”."),
     "cell_not_cell": _l("Mã “%(value)s” là của %(name)s, không phải một chi bộ."),
@@ -74,6 +96,24 @@ COLUMN_LABELS = {
     "parent": _l("Mã đơn vị cấp trên"),
     "kind": _l("Loại"),
 }
+
+
+def name_reasons(name: str, column: str) -> list[tuple[str, dict]]:
+    """Why a person's or unit's name cannot be imported as it is (markup, formula, symbols).
+
+    Such names would reach other people's screens and spreadsheets; rejecting them at the
+    door is simpler and clearer than escaping them in every place they are shown.
+    """
+    shown = name if len(name) <= 60 else name[:59] + "…"
+    params = {"column": column, "value": shown}
+    if _MARKUP.search(name):
+        return [("name_markup", params)]
+    if name.startswith(FORMULA_PREFIXES):
+        return [("name_formula", {**params, "char": name[0]})]
+    symbols = sorted(set(_SYMBOLS.findall(name)))
+    if symbols:
+        return [("name_symbols", {**params, "chars": " ".join(symbols)})]
+    return []
 
 
 def reason_text(code: str, params: dict | None = None) -> str:

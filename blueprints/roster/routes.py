@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -45,6 +42,7 @@ from core.permissions import (
     scope_clause,
 )
 from core.rendering import render
+from core.spreadsheets import XLSX_MIMETYPE, csv_text
 from core.text import fold, normalise_card_number
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -114,7 +112,7 @@ def template(kind: str):
     name = "mau-dang-vien.xlsx" if kind == "members" else "mau-don-vi.xlsx"
     return Response(
         template_workbook(kind),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -153,24 +151,17 @@ def job_status(job_id: int):
     return response
 
 
-def _cell(value: str) -> str:
-    """Text that Excel will not run as a formula (values come from an uploaded file)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.get("/jobs/<int:job_id>/rejected.csv")
 @permission("roster.import")
 def job_rejected_csv(job_id: int):
     """Every rejected row with its reasons, as a CSV that Excel opens (UTF-8 with BOM)."""
     job = _job_or_404(job_id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Dòng"), _("Số thẻ / mã"), _("Tên"), _("Lý do")])
+    rows = [[_("Dòng"), _("Số thẻ / mã"), _("Tên"), _("Lý do")]]
     for row in job.rejected or []:
         reasons = " ".join(reason_text(code, params) for code, params in row["reasons"])
-        writer.writerow([row["row"], _cell(row["card"]), _cell(row["name"]), _cell(reasons)])
+        rows.append([row["row"], row["card"], row["name"], reasons])
     return Response(
-        "\ufeff" + out.getvalue(),
+        csv_text(rows),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="dong-bi-tu-choi-{job.id}.csv"',

