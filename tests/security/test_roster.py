@@ -229,3 +229,81 @@ def test_l9_names_with_markup_or_formulas_are_refused_with_a_reason(app, client,
         names = set(db.session.scalars(select(Member.full_name)))
         assert "H'Hen Niê" in names
         assert not any(ch in n for n in names for ch in "<>=@{")
+
+
+# ------------------------------------------------------------------------------------ M4
+
+
+def _bomb(rows: int, *, numbered: bool = False, level: int = 9) -> bytes:
+    """A real .xlsx whose sheet holds `rows` tiny rows: small on disk, huge unpacked.
+
+    Rows without an `r` attribute (allowed by the format) repeat exactly and compress about
+    a thousand times, like the audit's 256 KB file; numbered rows compress about 15 times.
+    """
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx([member_row("52100001", "Nguyễn Văn An")])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as bomb:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                bomb.writestr(info.filename, source.read(info.filename))
+                continue
+            xml = source.read(info.filename).decode()
+            xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:I{rows + 2}"/>', xml)
+            head, tail = xml.split("</sheetData>")
+            with bomb.open(info.filename, "w") as sheet:
+                sheet.write(head.encode())
+                chunk = []
+                for n in range(3, rows + 3):
+                    ref = f' r="{n}"' if numbered else ""
+                    chunk.append(f'<row{ref}><c t="inlineStr"><is><t>1</t></is></c></row>')
+                    if len(chunk) == 10_000:
+                        sheet.write("".join(chunk).encode())
+                        chunk = []
+                sheet.write(("".join(chunk) + "</sheetData>" + tail).encode())
+    return out.getvalue()
+
+
+def test_m4_xlsx_bomb_is_refused_before_parsing(app, client, world, as_role):
+    import time
+
+    from blueprints.roster.reading import RosterFileError, read_sheet
+
+    data = _bomb(600_000)
+    assert len(data) < 300 * 1024  # small on disk
+    started = time.process_time()
+    with app.test_request_context():
+        try:
+            read_sheet(data, "bom.xlsx", "members")
+        except RosterFileError as exc:
+            message = str(exc)
+        else:
+            raise AssertionError("the bomb was read")
+    assert time.process_time() - started < 2
+    assert "giải nén lớn bất thường" in message
+    app.config["ROSTER_JOBS_INLINE"] = True
+    as_role("staff_d1")
+    job_id = job_id_of(upload(client, data, "bom.xlsx", unit_id=world.units["D1"]))
+    assert "giải nén lớn bất thường" in client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_m4_rows_are_streamed_and_reading_stops_at_the_limit(app, monkeypatch):
+    from blueprints.roster import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 500)
+    monkeypatch.setattr(reading, "PROGRESS_EVERY", 100)
+    seen = []
+    data = _bomb(
+        20_000, numbered=True, level=1
+    )  # passes the archive checks: only the row limit stops it
+    with app.test_request_context():
+        reading.check_xlsx_archive(data)
+        try:
+            reading.read_sheet(data, "lon.xlsx", "members", progress=lambda n, _t: seen.append(n))
+        except reading.RosterFileError as exc:
+            assert "quá nhiều dòng" in str(exc)
+        else:
+            raise AssertionError("the row limit did not apply")
+    assert max(seen) <= 600  # stopped right after the limit, not at row 20.000
