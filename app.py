@@ -56,6 +56,9 @@ def _init_extensions(app: Flask) -> None:
     init_security(app)
     init_i18n(app)
     init_errors(app)
+    from core.urls import init_urls
+
+    init_urls(app)
     from core.layout import init_layout
 
     init_layout(app)

@@ -239,6 +239,16 @@ def _csv_rows(data: bytes) -> tuple[Iterator, str]:
     try:
         text, label = legacy.decode_bytes(data)
     except legacy.LegacyEncodingError as exc:
+        if exc.template == legacy.MSG_MIXED_ENCODINGS:
+            raise RosterFileError(
+                _(
+                    "Tệp trộn lẫn hai bảng mã: dòng %(utf8_line)s ở dạng Unicode (UTF-8) nhưng "
+                    "dòng %(legacy_line)s ở bảng mã cũ %(encoding)s, nên tên người sẽ bị lỗi "
+                    "chữ. Hãy mở tệp bằng Excel, sửa các dòng lỗi, lưu lại cả tệp dạng "
+                    "“CSV UTF-8” (hoặc .xlsx) rồi tải lên lại.",
+                    **exc.params,
+                )
+            ) from exc
         if exc.encoding:
             raise RosterFileError(
                 _(

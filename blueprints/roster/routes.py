@@ -43,6 +43,7 @@ from core.permissions import (
 )
 from core.rendering import render
 from core.spreadsheets import XLSX_MIMETYPE, csv_text
+from core.urls import site_url
 from core.text import fold, normalise_card_number
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -294,10 +295,6 @@ def _pdf_response(pdf: bytes, name: str) -> Response:
     )
 
 
-def _site_url() -> str:
-    return request.host_url.rstrip("/")
-
-
 @bp.route("/units/<int:unit_id>/accounts", methods=["GET", "POST"])
 @permission("account.issue")
 def issue_accounts(unit_id: int):
@@ -345,7 +342,7 @@ def issue_accounts(unit_id: int):
             mode="new" if only_new else "all",
             members=[m.id for m, _c in rows][:5000],
         )
-        pdf = build_slips_pdf(slips, _site_url(), _("Phiếu đăng nhập — %(unit)s", unit=unit.name))
+        pdf = build_slips_pdf(slips, site_url(), _("Phiếu đăng nhập — %(unit)s", unit=unit.name))
         db.session.commit()
         return _pdf_response(pdf, f"phieu-dang-nhap-{unit.code.lower()}.pdf")
     return render(
@@ -373,8 +370,6 @@ def reset_password(member_id: int):
         return redirect(url_for("roster.members", unit_id=member.cell_id))
     slips = accounts.issue([(member, member.cell.name)])
     record("account.password_reset", member, card=member.card_number)
-    pdf = build_slips_pdf(
-        slips, _site_url(), _("Phiếu đăng nhập — %(name)s", name=member.full_name)
-    )
+    pdf = build_slips_pdf(slips, site_url(), _("Phiếu đăng nhập — %(name)s", name=member.full_name))
     db.session.commit()
     return _pdf_response(pdf, f"phieu-dang-nhap-{member.card_number}.pdf")

@@ -307,3 +307,133 @@ def test_m4_rows_are_streamed_and_reading_stops_at_the_limit(app, monkeypatch):
         else:
             raise AssertionError("the row limit did not apply")
     assert max(seen) <= 600  # stopped right after the limit, not at row 20.000
+
+
+def test_l9_a_csv_mixing_utf8_and_cp1258_is_refused_naming_both(app, client, world, as_role):
+    from tests.test_legacy_vn import to_cp1258
+
+    app.config["ROSTER_JOBS_INLINE"] = True
+    names = ["Trần Thị Hồng Nhung", "Lê Văn Đức", "Phạm Minh Tuấn", "Nguyễn Thị Lan"] * 8
+    legacy = to_cp1258("".join(f"5210{i:04};{n};A\n" for i, n in enumerate(names)))
+    header = to_cp1258("Số thẻ;Họ và tên;Mã chi bộ\n")
+    as_role("staff_d1")
+    for data in (
+        header + legacy + "52109999;Nguyễn Văn Ân;A\n".encode(),  # mostly cp1258
+        "Số thẻ;Họ và tên;Mã chi bộ\n".encode() + legacy[:40] + b"\n",  # mostly UTF-8
+    ):
+        job_id = job_id_of(upload(client, data, "ds.csv", unit_id=world.units["D1"]))
+        html = client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
+        assert "trộn lẫn hai bảng mã" in html and "Windows-1258" in html and "UTF-8" in html
+
+
+# ------------------------------------------------------------------------------------ L4
+
+
+def test_l4_forged_host_gets_a_vietnamese_400_never_a_500(client, world):
+    for method, path, headers in (
+        ("get", "/", {}),
+        ("get", "/login", {}),
+        ("get", "/news/feed.atom", {}),
+        ("get", "/khong-co-trang-nay", {}),
+        ("get", "/roster/import", {"HX-Request": "true"}),
+        ("post", "/login", {}),
+    ):
+        response = getattr(client, method)(path, headers={"Host": "evil.example", **headers})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400, (path, response.status_code)
+        assert "Địa chỉ máy chủ không hợp lệ" in text and "evil.example" not in text
+    # the machine's own names keep working without configuration (make run, the tests)
+    for host in ("localhost", "127.0.0.1:5000"):
+        assert client.get("/login", headers={"Host": host}).status_code == 200
+
+
+def test_l4_public_url_builds_every_absolute_url(app, client, world, as_role, monkeypatch):
+    from blueprints.handbook.models import Kind
+    from core.urls import external_url
+    from tests.handbook.helpers import make_article
+    from tests.roster.helpers import pdf_text
+
+    from blueprints.units.models import Unit
+    from tests.conftest import make_member
+
+    with app.app_context():
+        make_article(world.units["P"], "Tin toàn tỉnh", "Nội dung.", kind=Kind.NEWS)
+        make_member("52100601", "Đinh Văn Mới", db.session.get(Unit, world.units["A"]))
+        db.session.commit()
+    as_role("staff_d1")
+    token = csrf_token(client, f"/roster/units/{world.units['A']}/accounts")
+    for key, value in {
+        "PUBLIC_URL": "https://sotay.example.vn",
+        "SERVER_NAME": "sotay.example.vn",
+        "PREFERRED_URL_SCHEME": "https",
+        "TRUSTED_HOSTS": ["sotay.example.vn", "localhost", "127.0.0.1"],
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    # Requests reach the app under another trusted name: absolute URLs still use PUBLIC_URL.
+    local = {"base_url": "http://localhost"}
+    feed = client.get("/news/feed.atom", **local).get_data(as_text=True)
+    links = re.findall(r'href="([^"]+)"', feed)
+    assert links and all(link.startswith("https://sotay.example.vn/") for link in links)
+    assert "localhost" not in feed
+    pdf = client.post(
+        f"/roster/units/{world.units['A']}/accounts",
+        data={"csrf_token": token, "mode": "new"},
+        **local,
+    )
+    assert pdf.mimetype == "application/pdf", pdf.get_data(as_text=True)[:300]
+    text = pdf_text(pdf.data)
+    assert "https://sotay.example.vn" in text and "localhost" not in text
+    with app.test_request_context("/", base_url="http://localhost"):
+        assert external_url("auth.login", card="1") == "https://sotay.example.vn/login?card=1"
+        assert external_url("meetings.checkin", meeting_id=1, code="123456").startswith(
+            "https://sotay.example.vn/meetings/1/"
+        )
+
+
+def test_l4_configuration_from_the_environment(monkeypatch):
+    import pytest
+
+    from core.config import public_url_settings
+
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    default = public_url_settings()
+    assert default["PUBLIC_URL"] is None and "SERVER_NAME" not in default
+    assert default["TRUSTED_HOSTS"] == ["localhost", "127.0.0.1"]
+    monkeypatch.setenv("PUBLIC_URL", "https://sotay.quangngai.vn/")
+    monkeypatch.setenv("TRUSTED_HOSTS", "sotay.internal, .quangngai.vn")
+    settings = public_url_settings()
+    assert settings["PUBLIC_URL"] == "https://sotay.quangngai.vn"
+    assert settings["SERVER_NAME"] == "sotay.quangngai.vn"
+    assert settings["PREFERRED_URL_SCHEME"] == "https"
+    assert settings["TRUSTED_HOSTS"][:3] == [
+        "sotay.internal",
+        ".quangngai.vn",
+        "sotay.quangngai.vn",
+    ]
+    monkeypatch.setenv("PUBLIC_URL", "sotay.quangngai.vn")
+    with pytest.raises(ValueError):
+        public_url_settings()
+
+
+def test_l9_every_4xx_answer_has_its_own_title_409_included(app, client, world, as_role):
+    from werkzeug.exceptions import default_exceptions
+
+    system_fault = "Hệ thống đang gặp sự cố"
+    with app.test_request_context("/"):
+        for code, exception in default_exceptions.items():
+            if not 400 <= code < 500:
+                continue
+            response = app.make_response(app.handle_http_exception(exception()))
+            assert response.status_code == code
+            assert system_fault not in response.get_data(as_text=True), code
+        conflict = app.make_response(app.handle_http_exception(default_exceptions[409]()))
+        html = conflict.get_data(as_text=True)
+        assert "Dữ liệu vừa thay đổi" in html and "tải lại trang" in html
+    # A real 4xx the app answers without its own text: a byte range beyond a download's end.
+    as_role("staff_p")
+    response = client.get(
+        f"/adoption/{world.units['P']}.xlsx", headers={"Range": "bytes=99999999-"}
+    )
+    assert response.status_code == 416
+    assert system_fault not in response.get_data(as_text=True)
