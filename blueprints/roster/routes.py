@@ -43,8 +43,8 @@ from core.permissions import (
 )
 from core.rendering import render
 from core.spreadsheets import XLSX_MIMETYPE, csv_text
-from core.urls import site_url
 from core.text import fold, normalise_card_number
+from core.urls import site_url
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 

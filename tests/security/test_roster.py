@@ -349,12 +349,11 @@ def test_l4_forged_host_gets_a_vietnamese_400_never_a_500(client, world):
 
 def test_l4_public_url_builds_every_absolute_url(app, client, world, as_role, monkeypatch):
     from blueprints.handbook.models import Kind
+    from blueprints.units.models import Unit
     from core.urls import external_url
+    from tests.conftest import make_member
     from tests.handbook.helpers import make_article
     from tests.roster.helpers import pdf_text
-
-    from blueprints.units.models import Unit
-    from tests.conftest import make_member
 
     with app.app_context():
         make_article(world.units["P"], "Tin toàn tỉnh", "Nội dung.", kind=Kind.NEWS)
