@@ -13,21 +13,24 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from core.filemodes import private_dir, private_file, write_private
+
 
 def _instance_secret(instance_path: str) -> str:
     """Return the secret key stored in the instance folder, creating it on first use."""
-    path = Path(instance_path) / "secret_key"
+    path = private_dir(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Written atomically so two workers starting together end up with the same key.
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.unlink(missing_ok=True)
+        write_private(tmp, secrets.token_urlsafe(48))
         try:
             os.link(tmp, path)
         except FileExistsError:
             pass
         finally:
             tmp.unlink(missing_ok=True)
+    private_file(path)  # a key written by an older version may still be 0644
     return path.read_text().strip()
 
 

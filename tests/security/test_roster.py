@@ -436,3 +436,45 @@ def test_l9_every_4xx_answer_has_its_own_title_409_included(app, client, world, 
     )
     assert response.status_code == 416
     assert system_fault not in response.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------------------------ L8
+
+
+def test_l8_instance_folder_secret_key_and_sqlite_files_are_private(tmp_path):
+    import os
+    import stat
+
+    from sqlalchemy import create_engine, text
+
+    from core.config import _instance_secret
+    from core.filemodes import private_dir
+
+    def mode(path) -> int:
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    old_umask = os.umask(0o022)  # the usual umask, which gives 0644 files and 0755 folders
+    try:
+        instance = tmp_path / "fresh" / "instance"
+        private_dir(instance)
+        key = _instance_secret(str(instance))
+        assert len(key) > 40 and _instance_secret(str(instance)) == key
+        assert mode(instance) == 0o700 and mode(instance / "secret_key") == 0o600
+        # A key left 0644 by an older version is tightened on the next start.
+        os.chmod(instance / "secret_key", 0o644)
+        _instance_secret(str(instance))
+        assert mode(instance / "secret_key") == 0o600
+        database = instance / "sotay.sqlite3"
+        engine = create_engine(f"sqlite:///{database}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        with engine.connect() as conn:  # WAL and SHM exist while a connection is open
+            conn.execute(text("SELECT * FROM t")).all()
+            files = sorted(p.name for p in instance.iterdir())
+            assert {"sotay.sqlite3", "sotay.sqlite3-wal", "sotay.sqlite3-shm"} <= set(files)
+            for name in files:
+                assert mode(instance / name) == 0o600, name
+        engine.dispose()
+    finally:
+        os.umask(old_umask)
