@@ -11,6 +11,7 @@ from flask_login import current_user
 from openpyxl.styles import Font
 
 from blueprints.adoption.figures import VIETNAM_OFFSET, build_report
+from blueprints.audit import reads
 from blueprints.meetings.services import grade
 from blueprints.units.models import Unit
 from core.extensions import db
@@ -126,6 +127,7 @@ def unit_xlsx(unit_id: int):
         )
     sheet.column_dimensions["A"].width = 40
     buffer = io.BytesIO(xlsx_bytes(book))
+    reads.record("adoption.exported", report.unit, once_within=None, month=f"{report.month:%m/%Y}")
     filename = f"tinh-hinh-su-dung-{report.unit.code}-{report.month:%Y-%m}.xlsx"
     return send_file(
         buffer,

@@ -30,6 +30,11 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "roster.import_units": _l("Nhập danh sách đơn vị"),
             "roster.import_members": _l("Nhập danh sách đảng viên"),
             "roster.import_cancelled": _l("Hủy lần nhập"),
+            "roster.members_viewed": _l("Xem danh sách đảng viên (có thông tin chi tiết)"),
+            "roster.cell_viewed": _l("Xem danh sách chi bộ (có số thẻ)"),
+            "member.viewed": _l("Xem hồ sơ đảng viên"),
+            "roster.rejected_exported": _l("Tải danh sách dòng bị từ chối"),
+            "adoption.exported": _l("Tải bảng tình hình sử dụng (Excel)"),
         },
     ),
     (
@@ -132,6 +137,10 @@ DETAIL_LABELS: dict[str, object] = {
     "no": _l("Không tán thành"),
     "content_hash": _l("Mã kiểm tra"),
     "old_hash": _l("Mã kiểm tra cũ"),
+    "q": _l("Tìm kiếm"),
+    "member_status": _l("Lọc theo trạng thái"),
+    "rows": _l("Số dòng"),
+    "month": _l("Tháng"),
 }
 
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from blueprints.audit import reads
 from blueprints.audit.models import record
 from blueprints.auth.models import User
 from blueprints.members.models import MEMBER_STATUS_LABELS, Member, MemberStatus
@@ -161,6 +162,7 @@ def job_rejected_csv(job_id: int):
     for row in job.rejected or []:
         reasons = " ".join(reason_text(code, params) for code, params in row["reasons"])
         rows.append([row["row"], row["card"], row["name"], reasons])
+    reads.record("roster.rejected_exported", job, once_within=None, rows=len(rows) - 1)
     return Response(
         csv_text(rows),
         mimetype="text/csv",
@@ -263,7 +265,7 @@ def members(unit_id: int):
         stmt.order_by(Member.name_sort, Member.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render(
+    response = render(
         "roster/members.html",
         "roster/_members_table.html",
         unit=unit,
@@ -279,6 +281,8 @@ def members(unit_id: int):
         can_import=can(current_user, "roster.import", unit),
         form=EmptyForm(),
     )
+    reads.record("roster.members_viewed", unit, q=q, member_status=status, rows=total)
+    return response
 
 
 # ---------------------------------------------------------------- accounts

@@ -478,3 +478,54 @@ def test_l8_instance_folder_secret_key_and_sqlite_files_are_private(tmp_path):
         engine.dispose()
     finally:
         os.umask(old_umask)
+
+
+# ------------------------------------------------------------------------------------ L10
+
+
+def test_l10_roster_reads_and_exports_are_audited_once_per_read(app, client, world, as_role):
+    app.config["ROSTER_JOBS_INLINE"] = True
+
+    def entries() -> list[tuple[str, str]]:
+        with app.app_context():
+            rows = db.session.execute(
+                select(AuditEntry.action, AuditEntry.object_id)
+                .where(AuditEntry.action.notin_(("auth.login", "roster.upload")))
+                .order_by(AuditEntry.id)
+            )
+            return [tuple(r) for r in rows]
+
+    as_role("staff_d1")
+    unit_a, d1 = str(world.units["A"]), str(world.units["D1"])
+    # A list read, then paging and search as you type: one entry, not one per request.
+    client.get(f"/roster/units/{d1}/members")
+    client.get(f"/roster/units/{d1}/members?page=2")
+    for q in ("n", "ng", "ngu"):
+        client.get(f"/roster/units/{d1}/members?q={q}", headers={"HX-Request": "true"})
+    client.get(f"/units/{unit_a}")
+    client.get(f"/members/{world.members['mem_a']}")
+    client.get(f"/members/{world.members['mem_a']}")
+    # Every download of an export is its own entry.
+    job_id = job_id_of(upload(client, xlsx([member_row("", "Thiếu Thẻ")]), unit_id=int(d1)))
+    client.get(f"/roster/jobs/{job_id}/rejected.csv")
+    client.get(f"/adoption/{d1}.xlsx")
+    client.get(f"/adoption/{d1}.xlsx")
+    assert (
+        entries()
+        == [
+            ("roster.members_viewed", d1),
+            ("roster.cell_viewed", unit_a),
+            ("member.viewed", str(world.members["mem_a"])),
+            ("roster.import_members", str(job_id)),
+            ("roster.rejected_exported", str(job_id)),
+            ("adoption.exported", d1),
+            ("adoption.exported", d1),
+        ]
+        or entries()
+    )
+    # The administrator reads them in Vietnamese on the audit page.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    as_role("admin")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "Xem danh sách đảng viên" in html and "Tải bảng tình hình sử dụng" in html
+    assert "Xem hồ sơ đảng viên" in html
