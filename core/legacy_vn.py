@@ -342,27 +342,18 @@ def _best_legacy(sample: bytes) -> tuple[str, int, int]:
 
 
 def _mixed_lines(data: bytes) -> tuple[int, int, bytes] | None:
-    """(a UTF-8 line, a legacy line, the legacy lines) when a file mixes both, else None.
+    """(first UTF-8 line, first legacy line, the legacy lines) of a file mixing both, or None.
 
-    A file pasted together from two sources may hold lines of Unicode and lines of a legacy
-    encoding; decoding it all one way would silently garble one part. A legacy Vietnamese
-    line (several accented letters) is practically never valid UTF-8 by accident.
+    Decoding such a file one way would garble the other part; a legacy Vietnamese line
+    (several accented letters) is practically never valid UTF-8 by accident.
     """
-    utf8_line = legacy_line = 0
-    legacy: list[bytes] = []
+    found: dict[bool, list[tuple[int, bytes]]] = {True: [], False: []}
     for number, line in enumerate(data.split(b"\n"), start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            legacy_line = legacy_line or number
-            legacy.append(line)
-        else:
-            utf8_line = utf8_line or number
-    if utf8_line and legacy_line:
-        return utf8_line, legacy_line, b"\n".join(legacy)
-    return None
+        if not line.isascii():
+            found["\ufffd" not in line.decode("utf-8", "replace")].append((number, line))
+    if not (found[True] and found[False]):
+        return None
+    return found[True][0][0], found[False][0][0], b"\n".join(x for _n, x in found[False])
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -397,14 +388,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     sample = data[:_SAMPLE_SIZE]
     if len(data) > _SAMPLE_SIZE and b"\n" in sample:
         sample = sample[: sample.rindex(b"\n")]
-    mixed = _mixed_lines(data)
-    if mixed is not None:
-        utf8_line, legacy_line, legacy_bytes = mixed
+    if (mixed := _mixed_lines(data)) is not None:
+        utf8_line, legacy_line, lines = mixed
+        encoding = _best_legacy(lines[:_SAMPLE_SIZE])[0]
         raise LegacyEncodingError(
-            _best_legacy(legacy_bytes[:_SAMPLE_SIZE])[0],
-            MSG_MIXED_ENCODINGS,
-            utf8_line=utf8_line,
-            legacy_line=legacy_line,
+            encoding, MSG_MIXED_ENCODINGS, utf8_line=utf8_line, legacy_line=legacy_line
         )
     encoding, valid, invalid = _best_legacy(sample)
     if invalid and not valid:
