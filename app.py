@@ -13,13 +13,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
 from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from core.filemodes import private_dir
 from core.ids import BoundedIntConverter
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app; `test_config` overrides the environment's configuration."""
     app = Flask(__name__, instance_relative_config=True, static_folder="static")
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_dir(app.instance_path)  # 0700: it holds the secret key and the SQLite file
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -56,6 +57,9 @@ def _init_extensions(app: Flask) -> None:
     init_security(app)
     init_i18n(app)
     init_errors(app)
+    from core.urls import init_urls
+
+    init_urls(app)
     from core.layout import init_layout
 
     init_layout(app)

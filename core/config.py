@@ -1,7 +1,7 @@
 """Configuration from the environment, with safe defaults for a single-machine install.
 
-Operators set `DATABASE_URL`, `SECRET_KEY` and optionally `REDIS_URL`; everything else has a
-default that works on a fresh clone. Secrets never live in the repository: without
+Operators set `DATABASE_URL`, `SECRET_KEY`, `PUBLIC_URL` and optionally `REDIS_URL`; the
+rest has a default that works on a fresh clone. Secrets never live in the repository: without
 `SECRET_KEY` a random key is generated once into the instance folder and reused.
 """
 
@@ -11,22 +11,26 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from core.filemodes import private_dir, private_file, write_private
 
 
 def _instance_secret(instance_path: str) -> str:
     """Return the secret key stored in the instance folder, creating it on first use."""
-    path = Path(instance_path) / "secret_key"
+    path = private_dir(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Written atomically so two workers starting together end up with the same key.
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.unlink(missing_ok=True)
+        write_private(tmp, secrets.token_urlsafe(48))
         try:
             os.link(tmp, path)
         except FileExistsError:
             pass
         finally:
             tmp.unlink(missing_ok=True)
+    private_file(path)  # a key written by an older version may still be 0644
     return path.read_text().strip()
 
 
@@ -39,6 +43,35 @@ def database_uri(instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# Werkzeug cannot match IPv6 literals in TRUSTED_HOSTS; use a name or an IPv4 address.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def public_url_settings() -> dict:
+    """Absolute-URL settings from `PUBLIC_URL` and `TRUSTED_HOSTS` (the Host header is not trusted).
+
+    `PUBLIC_URL` (e.g. https://sotay.quangngai.vn) is the address members use: login slips,
+    QR codes and the Atom feed are built from it, whatever Host a request claims.
+    `TRUSTED_HOSTS` (comma-separated; ".example.vn" also allows its subdomains) lists the host
+    names requests may carry; any other Host is refused with a 400 page. Without either, the
+    machine's own names (localhost, 127.0.0.1) are accepted, which is what `make run` and
+    the tests use.
+    """
+    public = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    settings: dict = {"PUBLIC_URL": public or None}
+    hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if public:
+        parts = urlsplit(public)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("PUBLIC_URL must look like https://sotay.example.vn")
+        settings["SERVER_NAME"] = parts.netloc
+        settings["PREFERRED_URL_SCHEME"] = parts.scheme
+        settings["APPLICATION_ROOT"] = parts.path or "/"
+        hosts.append(parts.hostname)
+    settings["TRUSTED_HOSTS"] = list(dict.fromkeys([*hosts, *LOCAL_HOSTS]))
+    return settings
 
 
 def load_config(instance_path: str) -> dict:
@@ -98,4 +131,5 @@ def load_config(instance_path: str) -> dict:
         "COMPRESS_MIN_SIZE": 512,
         # Static URLs carry a content hash (core/assets.py), so they may be cached for a year.
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+        **public_url_settings(),
     }

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from core.extensions import db
 from core.rendering import is_htmx
@@ -26,7 +26,34 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("Không có quyền truy cập"), _("Tài khoản của bạn không được xem trang này.")),
         404: (_("Không tìm thấy trang"), _("Trang bạn tìm không có hoặc đã được chuyển đi.")),
         405: (_("Thao tác không hợp lệ"), _("Trang này không nhận thao tác vừa gửi.")),
+        409: (
+            _("Dữ liệu vừa thay đổi"),
+            _(
+                "Việc này không làm được vì dữ liệu vừa thay đổi (có thể do người khác cùng "
+                "làm). Đồng chí hãy tải lại trang để xem tình trạng mới nhất rồi thử lại."
+            ),
+        ),
+        410: (
+            _("Không còn dùng được"),
+            _("Nội dung này đã hết hạn hoặc đã bị gỡ. Vui lòng quay lại trang trước."),
+        ),
         413: (_("Tệp quá lớn"), _("Tệp gửi lên vượt quá dung lượng cho phép (20 MB).")),
+        414: (
+            _("Địa chỉ trang quá dài"),
+            _("Địa chỉ trang dài quá mức cho phép. Vui lòng mở lại trang từ trang chủ."),
+        ),
+        415: (
+            _("Định dạng không được nhận"),
+            _("Dữ liệu gửi lên không đúng định dạng trang này nhận. Vui lòng tải lại trang."),
+        ),
+        416: (
+            _("Không đọc được phần tệp yêu cầu"),
+            _("Phần tệp được yêu cầu không có. Vui lòng tải lại cả tệp."),
+        ),
+        422: (
+            _("Dữ liệu chưa hợp lệ"),
+            _("Một số ô chưa đúng. Vui lòng xem lại các ô được đánh dấu rồi gửi lại."),
+        ),
         429: (
             _("Thao tác quá nhiều lần"),
             _("Bạn đã thử quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."),
@@ -40,8 +67,13 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def render_error(code: int, message: str | None = None):
-    """Render the error page (or fragment) for `code`."""
-    title, default = _messages().get(code, _messages()[500])
+    """Render the error page (or fragment) for `code`.
+
+    A 4xx code without its own text is titled as a refused request (400), never as a fault
+    of the system (500): the person can do something about it.
+    """
+    messages = _messages()
+    title, default = messages.get(code, messages[400 if 400 <= code < 500 else 500])
     text = message or default
     if is_htmx():
         response = render_template("errors/_message.html", title=title, message=text)
@@ -50,8 +82,29 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, message=text), code
 
 
+def _untrusted_host():
+    """A plain 400 page for a Host header outside TRUSTED_HOSTS.
+
+    No URL can be built for such a request (Flask refused to bind one), so the page is a
+    template without `url_for`, and it is answered before any other hook looks at the host.
+    """
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    page = render_template(
+        "errors/bad_host.html",
+        title=_("Địa chỉ máy chủ không hợp lệ"),
+        message=_(
+            "Trang được mở bằng một địa chỉ máy chủ không được phép. Đồng chí hãy mở lại "
+            "ứng dụng từ địa chỉ chính thức (trên phiếu đăng nhập) hoặc báo người quản trị "
+            "hệ thống thêm địa chỉ này vào TRUSTED_HOSTS."
+        ),
+    )
+    return page, 400
+
+
 def init_errors(app: Flask) -> None:
     """Register the handlers."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _untrusted_host)
 
     @app.before_request
     def _refuse_nul_bytes():
@@ -76,7 +129,9 @@ def init_errors(app: Flask) -> None:
             return error
         if error.code == 429:
             return render_error(429)
-        return render_error(error.code if error.code in _messages() else 500)
+        if isinstance(error, SecurityError):
+            return _untrusted_host() or render_error(400)
+        return render_error(error.code)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from core.filemodes import private_sqlite
 from core.models import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -43,6 +44,7 @@ def _sqlite_file_pragmas(dbapi_connection, _record) -> None:
         files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"]
         if not files or not files[0]:
             return  # in-memory or temporary database
+        private_sqlite(files[0])  # 0600, before any WAL/SHM file exists (they copy its mode)
         cursor.execute("PRAGMA busy_timeout = 5000")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":

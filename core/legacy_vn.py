@@ -32,6 +32,7 @@ __all__ = [
     "LEGACY_ENCODINGS",
     "MSG_LEGACY_NOT_ALLOWED",
     "MSG_LEGACY_UNCONVERTIBLE",
+    "MSG_MIXED_ENCODINGS",
     "MSG_UNKNOWN_ENCODING",
     "TCVN3_TABLE",
     "TCVN3_VN1_CAPITALS",
@@ -49,6 +50,10 @@ MSG_LEGACY_UNCONVERTIBLE = (
 )
 MSG_LEGACY_NOT_ALLOWED = (
     "Tệp dùng bảng mã cũ (%(encoding)s); hãy lưu lại tệp ở dạng Unicode (UTF-8) rồi tải lên lại."
+)
+MSG_MIXED_ENCODINGS = (
+    "Tệp trộn lẫn hai bảng mã: dòng %(utf8_line)s ở dạng Unicode (UTF-8) nhưng dòng "
+    "%(legacy_line)s ở bảng mã cũ %(encoding)s; hãy lưu lại cả tệp ở dạng Unicode (UTF-8)."
 )
 MSG_UNKNOWN_ENCODING = (
     "Không nhận dạng được bảng mã của tệp (có thể không phải tệp văn bản); "
@@ -297,12 +302,12 @@ class LegacyEncodingError(ValueError):
     ``template`` and ``params`` allow re-translating it (``_(exc.template) % exc.params``).
     """
 
-    def __init__(self, encoding: str | None, template: str | None = None) -> None:
+    def __init__(self, encoding: str | None, template: str | None = None, **params) -> None:
         if template is None:
             template = MSG_UNKNOWN_ENCODING if encoding is None else MSG_LEGACY_UNCONVERTIBLE
         self.encoding = encoding
         self.template = template
-        self.params = {"encoding": ENCODING_NAMES.get(encoding or "", encoding or "?")}
+        self.params = {"encoding": ENCODING_NAMES.get(encoding or "", encoding or "?"), **params}
         super().__init__(template % self.params)
 
 
@@ -322,6 +327,33 @@ def _looks_binary(data: bytes) -> bool:
         return True
     controls = len(data.translate(None, _NOT_CONTROL_BYTES))
     return controls > max(2, len(data) // 100)
+
+
+def _best_legacy(sample: bytes) -> tuple[str, int, int]:
+    """The legacy encoding under which `sample` looks most Vietnamese: (label, valid, invalid)."""
+    scored = []
+    for rank, encoding in enumerate(_CANDIDATES):
+        text = decode_as(sample, encoding)
+        valid, invalid, common, _ = _analyse(text)
+        bad = len(_BAD_CHARS_RE.findall(text))
+        scored.append((valid + common - 2 * invalid - 3 * bad, -rank, encoding, valid, invalid))
+    _, _, encoding, valid, invalid = max(scored)
+    return encoding, valid, invalid
+
+
+def _mixed_lines(data: bytes) -> tuple[int, int, bytes] | None:
+    """(first UTF-8 line, first legacy line, the legacy lines) of a file mixing both, or None.
+
+    Decoding such a file one way would garble the other part; a legacy Vietnamese line
+    (several accented letters) is practically never valid UTF-8 by accident.
+    """
+    found: dict[bool, list[tuple[int, bytes]]] = {True: [], False: []}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.isascii():
+            found["\ufffd" not in line.decode("utf-8", "replace")].append((number, line))
+    if not (found[True] and found[False]):
+        return None
+    return found[True][0][0], found[False][0][0], b"\n".join(x for _n, x in found[False])
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -356,13 +388,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     sample = data[:_SAMPLE_SIZE]
     if len(data) > _SAMPLE_SIZE and b"\n" in sample:
         sample = sample[: sample.rindex(b"\n")]
-    scored = []
-    for rank, encoding in enumerate(_CANDIDATES):
-        text = decode_as(sample, encoding)
-        valid, invalid, common, _ = _analyse(text)
-        bad = len(_BAD_CHARS_RE.findall(text))
-        scored.append((valid + common - 2 * invalid - 3 * bad, -rank, encoding, valid, invalid))
-    _, _, encoding, valid, invalid = max(scored)
+    if (mixed := _mixed_lines(data)) is not None:
+        utf8_line, legacy_line, lines = mixed
+        encoding = _best_legacy(lines[:_SAMPLE_SIZE])[0]
+        raise LegacyEncodingError(
+            encoding, MSG_MIXED_ENCODINGS, utf8_line=utf8_line, legacy_line=legacy_line
+        )
+    encoding, valid, invalid = _best_legacy(sample)
     if invalid and not valid:
         raise LegacyEncodingError(None)
     if valid < 1.5 * invalid:  # fewer than 60 % of the accented words are Vietnamese

@@ -8,10 +8,10 @@ from datetime import date
 from flask import Blueprint, abort, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from blueprints.adoption.figures import VIETNAM_OFFSET, build_report
+from blueprints.audit import reads
 from blueprints.meetings.services import grade
 from blueprints.units.models import Unit
 from core.extensions import db
@@ -19,6 +19,7 @@ from core.i18n import fmt_percent
 from core.models import utcnow
 from core.permissions import DEPUTY, SECRETARY, STAFF, authorize, permission, register_action
 from core.rendering import render
+from core.spreadsheets import XLSX_MIMETYPE, append_row, new_workbook, xlsx_bytes
 
 bp = Blueprint("adoption", __name__, url_prefix="/adoption")
 
@@ -85,7 +86,7 @@ def unit(unit_id: int):
 def unit_xlsx(unit_id: int):
     """The same figures as an Excel file for the committee's reports."""
     report = build_report(_unit(unit_id), _month_arg())
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = report.month.strftime("%m-%Y")
     headers = [
@@ -102,12 +103,13 @@ def unit_xlsx(unit_id: int):
         _("Điểm chất lượng bình quân"),
         _("Xếp loại"),
     ]
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in [*report.rows, report.total]:
         name = row.unit.name if row is not report.total else _("Tổng cộng")
-        sheet.append(
+        append_row(
+            sheet,
             [
                 name,
                 row.cells,
@@ -121,16 +123,15 @@ def unit_xlsx(unit_id: int):
                 row.scored_meetings,
                 row.average_score,
                 grade(row.average_score) if row.average_score is not None else "",
-            ]
+            ],
         )
     sheet.column_dimensions["A"].width = 40
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
+    buffer = io.BytesIO(xlsx_bytes(book))
+    reads.record("adoption.exported", report.unit, once_within=None, month=f"{report.month:%m/%Y}")
     filename = f"tinh-hinh-su-dung-{report.unit.code}-{report.month:%Y-%m}.xlsx"
     return send_file(
         buffer,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX_MIMETYPE,
         as_attachment=True,
         download_name=filename,
     )

@@ -22,7 +22,7 @@ from blueprints.auth.models import ROLE_LABELS, User
 from blueprints.cards.models import REQUEST_KIND_LABELS, CardRequest
 from blueprints.handbook.models import KIND_LABELS, Article
 from blueprints.meetings.models import ATTEND_LABELS, Meeting
-from blueprints.members.models import Member
+from blueprints.members.models import MEMBER_STATUS_LABELS, Member
 from blueprints.roster.models import ImportJob
 from blueprints.units.models import Unit
 from core.extensions import db
@@ -40,6 +40,7 @@ VALUE_LABELS: dict[str, dict] = {
     },
     "mode": {"new": _l("Chỉ người chưa có tài khoản"), "all": _l("Tất cả, cấp lại mật khẩu")},
     "source": {"cli": _l("Dòng lệnh trên máy chủ")},
+    "member_status": {k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
 }
 MAX_TEXT = 200
 

@@ -30,6 +30,11 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "roster.import_units": _l("Nhập danh sách đơn vị"),
             "roster.import_members": _l("Nhập danh sách đảng viên"),
             "roster.import_cancelled": _l("Hủy lần nhập"),
+            "roster.members_viewed": _l("Xem danh sách đảng viên (có thông tin chi tiết)"),
+            "roster.cell_viewed": _l("Xem danh sách chi bộ (có số thẻ)"),
+            "member.viewed": _l("Xem hồ sơ đảng viên"),
+            "roster.rejected_exported": _l("Tải danh sách dòng bị từ chối"),
+            "adoption.exported": _l("Tải bảng tình hình sử dụng (Excel)"),
         },
     ),
     (
@@ -40,6 +45,7 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "card_request.info_added": _l("Bổ sung thông tin"),
             "card_request.approved": _l("Duyệt đề nghị cấp thẻ"),
             "card_request.rejected": _l("Từ chối đề nghị cấp thẻ"),
+            "card_request.number_taken": _l("Số thẻ mới đã thuộc người khác"),
         },
     ),
     (
@@ -131,6 +137,10 @@ DETAIL_LABELS: dict[str, object] = {
     "no": _l("Không tán thành"),
     "content_hash": _l("Mã kiểm tra"),
     "old_hash": _l("Mã kiểm tra cũ"),
+    "q": _l("Tìm kiếm"),
+    "member_status": _l("Lọc theo trạng thái"),
+    "rows": _l("Số dòng"),
+    "month": _l("Tháng"),
 }
 
 

@@ -181,6 +181,23 @@ def ask(request_id: int):
     return redirect(url_for("cards.detail", request_id=req.id))
 
 
+def _taken_message(owner: Member, number: str) -> str:
+    """Why `number` cannot be given: whose it is only when the owner is in the user's scope."""
+    if can(current_user, "member.view", owner):
+        return _(
+            "Số thẻ %(card)s đã thuộc đồng chí %(name)s (%(cell)s). "
+            "Vui lòng kiểm tra lại số thẻ trên quyết định cấp thẻ.",
+            card=number,
+            name=owner.full_name,
+            cell=owner.cell.name,
+        )
+    return _(
+        "Không dùng được số thẻ %(card)s: số này không còn trống. Vui lòng kiểm tra lại số thẻ "
+        "trên quyết định cấp thẻ; nếu số đúng, đề nghị Ban Tổ chức cấp trên kiểm tra.",
+        card=number,
+    )
+
+
 @bp.post("/<int:request_id>/approve")
 @permission("card_request.handle")
 def approve(request_id: int):
@@ -189,15 +206,17 @@ def approve(request_id: int):
     form = ApproveForm(prefix="approve")
     if form.validate_on_submit():
         number = normalise_card_number(form.new_card_number.data)
-        taken = db.session.scalar(
-            select(Member.full_name).where(Member.card_number == number, Member.id != req.member_id)
+        owner = db.session.scalar(
+            select(Member).where(Member.card_number == number, Member.id != req.member_id)
         )
         if not 6 <= len(number) <= 20:
             form.new_card_number.errors.append(_("Số thẻ cần 6 đến 20 chữ số hoặc chữ cái."))
-        elif taken:
-            form.new_card_number.errors.append(
-                _("Số thẻ %(card)s đã thuộc một đảng viên khác.", card=number)
-            )
+        elif owner is not None:
+            form.new_card_number.errors.append(_taken_message(owner, number))
+            # Card numbers are unique, so a refusal cannot hide that the number exists; the
+            # refusals are kept so that someone trying many numbers shows in the audit log.
+            record("card_request.number_taken", req, card=number)
+            db.session.commit()
         else:
             old = req.member.card_number
             req.member.card_number = number

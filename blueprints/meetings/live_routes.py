@@ -49,6 +49,7 @@ from core.i18n import fmt_datetime
 from core.models import utcnow
 from core.permissions import AUTHENTICATED, authorize, can, permission
 from core.rendering import render
+from core.urls import external_url
 
 
 @bp.post("/<int:meeting_id>/start")
@@ -151,7 +152,7 @@ def _common(meeting: Meeting, *, with_totals: bool = True) -> dict:
 
 def _code_context(meeting: Meeting) -> dict:
     code = sv.checkin_code(meeting)
-    url = url_for("meetings.checkin", meeting_id=meeting.id, code=code, _external=True)
+    url = external_url("meetings.checkin", meeting_id=meeting.id, code=code)
     return {"code": code, "qr": segno.make(url, error="m").svg_data_uri(scale=5, border=2)}
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from blueprints.audit import reads
 from blueprints.members.models import MEMBER_STATUS_LABELS, Member
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
@@ -28,7 +29,10 @@ def member_detail(member_id: int):
     """One member's record, for the member, their cell's leaders and staff above."""
     member = db.get_or_404(Member, member_id)
     authorize("member.view", member)
-    return render("members/detail.html", member=member)
+    response = render("members/detail.html", member=member)
+    if member.id != current_user.member_id:
+        reads.record("member.viewed", member)
+    return response
 
 
 @bp.get("/units/<int:unit_id>")
@@ -46,11 +50,15 @@ def unit_detail(unit_id: int):
         select(Member.status, func.count()).where(Member.cell_id == unit.id).group_by(Member.status)
     ).all()
     counts = {status: n for status, n in rows}
-    return render(
+    show_details = can(current_user, "roster.view", unit)
+    response = render(
         "members/unit.html",
         unit=unit,
         members=members,
         counts=counts,
         status_labels={k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
-        show_details=can(current_user, "roster.view", unit),
+        show_details=show_details,
     )
+    if show_details and members:
+        reads.record("roster.cell_viewed", unit, rows=len(members))
+    return response

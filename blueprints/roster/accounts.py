@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
@@ -27,6 +27,7 @@ from core.extensions import db
 from core.models import utcnow
 from core.passwords import initial_password
 from core.text import text_sort_key
+from core.urls import external_url
 
 MAX_ISSUE = 2000  # accounts per request (hashes + slips ≈ 10 ms each); larger units go by sub-unit
 
@@ -115,7 +116,7 @@ def issue(rows: list[tuple[Member, str]]) -> list[Slip]:
                 name=member.full_name,
                 card=member.card_number,
                 password=password,
-                url=url_for("auth.login", card=member.card_number, _external=True),
+                url=external_url("auth.login", card=member.card_number),
             )
         )
     for start in range(0, len(reset_ids), 900):

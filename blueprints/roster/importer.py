@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, update
 
 from blueprints.members.models import Member, MemberStatus
 from blueprints.roster.reading import Sheet, as_text, parse_date
+from blueprints.roster.reasons import name_reasons
 from blueprints.units.models import Unit, UnitKind, subtree_clause
 from core.extensions import db
 from core.models import utcnow
@@ -221,6 +222,8 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
             reasons.append(("name_missing", {}))
         elif len(name) > 120:
             reasons.append(("name_long", {}))
+        else:
+            reasons.extend(name_reasons(name, "name"))
         code = as_text(raw.get("cell")).upper()
         cell_id = None
         if not code:
@@ -228,8 +231,10 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
         elif code not in units:
             reasons.append(("cell_unknown", {"value": code}))
         else:
-            uid, kind, _path, unit_name = units[code]
-            if kind != UnitKind.CELL:
+            uid, kind, unit_path, unit_name = units[code]
+            if not unit_path.startswith(scope.path):
+                reasons.append(("cell_out_of_scope", {"value": code}))
+            elif kind != UnitKind.CELL:
                 reasons.append(("cell_not_cell", {"value": code, "name": unit_name}))
             elif uid not in scope_cells:
                 reasons.append(("cell_out_of_scope", {"value": code}))
@@ -253,16 +258,9 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
         old = existing.get(card) if card else None
         if old is not None and not reasons:
             if old.cell_id not in scope_cells:
-                reasons.append(
-                    (
-                        "card_dup_db",
-                        {
-                            "card": card,
-                            "other": old.full_name,
-                            "unit": unit_names.get(old.cell_id, ""),
-                        },
-                    )
-                )
+                # Say only that the number is taken outside the importer's units: the owner's
+                # name and cell are none of their business (the roster is sensitive data).
+                reasons.append(("card_out_of_scope", {"card": card}))
             elif (
                 fold(old.full_name) != fold(name)
                 and old.birth_date
@@ -404,6 +402,8 @@ def analyse_units(sheet: Sheet, scope: Unit, progress: Progress | None = None) -
                 reasons.append(("code_dup_file", {"value": code, "other_row": other}))
         if not name:
             reasons.append(("unit_name_missing", {}))
+        else:
+            reasons.extend(name_reasons(name, "unit_name"))
         if kind is None:
             reasons.append(("kind_bad", {"value": kind_raw}))
         if kind == UnitKind.PROVINCE:

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -24,6 +25,14 @@ from core.text import clean, fold
 MAX_ROWS = 200_000
 PROGRESS_EVERY = 2000
 HEADER_SEARCH_ROWS = 20
+MAX_COLUMNS = 64  # a roster has about ten; wider rows are read only this far
+# Zip bomb guards, checked on the archive's directory before any XML is parsed. A real
+# 200.000-row roster is about 110 MB of XML compressed about 9 times; a bomb is small on
+# disk and huge inside (the audit's: 256 KB holding 600.000 rows).
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 100  # for members over XLSX_RATIO_FROM bytes
+XLSX_RATIO_FROM = 1024 * 1024
+XLSX_MAX_MEMBERS = 1000
 
 # field name -> accepted headers (compared after `_header_key`)
 MEMBER_COLUMNS = {
@@ -129,9 +138,7 @@ def _rows_from_cells(
         empty_run = 0
         sheet.rows.append((number, record))
         if len(sheet.rows) > MAX_ROWS:
-            raise RosterFileError(
-                _("Tệp có quá nhiều dòng (tối đa %(n)s dòng một lần).", n=format_number(MAX_ROWS))
-            )
+            raise _too_many_rows()
     if header is None:
         names = ", ".join(columns[r][0] for r in required)
         raise RosterFileError(
@@ -140,9 +147,47 @@ def _rows_from_cells(
     return sheet
 
 
+def _too_many_rows() -> RosterFileError:
+    return RosterFileError(
+        _(
+            "Tệp có quá nhiều dòng (tối đa %(n)s dòng một lần). "
+            "Hãy chia thành nhiều tệp, mỗi tệp một vài đơn vị, rồi nhập lần lượt.",
+            n=format_number(MAX_ROWS),
+        )
+    )
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    """Refuse an .xlsx whose zip members would unpack too big, before anything is parsed.
+
+    The sizes come from the zip directory; Python's zipfile stops at the declared size and
+    fails the CRC check when a member holds more, so a lying directory cannot get past it.
+    """
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise RosterFileError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from exc
+    total = sum(m.file_size for m in members)
+    suspicious = any(
+        m.file_size > XLSX_RATIO_FROM and m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if len(members) > XLSX_MAX_MEMBERS or total > XLSX_MAX_UNCOMPRESSED or suspicious:
+        raise RosterFileError(
+            _(
+                "Tệp Excel này khi giải nén lớn bất thường (có thể là tệp độc hại), "
+                "nên không được đọc. Nếu đây là danh sách thật, hãy mở bằng Excel, "
+                "xóa các dòng và cột thừa, lưu lại rồi tải lên; danh sách lớn hãy chia "
+                "thành nhiều tệp (tối đa %(n)s dòng một tệp).",
+                n=format_number(MAX_ROWS),
+            )
+        )
+
+
 def _xlsx_rows(data: bytes, progress=None):
     from openpyxl import load_workbook
 
+    check_xlsx_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:
@@ -154,7 +199,8 @@ def _xlsx_rows(data: bytes, progress=None):
         rows = []
         estimate = sheet.max_row or 0  # from the sheet's <dimension>, when the file has one
         empty_run = 0
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows_iter = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        for number, row in enumerate(rows_iter, start=1):
             cells = list(row)
             if all(c is None or c == "" for c in cells):
                 empty_run += 1
@@ -162,6 +208,8 @@ def _xlsx_rows(data: bytes, progress=None):
                     break  # thousands of formatted but empty rows at the end of a sheet
                 continue
             empty_run = 0
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise _too_many_rows()  # stop streaming here: the rest is never parsed
             if any(isinstance(c, str) and c.startswith("=") for c in cells):
                 formula_rows[number] = cells
             rows.append((number, cells))
@@ -170,9 +218,10 @@ def _xlsx_rows(data: bytes, progress=None):
         if formula_rows:
             # Formula cells: use the value Excel computed and saved with the file.
             values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            for number, row in enumerate(
-                values_book.worksheets[0].iter_rows(values_only=True), start=1
-            ):
+            values_rows = values_book.worksheets[0].iter_rows(
+                values_only=True, max_col=MAX_COLUMNS, max_row=max(formula_rows)
+            )
+            for number, row in enumerate(values_rows, start=1):
                 if number in formula_rows:
                     cells = formula_rows[number]
                     for i, value in enumerate(row):
@@ -185,11 +234,21 @@ def _xlsx_rows(data: bytes, progress=None):
             values_book.close()
 
 
-def _csv_rows(data: bytes) -> tuple[list, str]:
+def _csv_rows(data: bytes) -> tuple[Iterator, str]:
     legacy = legacy_vn
     try:
         text, label = legacy.decode_bytes(data)
     except legacy.LegacyEncodingError as exc:
+        if exc.template == legacy.MSG_MIXED_ENCODINGS:
+            raise RosterFileError(
+                _(
+                    "Tệp trộn lẫn hai bảng mã: dòng %(utf8_line)s ở dạng Unicode (UTF-8) nhưng "
+                    "dòng %(legacy_line)s ở bảng mã cũ %(encoding)s, nên tên người sẽ bị lỗi "
+                    "chữ. Hãy mở tệp bằng Excel, sửa các dòng lỗi, lưu lại cả tệp dạng "
+                    "“CSV UTF-8” (hoặc .xlsx) rồi tải lên lại.",
+                    **exc.params,
+                )
+            ) from exc
         if exc.encoding:
             raise RosterFileError(
                 _(
@@ -208,7 +267,8 @@ def _csv_rows(data: bytes) -> tuple[list, str]:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(n, row) for n, row in enumerate(reader, start=1)], label
+    # A generator: rows are read only until the row limit of `_rows_from_cells` stops it.
+    return enumerate(reader, start=1), label
 
 
 def read_sheet(data: bytes, filename: str, kind: str, progress=None) -> Sheet:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -20,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from blueprints.audit import reads
 from blueprints.audit.models import record
 from blueprints.auth.models import User
 from blueprints.members.models import MEMBER_STATUS_LABELS, Member, MemberStatus
@@ -45,7 +43,9 @@ from core.permissions import (
     scope_clause,
 )
 from core.rendering import render
+from core.spreadsheets import XLSX_MIMETYPE, csv_text
 from core.text import fold, normalise_card_number
+from core.urls import site_url
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 
@@ -114,7 +114,7 @@ def template(kind: str):
     name = "mau-dang-vien.xlsx" if kind == "members" else "mau-don-vi.xlsx"
     return Response(
         template_workbook(kind),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -153,24 +153,18 @@ def job_status(job_id: int):
     return response
 
 
-def _cell(value: str) -> str:
-    """Text that Excel will not run as a formula (values come from an uploaded file)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.get("/jobs/<int:job_id>/rejected.csv")
 @permission("roster.import")
 def job_rejected_csv(job_id: int):
     """Every rejected row with its reasons, as a CSV that Excel opens (UTF-8 with BOM)."""
     job = _job_or_404(job_id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Dòng"), _("Số thẻ / mã"), _("Tên"), _("Lý do")])
+    rows = [[_("Dòng"), _("Số thẻ / mã"), _("Tên"), _("Lý do")]]
     for row in job.rejected or []:
         reasons = " ".join(reason_text(code, params) for code, params in row["reasons"])
-        writer.writerow([row["row"], _cell(row["card"]), _cell(row["name"]), _cell(reasons)])
+        rows.append([row["row"], row["card"], row["name"], reasons])
+    reads.record("roster.rejected_exported", job, once_within=None, rows=len(rows) - 1)
     return Response(
-        "\ufeff" + out.getvalue(),
+        csv_text(rows),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="dong-bi-tu-choi-{job.id}.csv"',
@@ -271,7 +265,7 @@ def members(unit_id: int):
         stmt.order_by(Member.name_sort, Member.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render(
+    response = render(
         "roster/members.html",
         "roster/_members_table.html",
         unit=unit,
@@ -287,6 +281,8 @@ def members(unit_id: int):
         can_import=can(current_user, "roster.import", unit),
         form=EmptyForm(),
     )
+    reads.record("roster.members_viewed", unit, q=q, member_status=status, rows=total)
+    return response
 
 
 # ---------------------------------------------------------------- accounts
@@ -301,10 +297,6 @@ def _pdf_response(pdf: bytes, name: str) -> Response:
             "Cache-Control": "no-store",
         },
     )
-
-
-def _site_url() -> str:
-    return request.host_url.rstrip("/")
 
 
 @bp.route("/units/<int:unit_id>/accounts", methods=["GET", "POST"])
@@ -354,7 +346,7 @@ def issue_accounts(unit_id: int):
             mode="new" if only_new else "all",
             members=[m.id for m, _c in rows][:5000],
         )
-        pdf = build_slips_pdf(slips, _site_url(), _("Phiếu đăng nhập — %(unit)s", unit=unit.name))
+        pdf = build_slips_pdf(slips, site_url(), _("Phiếu đăng nhập — %(unit)s", unit=unit.name))
         db.session.commit()
         return _pdf_response(pdf, f"phieu-dang-nhap-{unit.code.lower()}.pdf")
     return render(
@@ -382,8 +374,6 @@ def reset_password(member_id: int):
         return redirect(url_for("roster.members", unit_id=member.cell_id))
     slips = accounts.issue([(member, member.cell.name)])
     record("account.password_reset", member, card=member.card_number)
-    pdf = build_slips_pdf(
-        slips, _site_url(), _("Phiếu đăng nhập — %(name)s", name=member.full_name)
-    )
+    pdf = build_slips_pdf(slips, site_url(), _("Phiếu đăng nhập — %(name)s", name=member.full_name))
     db.session.commit()
     return _pdf_response(pdf, f"phieu-dang-nhap-{member.card_number}.pdf")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from blueprints.roster.reading import MEMBER_HEADERS, UNIT_HEADERS
+from core.spreadsheets import append_row, new_workbook, xlsx_bytes
 
 _EXAMPLES = {
     "members": [
@@ -29,11 +27,11 @@ _EXAMPLES = {
 def template_workbook(kind: str) -> bytes:
     """A workbook with the header row, an example row and a sheet of instructions."""
     headers = MEMBER_HEADERS if kind == "members" else UNIT_HEADERS
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = _("Đảng viên") if kind == "members" else _("Đơn vị")
-    sheet.append(headers)
-    sheet.append(_EXAMPLES[kind])
+    append_row(sheet, headers)
+    append_row(sheet, _EXAMPLES[kind])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F6E3E3")
@@ -53,8 +51,6 @@ def template_workbook(kind: str) -> bytes:
         _("Nhập lại cùng một tệp không tạo bản ghi trùng: đảng viên được nhận ra theo số thẻ."),
     ]
     for line in lines:
-        notes.append([line])
+        append_row(notes, [line])
     notes.column_dimensions["A"].width = 100
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)

@@ -166,12 +166,14 @@ def test_home_shows_roster_tiles(client, world, as_role):
     assert "Nhập danh sách từ Excel" in html and "Đề nghị cấp thẻ cần xử lý" in html
 
 
-def test_slip_qr_opens_login_with_the_card_number(app, world):
+def test_slip_qr_opens_login_with_the_card_number(app, world, monkeypatch):
     import segno
 
     from blueprints.roster import accounts
     from blueprints.units.models import Unit
 
+    # The host must be one the operator trusts (TRUSTED_HOSTS); any other is refused.
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["sotay.example.vn"])
     with app.test_request_context(base_url="https://sotay.example.vn"):
         unit = db.session.get(Unit, world.units["A"])
         rows = db.session.execute(accounts.members_for_issue(unit, only_new=False)).all()
