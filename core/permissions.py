@@ -93,6 +93,8 @@ def can(user, action: str, obj=None) -> bool:
         return True
     rule = ACTIONS[action]
     member = user.member
+    if member is not None and member.departed:
+        member = None  # a member who left their cell keeps nothing of it (their roles decide)
     if obj is None:
         return (
             rule.own_cell
@@ -108,6 +110,49 @@ def can(user, action: str, obj=None) -> bool:
     if rule.own_cell and member is not None and member.cell_id == unit.id:
         return True
     return any(role in rule.roles and unit.path.startswith(path) for role, path, _ in _scopes(user))
+
+
+def account_refusal(actor, target, action: str) -> str | None:
+    """Why `actor` may not reset, issue, lock or unlock `target` (a User); None if they may.
+
+    The one rule for every change of another person's password or account state (reset,
+    issuance, lock, unlock): the actor needs `action` over the account's member record, and
+    must hold every role of the account themselves, or be administrator, on the role's unit
+    or an ancestor. So a secretary cannot take over a deputy who is also district staff, and
+    district staff cannot re-issue an administrator whose member record sits in their cell:
+    a role holder's password goes to someone above them. Messages say whom to ask.
+    """
+    from flask_babel import gettext as _
+
+    if target is None or actor is None or not actor.is_authenticated:
+        return _("Không tìm thấy tài khoản.")
+    if target.id == actor.id:
+        return _("Đồng chí không thể tự thay đổi tài khoản của mình ở đây; hãy dùng Đổi mật khẩu.")
+    member = target.member
+    if member is not None:
+        if not can(actor, action, member):
+            return _("Tài khoản này nằm ngoài đơn vị đồng chí phụ trách.")
+    elif not has_role(actor, ADMIN):
+        # An account with no member record is a staff login: only an administrator manages it.
+        return _("Tài khoản này do quản trị hệ thống quản lý. Vui lòng liên hệ quản trị hệ thống.")
+    held = _scopes(actor)
+    for role, path, _unit_id in _scopes(target):
+        covered = any(
+            (mine == role or mine == ADMIN) and path.startswith(my_path)
+            for mine, my_path, _ in held
+        )
+        if not covered:
+            return _(
+                "Tài khoản này giữ vai trò trong cấp ủy, nên chỉ cấp trên của người đó "
+                "(quản trị hệ thống hoặc người giữ cùng vai trò ở cấp trên) mới được đặt lại "
+                "mật khẩu, khóa hoặc mở khóa. Vui lòng đề nghị quản trị hệ thống."
+            )
+    return None
+
+
+def can_manage_account(actor, target, action: str) -> bool:
+    """True when `account_refusal` finds nothing against it."""
+    return account_refusal(actor, target, action) is None
 
 
 def authorize(action: str, obj=None) -> None:

@@ -175,7 +175,7 @@ def test_slip_qr_opens_login_with_the_card_number(app, world):
     with app.test_request_context(base_url="https://sotay.example.vn"):
         unit = db.session.get(Unit, world.units["A"])
         rows = db.session.execute(accounts.members_for_issue(unit, only_new=False)).all()
-        slips = accounts.issue(rows)
+        slips, _skipped = accounts.issue(rows, db.session.get(User, world.users["admin"]))
         db.session.rollback()
     urls = {s.card: s.url for s in slips}
     assert urls["52100002"] == "https://sotay.example.vn/login?card=52100002"
