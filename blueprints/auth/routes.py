@@ -193,3 +193,6 @@ def change_password():
         form=form,
         forced=user.must_change_password,
     )
+
+
+from blueprints.auth import account_routes  # noqa: E402,F401 - registers its routes on bp

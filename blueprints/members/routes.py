@@ -28,7 +28,9 @@ def member_detail(member_id: int):
     """One member's record, for the member, their cell's leaders and staff above."""
     member = db.get_or_404(Member, member_id)
     authorize("member.view", member)
-    return render("members/detail.html", member=member)
+    from blueprints.auth.account_routes import account_panel
+
+    return render("members/detail.html", member=member, account=account_panel(member))
 
 
 @bp.get("/units/<int:unit_id>")

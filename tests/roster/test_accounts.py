@@ -13,7 +13,7 @@ from core.extensions import db
 from tests.conftest import csrf_token, login, make_member
 from tests.roster.helpers import pdf_text
 
-PASSWORD_RE = re.compile(r"[a-z]+-[a-z]+-\d{4}-[a-z]+")
+PASSWORD_RE = re.compile(r"[a-z]+-[a-z]+-\d{4}-[a-z]+-[a-z]+")
 
 
 def _add_members(app, world):
