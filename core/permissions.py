@@ -1,9 +1,11 @@
 """The one place that decides who may do what, scoped by the unit tree.
 
 Every view declares its action with `@permission("action")`; a test walks `app.url_map` and
-fails for any view without one. Object-level checks call `authorize(action, obj)` inside the
-view, and list queries filter with `scope_clause`. A role held on a unit covers that unit's
-whole subtree; an administrator's role is held on the province and so covers everything.
+fails for any view without one. Object-level checks call `get_authorized(Model, id, action)`
+(or `authorize(action, obj)`) inside the view, which answer 404 for an object out of scope,
+the same as for a missing one; list queries filter with `scope_clause`. A role held on a
+unit covers that unit's whole subtree; an administrator's role is held on the province and so
+covers everything.
 """
 
 from __future__ import annotations
@@ -156,9 +158,24 @@ def can_manage_account(actor, target, action: str) -> bool:
 
 
 def authorize(action: str, obj=None) -> None:
-    """Abort with 403 unless the current user may perform `action` on `obj`."""
+    """Abort unless the current user may perform `action` on `obj`.
+
+    On an object the answer is 404, exactly what an id that does not exist gets, so nobody can
+    probe which ids exist outside their units (403 would tell). Without an object it is 403.
+    """
     if not can(current_user, action, obj):
-        abort(403)
+        abort(404 if obj is not None else 403)
+
+
+def get_authorized(model, object_id, action: str):
+    """Load `model` by id for `action`: 404 alike when it does not exist or is out of scope."""
+    from core.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    authorize(action, obj)
+    return obj
 
 
 def scope_clause(user, action: str, path_column):

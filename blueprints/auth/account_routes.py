@@ -24,8 +24,8 @@ from core.permissions import (
     AUTHENTICATED,
     STAFF,
     account_refusal,
-    authorize,
     can,
+    get_authorized,
     permission,
     register_action,
 )
@@ -146,8 +146,7 @@ def account_panel(member: Member) -> dict | None:
 
 
 def _change_state(member_id: int, *, locking: bool):
-    member = db.get_or_404(Member, member_id)
-    authorize("account.lock", member)
+    member = get_authorized(Member, member_id, "account.lock")
     back = redirect(url_for("members.member_detail", member_id=member.id))
     form = AccountStateForm()
     if not form.validate_on_submit():

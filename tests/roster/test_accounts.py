@@ -83,7 +83,7 @@ def test_reissue_invalidates_the_old_password(app, client, world, as_role):
 
 def test_staff_cannot_issue_outside_their_committee(client, world, as_role):
     as_role("staff_d2")
-    assert client.get(f"/roster/units/{world.units['A']}/accounts").status_code == 403
+    assert client.get(f"/roster/units/{world.units['A']}/accounts").status_code == 404
     token = csrf_token(client, f"/roster/units/{world.units['C']}/members")
     response = client.post(f"/roster/units/{world.units['A']}/accounts", data={"csrf_token": token})
     assert response.status_code == 403
@@ -107,7 +107,7 @@ def test_secretary_resets_a_password_in_own_cell_only(app, client, world, as_rol
         assert db.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "account.password_reset")
         )
-    assert _reset(client, world.members["mem_b"], world.units["A"]).status_code == 403
+    assert _reset(client, world.members["mem_b"], world.units["A"]).status_code == 404
 
 
 def test_member_cannot_reset_passwords(client, world, as_role):
@@ -150,12 +150,12 @@ def test_member_list_search_filter_sort_and_scope(app, client, world, as_role):
     assert "<html" not in partial.get_data(as_text=True) and "Ông Thị Ba" in partial.get_data(
         as_text=True
     )
-    assert client.get(f"/roster/units/{world.units['B']}/members").status_code == 403
+    assert client.get(f"/roster/units/{world.units['B']}/members").status_code == 404
 
 
 def test_staff_sees_subtree_lists_only(client, world, as_role):
     as_role("staff_d2")
-    assert client.get(f"/roster/units/{world.units['G1']}/members").status_code == 403
+    assert client.get(f"/roster/units/{world.units['G1']}/members").status_code == 404
     html = client.get(f"/roster/units/{world.units['D2']}/members").get_data(as_text=True)
     assert "Võ Minh Châu" in html and "Chi bộ thôn An Vĩnh" in html
 
