@@ -145,9 +145,10 @@ def account_refusal(actor, target, action: str) -> str | None:
         )
         if not covered:
             return _(
-                "Tài khoản này giữ vai trò trong cấp ủy, nên chỉ cấp trên của người đó "
-                "(quản trị hệ thống hoặc người giữ cùng vai trò ở cấp trên) mới được đặt lại "
-                "mật khẩu, khóa hoặc mở khóa. Vui lòng đề nghị quản trị hệ thống."
+                "Tài khoản này giữ một vai trò (bí thư, phó bí thư, cán bộ Ban Tổ chức, biên "
+                "tập, quản trị…) mà đồng chí không giữ ở cấp trên, nên chỉ cấp trên của người "
+                "đó (quản trị hệ thống, hoặc người giữ cùng vai trò ở cấp trên) mới được đặt "
+                "lại mật khẩu, khóa hoặc mở khóa. Vui lòng đề nghị quản trị hệ thống."
             )
     return None
 
