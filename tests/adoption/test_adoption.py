@@ -76,7 +76,7 @@ def test_staff_see_their_subtree_counted(app, client, world, as_role):
     assert "Chất lượng sinh hoạt bình quân: 74 điểm — Khá" in page and "2 buổi đã chấm" in page
     assert '<td class="num">74 — Khá</td>' in page  # the sub-unit's row
     assert client.get(f"/adoption/{world.units['C']}").status_code == 404
-    assert client.get(f"/adoption/{world.units['P']}").status_code == 403
+    assert client.get(f"/adoption/{world.units['P']}").status_code == 404
 
 
 def test_province_staff_see_every_committee(app, client, world, as_role):

@@ -87,7 +87,7 @@ def test_other_cells_cannot_open_the_meeting(client, world, schedule, client_for
     member = client_for("member_a")
     assert member.get(f"/meetings/{meeting_id}/live").status_code == 200
     assert member.get(f"/meetings/{meeting_id}/console").status_code == 403
-    assert member.get(f"/meetings/{meeting_id}/part/attendance").status_code == 403
+    assert member.get(f"/meetings/{meeting_id}/part/attendance").status_code == 404
     # Staff above the cell may run it.
     assert client_for("staff_d1").get(f"/meetings/{meeting_id}/console").status_code == 200
 
