@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+import functools
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from blueprints.audit.models import record
 from blueprints.auth import access
@@ -24,8 +27,12 @@ from core.text import clean, fold, normalise_card_number, normalise_phone
 
 bp = Blueprint("auth", __name__)
 
-# Compared against when the account does not exist, so a miss costs as much as a wrong password.
-_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the account does not exist, so a miss costs as much as a wrong
+    password: made with the configured method, whatever its cost parameters are."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def find_user(identifier: str) -> User | None:
@@ -102,8 +109,10 @@ def _attempt(form: LoginForm):
             )
         )
         return 429
-    if user is None:
-        check_password_hash(_DUMMY_HASH, form.password.data)
+    if user is None or not user.password_hash:
+        check_password_hash(
+            _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), form.password.data
+        )
     if user is not None and user.check_password(form.password.data):
         refusal = access.login_refusal(user)
         if refusal is None:
