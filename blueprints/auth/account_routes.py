@@ -139,7 +139,9 @@ def account_panel(member: Member) -> dict | None:
     return {
         "user": user,
         "refusal": account_refusal(current_user, user, "account.lock"),
-        "form": AccountStateForm(),
+        # Two forms can be on the page (active but soft-locked): prefixes keep their ids apart.
+        "lock_form": AccountStateForm(prefix="lock"),
+        "unlock_form": AccountStateForm(prefix="unlock"),
         "sessions": sessions,
         "soft_lock_minutes": (throttle.lock_seconds_left(user) + 59) // 60,
     }
@@ -148,7 +150,7 @@ def account_panel(member: Member) -> dict | None:
 def _change_state(member_id: int, *, locking: bool):
     member = get_authorized(Member, member_id, "account.lock")
     back = redirect(url_for("members.member_detail", member_id=member.id))
-    form = AccountStateForm()
+    form = AccountStateForm(prefix="lock" if locking else "unlock")
     if not form.validate_on_submit():
         for error in form.reason.errors or [_("Phiên làm việc đã hết hạn. Vui lòng thử lại.")]:
             flash(error, "error")

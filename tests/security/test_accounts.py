@@ -277,7 +277,8 @@ def test_h5_departed_member_has_no_own_cell_access_even_with_a_session(app, worl
 def _state(client, member_id: int, what: str, reason: str = "Mất điện thoại"):
     token = csrf_token(client, f"/members/{member_id}")
     return client.post(
-        f"/members/{member_id}/account/{what}", data={"csrf_token": token, "reason": reason}
+        f"/members/{member_id}/account/{what}",
+        data={f"{what}-csrf_token": token, f"{what}-reason": reason},
     )
 
 
