@@ -28,6 +28,24 @@ def upgrade():
         batch_op.add_column(
             sa.Column("remember", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    # Sessions opened with "remember me" before this revision lived 30 days (the others 12
+    # hours): mark them, so they get the longer idle timeout rather than ending at once.
+    bind = op.get_bind()
+    sessions = sa.table(
+        "user_sessions",
+        sa.column("id", sa.Integer),
+        sa.column("created_at", sa.DateTime),
+        sa.column("expires_at", sa.DateTime),
+        sa.column("remember", sa.Boolean),
+    )
+    rows = bind.execute(sa.select(sessions.c.id, sessions.c.created_at, sessions.c.expires_at))
+    long_lived = [r.id for r in rows if (r.expires_at - r.created_at).total_seconds() > 86400]
+    for start in range(0, len(long_lived), 900):
+        bind.execute(
+            sessions.update()
+            .where(sessions.c.id.in_(long_lived[start : start + 900]))
+            .values(remember=True)
+        )
 
 
 def downgrade():
