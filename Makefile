@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 3
+# DEMO=0 make run: a production start that never seeds the demo accounts (their passwords are
+# published); create the first administrator with `flask create-admin USERNAME`.
+DEMO ?= 1
 export FLASK_APP := app:create_app
 
 .PHONY: run dev test test-fast chromium lint format translations translations-update setup db clean
@@ -24,7 +27,9 @@ translations-update: $(BIN)/flask
 
 db: setup
 	$(BIN)/flask db upgrade
+ifneq ($(DEMO),0)
 	$(BIN)/flask seed-demo
+endif
 	$(BIN)/flask handbook import content/handbook
 
 ## Serve the app with demo data on http://127.0.0.1:$(PORT) with gunicorn.

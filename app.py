@@ -94,12 +94,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from blueprints.auth.commands import create_admin_command
     from blueprints.demo.commands import seed_demo_command
     from blueprints.handbook.commands import handbook_cli, news_cli
     from blueprints.roster.commands import members_cli, units_cli
     from core.cli import translate_cli
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)
     app.cli.add_command(translate_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(members_cli)

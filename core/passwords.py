@@ -57,14 +57,40 @@ def password_problems(password: str, *, identifiers: tuple[str, ...] = ()) -> li
     return problems
 
 
-# Short, easy-to-type Vietnamese syllables without diacritics for initial passwords.
-_SYLLABLES = (
-    "an ba bac binh cam chau dao dong gia ha hai hoa hong hung khanh lam lan linh long mai minh "
-    "nam ngoc nhan phu phuc quang son tam tan thanh thu tien trung tuan vinh xuan yen"
-).split()
+# Short Vietnamese syllables without diacritics for initial passwords: easy to read aloud and
+# to type on a phone keyboard. Digits 2-9 only, so 0/O and 1/l/I are never confused.
+_SYLLABLES = tuple(
+    sorted(
+        set(
+            """
+    an ba bac bang banh bao bay ben binh bong ca cam canh cao chau che chi chinh chu chung co
+    con cuc cuong da dai dan dang danh dao dat dieu dinh do doan dong du duc dung duong gia
+    giang hai han hanh hao hau hien hieu hoa hoan hoang hoi hong hue hung huong huy khai khang
+    khanh khoa khoi kien kim lac lam lan lang lanh le lien linh loan loc loi long luan luong
+    mai manh mien minh nam nga ngan nghia ngoc nguyen nhan nhat nhu ninh oanh phat phong phu
+    phuc phuong quan quang que quoc quy sang sinh son suong tai tam tan tang thai thanh thao
+    thi thien thinh thu thuan thuy tien tin toan trang tri trinh trong trung truong tu tuan
+    tung tuong uyen van viet vinh vu vuong xuan yen hau bich cuc diep giao hop kha lua mo
+    """.split()
+        )
+    )
+)
+_DIGITS = "23456789"
+WORDS_PER_PASSWORD = 4
+DIGITS_PER_PASSWORD = 4
+
+
+def initial_password_bits() -> float:
+    """Entropy of `initial_password` in bits (at least 40, as the tests check)."""
+    import math
+
+    return WORDS_PER_PASSWORD * math.log2(len(_SYLLABLES)) + DIGITS_PER_PASSWORD * math.log2(
+        len(_DIGITS)
+    )
 
 
 def initial_password() -> str:
-    """A random initial password such as "hoa-minh-4821-son": readable on a slip, ~38 bits."""
-    words = [secrets.choice(_SYLLABLES) for _ in range(3)]
-    return f"{words[0]}-{words[1]}-{secrets.randbelow(9000) + 1000}-{words[2]}"
+    """A random initial password such as "hoa-minh-4825-son-lan": readable, ≥ 40 bits."""
+    words = [secrets.choice(_SYLLABLES) for _ in range(WORDS_PER_PASSWORD)]
+    digits = "".join(secrets.choice(_DIGITS) for _ in range(DIGITS_PER_PASSWORD))
+    return f"{words[0]}-{words[1]}-{digits}-{words[2]}-{words[3]}"

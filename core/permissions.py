@@ -1,9 +1,11 @@
 """The one place that decides who may do what, scoped by the unit tree.
 
 Every view declares its action with `@permission("action")`; a test walks `app.url_map` and
-fails for any view without one. Object-level checks call `authorize(action, obj)` inside the
-view, and list queries filter with `scope_clause`. A role held on a unit covers that unit's
-whole subtree; an administrator's role is held on the province and so covers everything.
+fails for any view without one. Object-level checks call `get_authorized(Model, id, action)`
+(or `authorize(action, obj)`) inside the view, which answer 404 for an object out of scope,
+the same as for a missing one; list queries filter with `scope_clause`. A role held on a
+unit covers that unit's whole subtree; an administrator's role is held on the province and so
+covers everything.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ def can(user, action: str, obj=None) -> bool:
         return True
     rule = ACTIONS[action]
     member = user.member
+    if member is not None and member.departed:
+        member = None  # a member who left their cell keeps nothing of it (their roles decide)
     if obj is None:
         return (
             rule.own_cell
@@ -110,10 +114,69 @@ def can(user, action: str, obj=None) -> bool:
     return any(role in rule.roles and unit.path.startswith(path) for role, path, _ in _scopes(user))
 
 
+def account_refusal(actor, target, action: str) -> str | None:
+    """Why `actor` may not reset, issue, lock or unlock `target` (a User); None if they may.
+
+    The one rule for every change of another person's password or account state (reset,
+    issuance, lock, unlock): the actor needs `action` over the account's member record, and
+    must hold every role of the account themselves, or be administrator, on the role's unit
+    or an ancestor. So a secretary cannot take over a deputy who is also district staff, and
+    district staff cannot re-issue an administrator whose member record sits in their cell:
+    a role holder's password goes to someone above them. Messages say whom to ask.
+    """
+    from flask_babel import gettext as _
+
+    if target is None or actor is None or not actor.is_authenticated:
+        return _("Không tìm thấy tài khoản.")
+    if target.id == actor.id:
+        return _("Đồng chí không thể tự thay đổi tài khoản của mình ở đây; hãy dùng Đổi mật khẩu.")
+    member = target.member
+    if member is not None:
+        if not can(actor, action, member):
+            return _("Tài khoản này nằm ngoài đơn vị đồng chí phụ trách.")
+    elif not has_role(actor, ADMIN):
+        # An account with no member record is a staff login: only an administrator manages it.
+        return _("Tài khoản này do quản trị hệ thống quản lý. Vui lòng liên hệ quản trị hệ thống.")
+    held = _scopes(actor)
+    for role, path, _unit_id in _scopes(target):
+        covered = any(
+            (mine == role or mine == ADMIN) and path.startswith(my_path)
+            for mine, my_path, _ in held
+        )
+        if not covered:
+            return _(
+                "Tài khoản này giữ một vai trò (bí thư, phó bí thư, cán bộ Ban Tổ chức, biên "
+                "tập, quản trị…) mà đồng chí không giữ ở cấp trên, nên chỉ cấp trên của người "
+                "đó (quản trị hệ thống, hoặc người giữ cùng vai trò ở cấp trên) mới được đặt "
+                "lại mật khẩu, khóa hoặc mở khóa. Vui lòng đề nghị quản trị hệ thống."
+            )
+    return None
+
+
+def can_manage_account(actor, target, action: str) -> bool:
+    """True when `account_refusal` finds nothing against it."""
+    return account_refusal(actor, target, action) is None
+
+
 def authorize(action: str, obj=None) -> None:
-    """Abort with 403 unless the current user may perform `action` on `obj`."""
+    """Abort unless the current user may perform `action` on `obj`.
+
+    On an object the answer is 404, exactly what an id that does not exist gets, so nobody can
+    probe which ids exist outside their units (403 would tell). Without an object it is 403.
+    """
     if not can(current_user, action, obj):
-        abort(403)
+        abort(404 if obj is not None else 403)
+
+
+def get_authorized(model, object_id, action: str):
+    """Load `model` by id for `action`: 404 alike when it does not exist or is out of scope."""
+    from core.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    authorize(action, obj)
+    return obj
 
 
 def scope_clause(user, action: str, path_column):

@@ -8,41 +8,80 @@ is rotated at each login.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, bindparam, select, text, update
 
 from core.extensions import db
 from core.models import utcnow
 
 # Writing last_seen on every request would turn reads into writes; once every few minutes is enough.
-_LAST_SEEN_EVERY = timedelta(minutes=5)
+# The idle timeouts are therefore measured with up to this much slack.
+LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
+# Typed, so SQLite and PostgreSQL both compare datetimes, not strings of another format.
+SESSION_BINDS = (
+    bindparam("vs_now", type_=DateTime()),
+    bindparam("vs_remember_cutoff", type_=DateTime()),
+    bindparam("vs_idle_cutoff", type_=DateTime()),
+)
+
+
+def valid_session_condition(sessions: str = "user_sessions", users: str = "users") -> str:
+    """The one SQL condition for "this login session is valid now", given the table aliases.
+
+    Not revoked, within its absolute lifetime (expires_at, fixed at login), not idle longer
+    than its idle timeout (longer for "remember me"), on an active account. The user loader
+    and the live-meeting fast path (blueprints/meetings/fastpath.py) both use it, with
+    SESSION_BINDS bound to the values of `valid_session_params`.
+    """
+    return (
+        f"{sessions}.revoked_at IS NULL AND {sessions}.expires_at > :vs_now AND {users}.active "
+        f"AND {sessions}.last_seen_at > CASE WHEN {sessions}.remember "
+        "THEN :vs_remember_cutoff ELSE :vs_idle_cutoff END"
+    )
+
+
+def valid_session_sql(sessions: str = "user_sessions", users: str = "users"):
+    """`valid_session_condition` as a SQLAlchemy clause with its typed parameters."""
+    return text(valid_session_condition(sessions, users)).bindparams(*SESSION_BINDS)
+
+
+def valid_session_params(config, now: datetime) -> dict:
+    """Bound values for `valid_session_sql` at time `now` (naive UTC)."""
+    return {
+        "vs_now": now,
+        "vs_remember_cutoff": now - config["SESSION_REMEMBER_IDLE_TIMEOUT"],
+        "vs_idle_cutoff": now - config["SESSION_IDLE_TIMEOUT"],
+    }
 
 
 def _load_user(token: str):
     from blueprints.auth.models import User, UserSession
 
+    now = utcnow()
     row = db.session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == UserSession.hash_token(token))
+        .where(valid_session_sql()),
+        valid_session_params(current_app.config, now),
     ).first()
     if row is None:
         return None
     user_session, user = row
-    now = utcnow()
-    if user_session.revoked_at is not None or user_session.expires_at <= now or not user.active:
-        return None
-    if now - user_session.last_seen_at > _LAST_SEEN_EVERY:
+    if now - user_session.last_seen_at > LAST_SEEN_EVERY:
         db.session.execute(
             update(UserSession).where(UserSession.id == user_session.id).values(last_seen_at=now)
         )
         db.session.execute(update(User).where(User.id == user.id).values(last_seen_at=now))
         db.session.commit()
     user.session_token = token
+    user.session_id = user_session.id
     return user
 
 
@@ -55,7 +94,7 @@ def start_session(user, *, remember: bool) -> None:
     lifetime = (
         current_app.config["PERMANENT_SESSION_LIFETIME"]
         if remember
-        else current_app.config["SESSION_IDLE_LIFETIME"]
+        else current_app.config["SESSION_ABSOLUTE_LIFETIME"]
     )
     now = utcnow()
     db.session.add(
@@ -65,6 +104,7 @@ def start_session(user, *, remember: bool) -> None:
             expires_at=now + lifetime,
             ip=request.remote_addr,
             user_agent=(request.user_agent.string or "")[:200],
+            remember=remember,
         )
     )
     user.last_login_at = now

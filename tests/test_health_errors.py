@@ -48,7 +48,7 @@ def test_unexpected_error_is_a_friendly_page(client, world, as_role, monkeypatch
 
 def test_htmx_errors_come_back_as_a_message_fragment(client, world, as_role):
     as_role("member_a")
-    response = client.get(f"/units/{world.units['B']}", headers={"HX-Request": "true"})
+    response = client.get("/admin/roles", headers={"HX-Request": "true"})
     assert response.status_code == 403
     assert response.headers["HX-Retarget"] == "#flash-area"
     html = response.get_data(as_text=True)

@@ -15,7 +15,7 @@ from sqlalchemy import distinct, func, select
 
 from blueprints.auth.models import User
 from blueprints.meetings.models import Meeting, MeetingStatus, Minutes
-from blueprints.members.models import Member, MemberStatus
+from blueprints.members.models import DEPARTED_STATUSES, Member
 from blueprints.pwa.models import AppInstall
 from blueprints.units.models import Unit, UnitKind, subtree_clause
 from core.extensions import db
@@ -80,7 +80,7 @@ def build_report(unit: Unit, month: date) -> Report:
         ).all()
     )
     in_subtree = Member.cell_id.in_(list(cells)) if cells else Member.cell_id.is_(None)
-    active = Member.status != MemberStatus.TRANSFERRED
+    active = Member.status.not_in(DEPARTED_STATUSES)
     members = _per_cell(
         select(Member.cell_id, func.count()).where(in_subtree, active).group_by(Member.cell_id)
     )

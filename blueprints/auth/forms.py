@@ -49,3 +49,16 @@ class ChangePasswordForm(BaseForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class AccountStateForm(BaseForm):
+    """Lock or unlock a member's account: the reason is required and kept in the audit log."""
+
+    reason = StringField(
+        _l("Lý do"),
+        validators=[
+            DataRequired(_l("Vui lòng ghi lý do (sẽ lưu vào nhật ký).")),
+            Length(min=3, max=200, message=_l("Lý do cần từ 3 đến 200 ký tự.")),
+        ],
+        description=_l("Ví dụ: mất điện thoại, nghi bị lộ mật khẩu, đã tìm lại được điện thoại."),
+    )

@@ -10,7 +10,7 @@ from enum import StrEnum
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # Why and since when a locked account (active False) is locked; staff write the reason.
+    locked_at: Mapped[datetime | None]
+    locked_reason: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(8))
     large_text: Mapped[bool] = mapped_column(default=False)
     high_contrast: Mapped[bool] = mapped_column(default=False)
@@ -66,6 +69,7 @@ class User(UserMixin, db.Model):
 
     # Set by the user loader: the token of the login session this request belongs to.
     session_token = None  # plain attribute, not a column
+    session_id = None  # id of that UserSession row ("this device" in the device list)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username or self.member_id}>"
@@ -109,6 +113,8 @@ class UserSession(db.Model):
     revoked_at: Mapped[datetime | None]
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+    # "Remember me" sessions get the longer idle timeout (core.session.valid_session_sql).
+    remember: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship()
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
+import functools
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from blueprints.audit.models import record
+from blueprints.auth import access
 from blueprints.auth.forms import ChangePasswordForm, LoginForm
 from blueprints.auth.models import User
 from blueprints.members.models import Member
-from core.extensions import db, limiter
+from core import throttle
+from core.extensions import db
 from core.passwords import password_problems
 from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import render
@@ -22,8 +27,12 @@ from core.text import clean, fold, normalise_card_number, normalise_phone
 
 bp = Blueprint("auth", __name__)
 
-# Compared against when the account does not exist, so a miss costs as much as a wrong password.
-_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the account does not exist, so a miss costs as much as a wrong
+    password: made with the configured method, whatever its cost parameters are."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def find_user(identifier: str) -> User | None:
@@ -52,60 +61,97 @@ def find_user(identifier: str) -> User | None:
     return None
 
 
-def _account_key() -> str:
-    """Throttling key for the account being tried (not revealing whether it exists)."""
-    return "login-account:" + fold(request.form.get("login", ""))[:64]
-
-
-def _failed(_response) -> bool:
-    return bool(g.get("login_failed"))
+def _minutes(seconds: int) -> int:
+    return max((seconds + 59) // 60, 1)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @permission(PUBLIC)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def login():
-    """Show the login form and log the user in."""
+    """Show the login form and log the user in.
+
+    Each attempt is counted before the password is checked (core.throttle), per account and
+    per client address; the right password on a locked, departed or expired-slip account is
+    told so, and only then, so a guesser learns nothing about the account.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if request.method == "GET" and request.args.get("card"):
         form.login.data = clean(request.args["card"])[:64]  # card number from a login-slip QR
+    status = 200
     if form.validate_on_submit():
-        user = find_user(form.login.data)
-        if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
-        if user is not None and user.active and user.check_password(form.password.data):
+        status = _attempt(form)
+        if not isinstance(status, int):
+            return status
+    logged_out = session.pop("logged_out", False)
+    return render(
+        "auth/login.html", "auth/_login_form.html", status=status, form=form, logged_out=logged_out
+    )
+
+
+def _attempt(form: LoginForm):
+    """Try the submitted credentials: a redirect on success, else the status to answer with."""
+    user = find_user(form.login.data)
+    ip = throttle.ip_key(request.remote_addr)
+    by_ip = throttle.hit(ip, "LOGIN_LIMIT_PER_IP")
+    by_account = throttle.hit(
+        throttle.account_key(user, form.login.data), "LOGIN_LIMIT_PER_ACCOUNT"
+    )
+    blocked = by_account if by_account.blocked else by_ip if by_ip.blocked else None
+    if blocked is not None:
+        form.password.errors.append(
+            _(
+                "Đồng chí đã nhập sai quá nhiều lần, nên việc đăng nhập tạm khóa trong "
+                "%(minutes)d phút nữa. Sau thời gian đó đồng chí thử lại, hoặc đề nghị bí thư "
+                "chi bộ hoặc Ban Tổ chức mở khóa tài khoản.",
+                minutes=_minutes(blocked.seconds_left()),
+            )
+        )
+        return 429
+    if user is None or not user.password_hash:
+        check_password_hash(
+            _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), form.password.data
+        )
+    if user is not None and user.check_password(form.password.data):
+        refusal = access.login_refusal(user)
+        if refusal is None:
             start_session(user, remember=form.remember.data)
             record("auth.login", user, actor=user)
             db.session.commit()
+            throttle.clear(by_account.key)
+            throttle.give_back(ip, "LOGIN_LIMIT_PER_IP")
             if user.must_change_password:
                 flash(
                     _("Đây là lần đăng nhập đầu tiên. Vui lòng đổi mật khẩu để tiếp tục."), "info"
                 )
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next_url(request.args.get("next")))
-        g.login_failed = True
-        record("auth.login_failed", user, actor=user, login=fold(form.login.data)[:64])
+        record("auth.login_refused", user, actor=None, user_id=user.id)
         db.session.commit()
-        form.password.errors.append(
-            _("Số thẻ / số điện thoại hoặc mật khẩu không đúng. Vui lòng kiểm tra lại.")
-        )
-    status = 401 if g.get("login_failed") else 200
-    logged_out = session.pop("logged_out", False)
-    return render(
-        "auth/login.html", "auth/_login_form.html", status=status, form=form, logged_out=logged_out
+        form.password.errors.append(refusal)
+        return 401
+    # Nobody is logged in: the entry has no actor; the account tried is its object.
+    record(
+        "auth.login_failed",
+        user,
+        actor=None,
+        login=fold(form.login.data)[:64],
+        user_id=getattr(user, "id", None),
     )
+    db.session.commit()
+    form.password.errors.append(
+        _("Số thẻ / số điện thoại hoặc mật khẩu không đúng. Vui lòng kiểm tra lại.")
+    )
+    if 0 < by_account.remaining <= 2:
+        form.password.errors.append(
+            _(
+                "Đồng chí còn %(n)d lần thử. Sau đó việc đăng nhập sẽ tạm khóa %(minutes)d phút.",
+                n=by_account.remaining,
+                minutes=_minutes(by_account.seconds_left()),
+            )
+        )
+    return 401
 
 
 @bp.post("/logout")
@@ -156,3 +202,6 @@ def change_password():
         form=form,
         forced=user.must_change_password,
     )
+
+
+from blueprints.auth import account_routes  # noqa: E402,F401 - registers its routes on bp

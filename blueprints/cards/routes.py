@@ -51,7 +51,7 @@ def _load(request_id: int) -> tuple[CardRequest, bool]:
         abort(404)
     staff = can(current_user, "card_request.handle", req)
     if not staff and req.member_id != current_user.member_id:
-        abort(403)
+        abort(404)  # as for a missing request: ids of others' requests are not probed
     return req, staff
 
 

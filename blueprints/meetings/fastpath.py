@@ -17,22 +17,29 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import text
 from werkzeug.http import parse_cookie
 
+from core.session import (
+    LAST_SEEN_EVERY,
+    SESSION_BINDS,
+    valid_session_condition,
+    valid_session_params,
+)
+
 PATH_RE = re.compile(r"^/meetings/(\d+)/live/version$")
 QUERY_RE = re.compile(r"(?:^|&)v=(\d+)(?:&|$)")
+# The session-validity rule is core.session's, shared with the Flask user loader.
 QUERY = text(
-    "SELECT m.version, s.revoked_at, s.expires_at, s.last_seen_at, u.active, "
-    "u.must_change_password "
+    "SELECT m.version, s.last_seen_at, u.must_change_password "
     "FROM user_sessions s JOIN users u ON u.id = s.user_id "
     "JOIN members mem ON mem.id = u.member_id "
     "JOIN meetings m ON m.cell_id = mem.cell_id AND m.id = :meeting_id "
-    "WHERE s.token_hash = :token_hash"
-)
+    "WHERE s.token_hash = :token_hash AND " + valid_session_condition("s", "u")
+).bindparams(*SESSION_BINDS)
 HEADERS = [
     ("Cache-Control", "no-store"),
     ("X-Content-Type-Options", "nosniff"),
@@ -101,17 +108,15 @@ class LiveVersionFastPath:
         if not token:
             return False
         token_hash = hashlib.sha256(token.encode()).hexdigest()
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                QUERY, {"meeting_id": int(match.group(1)), "token_hash": token_hash}
-            ).first()
-        if row is None:
-            return False
-        version, revoked_at, expires_at, last_seen_at, active, must_change = row
         now = datetime.now(UTC).replace(tzinfo=None)
-        if revoked_at is not None or not active or must_change:
-            return False
-        if _naive(expires_at) <= now or now - _naive(last_seen_at) > timedelta(minutes=5):
+        params = {"meeting_id": int(match.group(1)), "token_hash": token_hash}
+        params.update(valid_session_params(self.flask_app.config, now))
+        with self.engine.connect() as conn:
+            row = conn.execute(QUERY, params).first()
+        if row is None:
+            return False  # no such session, not valid now, or not of this meeting's cell
+        version, last_seen_at, must_change = row
+        if must_change or now - _naive(last_seen_at) > LAST_SEEN_EVERY:
             return False  # Flask's user loader refreshes last-seen; let it
         return str(version) == known
 

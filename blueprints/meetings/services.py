@@ -39,7 +39,7 @@ from blueprints.meetings.models import (
     Task,
     bump,
 )
-from blueprints.members.models import Member, MemberStatus
+from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from core.extensions import db
 from core.i18n import fmt_date, fmt_datetime, fmt_percent
 from core.models import utcnow
@@ -84,7 +84,7 @@ def cell_members(cell_id: int) -> list[Member]:
     return list(
         db.session.scalars(
             select(Member)
-            .where(Member.cell_id == cell_id, Member.status != MemberStatus.TRANSFERRED)
+            .where(Member.cell_id == cell_id, Member.status.not_in(DEPARTED_STATUSES))
             .order_by(Member.name_sort, Member.id)
         )
     )

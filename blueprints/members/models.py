@@ -22,13 +22,20 @@ class MemberStatus(StrEnum):
     PROBATIONARY = "probationary"  # dự bị
     EXEMPT = "exempt"  # miễn sinh hoạt
     TRANSFERRED = "transferred"  # chuyển đi
+    LEFT = "left"  # ra khỏi Đảng (xin ra, xóa tên, khai trừ)
+    DECEASED = "deceased"  # từ trần
 
+
+# Statuses that take a member out of their cell: no account access, not counted, not issued.
+DEPARTED_STATUSES = frozenset({MemberStatus.TRANSFERRED, MemberStatus.LEFT, MemberStatus.DECEASED})
 
 MEMBER_STATUS_LABELS = {
     MemberStatus.OFFICIAL: _l("Chính thức"),
     MemberStatus.PROBATIONARY: _l("Dự bị"),
     MemberStatus.EXEMPT: _l("Miễn sinh hoạt"),
     MemberStatus.TRANSFERRED: _l("Đã chuyển đi"),
+    MemberStatus.LEFT: _l("Đã ra khỏi Đảng"),
+    MemberStatus.DECEASED: _l("Đã từ trần"),
 }
 
 GENDER_LABELS = {"M": _l("Nam"), "F": _l("Nữ")}
@@ -77,6 +84,11 @@ class Member(db.Model):
     def gender_label(self) -> str:
         """Translated gender, empty when unknown."""
         return str(GENDER_LABELS.get(self.gender or "", ""))
+
+    @property
+    def departed(self) -> bool:
+        """True when the member no longer belongs to their cell (moved away, left, died)."""
+        return self.status in DEPARTED_STATUSES
 
     @property
     def scope_unit(self) -> Unit:

@@ -10,7 +10,7 @@ from blueprints.audit import reads
 from blueprints.members.models import MEMBER_STATUS_LABELS, Member
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
-from core.permissions import AUTHENTICATED, authorize, can, permission
+from core.permissions import AUTHENTICATED, can, get_authorized, permission
 from core.rendering import render
 
 bp = Blueprint("members", __name__)
@@ -27,9 +27,10 @@ def my_card():
 @permission("member.view")
 def member_detail(member_id: int):
     """One member's record, for the member, their cell's leaders and staff above."""
-    member = db.get_or_404(Member, member_id)
-    authorize("member.view", member)
-    response = render("members/detail.html", member=member)
+    member = get_authorized(Member, member_id, "member.view")
+    from blueprints.auth.account_routes import account_panel
+
+    response = render("members/detail.html", member=member, account=account_panel(member))
     if member.id != current_user.member_id:
         reads.record("member.viewed", member)
     return response
@@ -39,8 +40,7 @@ def member_detail(member_id: int):
 @permission("unit.view")
 def unit_detail(unit_id: int):
     """A unit: its sub-units, or for a cell its members (names only for ordinary members)."""
-    unit = db.get_or_404(Unit, unit_id)
-    authorize("unit.view", unit)
+    unit = get_authorized(Unit, unit_id, "unit.view")
     members = []
     if unit.kind == UnitKind.CELL:
         members = db.session.scalars(

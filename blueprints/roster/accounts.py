@@ -19,13 +19,14 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
-from blueprints.auth.models import User, UserSession
-from blueprints.members.models import Member, MemberStatus
+from blueprints.auth.models import RoleAssignment, User, UserSession
+from blueprints.members.models import DEPARTED_STATUSES, Member
 from blueprints.roster.slips import Slip
 from blueprints.units.models import Unit, UnitKind, cells_under, subtree_clause
 from core.extensions import db
 from core.models import utcnow
 from core.passwords import initial_password
+from core.permissions import can_manage_account
 from core.text import text_sort_key
 from core.urls import external_url
 
@@ -45,7 +46,7 @@ def members_for_issue(unit: Unit, *, only_new: bool):
     stmt = (
         select(Member, Unit.name)
         .join(Unit, Member.cell_id == Unit.id)
-        .where(Member.cell_id.in_(cells_under(unit)), Member.status != MemberStatus.TRANSFERRED)
+        .where(Member.cell_id.in_(cells_under(unit)), Member.status.not_in(DEPARTED_STATUSES))
         .order_by(Unit.name, Unit.id, Member.name_sort, Member.id)
     )
     if only_new:
@@ -66,7 +67,7 @@ def sub_unit_counts(unit: Unit) -> list[tuple[Unit, int, int]]:
         .where(
             subtree_clause(Unit.path, unit.path),
             Unit.kind == UnitKind.CELL,
-            Member.status != MemberStatus.TRANSFERRED,
+            Member.status.not_in(DEPARTED_STATUSES),
         )
         .group_by(Unit.path)
     )
@@ -83,24 +84,57 @@ def sub_unit_counts(unit: Unit) -> list[tuple[Unit, int, int]]:
     return sorted(((c, *totals[c.id]) for c in children), key=lambda r: text_sort_key(r[0].name))
 
 
-def issue(rows: list[tuple[Member, str]]) -> list[Slip]:
-    """Create or reset the accounts of `rows` (member, cell name); return their slips.
+def issue(
+    rows: list[tuple[Member, str]], actor, *, action: str = "account.issue", create: bool = True
+) -> tuple[list[Slip], int]:
+    """Create or reset the accounts of `rows` (member, cell name); return slips and skipped.
 
     Runs in the caller's transaction. Existing accounts get a new password (the old one stops
-    working at once) and all their login sessions end.
+    working at once) and all their login sessions end, but only those `actor` may manage
+    (core.permissions.account_refusal: no account holding a role the actor does not hold
+    above it) and that are not locked: issuing never re-activates an account. With
+    `create=False` (a secretary's reset) members without an account are skipped too.
+    Skipped members get no slip; their count is returned so the page can say so.
     """
     members = [m for m, _cell in rows]
-    users = {
-        u.member_id: u
-        for u in db.session.scalars(select(User).where(User.member_id.in_([m.id for m in members])))
-    }
-    passwords = [initial_password() for _ in members]
+    users: dict[int, User] = {}
+    for start in range(0, len(members), 900):
+        ids = [m.id for m in members[start : start + 900]]
+        users.update(
+            (u.member_id, u)
+            for u in db.session.scalars(select(User).where(User.member_id.in_(ids)))
+        )
+    # The caller authorised `action` on the unit; only accounts holding roles need more checks.
+    user_ids = [u.id for u in users.values()]
+    role_holders: set[int] = set()
+    for start in range(0, len(user_ids), 900):
+        role_holders.update(
+            db.session.scalars(
+                select(RoleAssignment.user_id).where(
+                    RoleAssignment.user_id.in_(user_ids[start : start + 900])
+                )
+            )
+        )
+    kept: list[tuple[Member, str, User | None]] = []
+    skipped = 0
+    for member, cell in rows:
+        user = users.get(member.id)
+        if member.departed or (user is None and not create):
+            skipped += 1
+        elif user is not None and (
+            not user.active
+            or (user.id in role_holders and not can_manage_account(actor, user, action))
+            or user.id == actor.id
+        ):
+            skipped += 1
+        else:
+            kept.append((member, cell, user))
+    passwords = [initial_password() for _ in kept]
     hashes = _hash_all(passwords)
     now = utcnow()
     slips = []
     reset_ids = []
-    for (member, cell), password, hashed in zip(rows, passwords, hashes, strict=True):
-        user = users.get(member.id)
+    for (member, cell, user), password, hashed in zip(kept, passwords, hashes, strict=True):
         if user is None:
             user = User(member=member, display_name=member.full_name)
             db.session.add(user)
@@ -109,7 +143,6 @@ def issue(rows: list[tuple[Member, str]]) -> list[Slip]:
         user.password_hash = hashed
         user.must_change_password = True
         user.password_changed_at = now
-        user.active = True
         slips.append(
             Slip(
                 cell=cell,
@@ -129,4 +162,4 @@ def issue(rows: list[tuple[Member, str]]) -> list[Slip]:
             .values(revoked_at=now)
         )
     db.session.flush()
-    return slips
+    return slips, skipped

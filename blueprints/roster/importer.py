@@ -16,7 +16,8 @@ from datetime import date
 
 from sqlalchemy import insert, select, update
 
-from blueprints.members.models import Member, MemberStatus
+from blueprints.auth import access
+from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from blueprints.roster.reading import Sheet, as_text, parse_date
 from blueprints.roster.reasons import name_reasons
 from blueprints.units.models import Unit, UnitKind, subtree_clause
@@ -48,6 +49,12 @@ _STATUS_WORDS = {
     "probationary": MemberStatus.PROBATIONARY,
     "exempt": MemberStatus.EXEMPT,
     "transferred": MemberStatus.TRANSFERRED,
+    "ra khoi dang": MemberStatus.LEFT,
+    "da ra khoi dang": MemberStatus.LEFT,
+    "left": MemberStatus.LEFT,
+    "tu tran": MemberStatus.DECEASED,
+    "da tu tran": MemberStatus.DECEASED,
+    "deceased": MemberStatus.DECEASED,
 }
 _GENDER_WORDS = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female": "F"}
 _KIND_WORDS = {
@@ -314,7 +321,7 @@ def analyse_members(sheet: Sheet, scope: Unit, progress: Progress | None = None)
             select(Member.id, Member.card_number, Member.full_name, Member.cell_id)
             .where(
                 Member.cell_id.in_(file_cells),
-                Member.status != MemberStatus.TRANSFERRED,
+                Member.status.not_in(DEPARTED_STATUSES),
             )
             .order_by(Member.cell_id, Member.name_sort)
         )
@@ -344,6 +351,11 @@ def _apply_members(plan: Plan, transferred_ids: list[int], progress: Progress | 
         done += len(chunk)
         if progress:
             progress(done, total)
+    # Cell or status changes can take members out of their cell: their access ends with them.
+    allowed = {m["id"] for m in plan.missing}
+    ids = [i for i in transferred_ids if i in allowed]
+    watched = [v["id"] for v in plan.updates if "cell_id" in v or "status" in v]
+    before = access.snapshot(watched + ids)
     for start in range(0, len(plan.updates), PROGRESS_EVERY):
         chunk = []
         for values in plan.updates[start : start + PROGRESS_EVERY]:
@@ -358,8 +370,6 @@ def _apply_members(plan: Plan, transferred_ids: list[int], progress: Progress | 
         done += len(chunk)
         if progress:
             progress(done, total)
-    allowed = {m["id"] for m in plan.missing}
-    ids = [i for i in transferred_ids if i in allowed]
     if ids:
         db.session.execute(
             update(Member)
@@ -367,6 +377,7 @@ def _apply_members(plan: Plan, transferred_ids: list[int], progress: Progress | 
             .values(status=MemberStatus.TRANSFERRED, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+    access.members_changed(before)
 
 
 def analyse_units(sheet: Sheet, scope: Unit, progress: Progress | None = None) -> Plan:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.audit import reads
 from blueprints.audit.models import record
 from blueprints.auth.models import User
-from blueprints.members.models import MEMBER_STATUS_LABELS, Member, MemberStatus
+from blueprints.members.models import DEPARTED_STATUSES, MEMBER_STATUS_LABELS, Member, MemberStatus
 from blueprints.roster import accounts, jobs
 from blueprints.roster.forms import EmptyForm, ImportForm, IssueForm
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
@@ -36,6 +36,7 @@ from core.permissions import (
     ADMIN,
     SECRETARY,
     STAFF,
+    account_refusal,
     authorize,
     can,
     permission,
@@ -268,6 +269,7 @@ def members(unit_id: int):
     response = render(
         "roster/members.html",
         "roster/_members_table.html",
+        no_reset=_no_reset(rows),
         unit=unit,
         rows=rows,
         q=q,
@@ -283,6 +285,25 @@ def members(unit_id: int):
     )
     reads.record("roster.members_viewed", unit, q=q, member_status=status, rows=total)
     return response
+
+
+def _no_reset(rows) -> dict[int, str]:
+    """Accounts on this page the current user may not reset, with a short reason to show."""
+    ids = [r[2] for r in rows if r[2]]
+    if not ids:
+        return {}
+    users = db.session.scalars(
+        select(User)
+        .where(User.id.in_(ids), or_(~User.active, User.roles.any()))
+        .options(selectinload(User.roles))
+    ).all()
+    reasons = {}
+    for user in users:
+        if not user.active:
+            reasons[user.id] = _("Tài khoản đang bị khóa")
+        elif account_refusal(current_user, user, "account.reset"):
+            reasons[user.id] = _("Giữ vai trò: cấp trên đặt lại mật khẩu")
+    return reasons
 
 
 # ---------------------------------------------------------------- accounts
@@ -312,7 +333,7 @@ def issue_accounts(unit_id: int):
             .select_from(Member)
             .where(
                 Member.cell_id.in_(cells_under(unit)),
-                Member.status != MemberStatus.TRANSFERRED,
+                Member.status.not_in(DEPARTED_STATUSES),
             )
         ),
         "without": db.session.scalar(
@@ -338,11 +359,15 @@ def issue_accounts(unit_id: int):
                 "error",
             )
             return redirect(url_for("roster.issue_accounts", unit_id=unit.id))
-        slips = accounts.issue([(m, cell) for m, cell in rows])
+        slips, skipped = accounts.issue([(m, cell) for m, cell in rows], current_user)
+        if not slips:
+            flash(_skipped_message(skipped), "error")
+            return redirect(url_for("roster.issue_accounts", unit_id=unit.id))
         record(
             "account.issued",
             unit,
             count=len(slips),
+            skipped=skipped,
             mode="new" if only_new else "all",
             members=[m.id for m, _c in rows][:5000],
         )
@@ -359,20 +384,51 @@ def issue_accounts(unit_id: int):
     )
 
 
+def _skipped_message(skipped: int) -> str:
+    return _(
+        "%(n)s tài khoản không được cấp lại: tài khoản đang bị khóa, hoặc giữ vai trò mà "
+        "đồng chí không giữ ở cấp trên. Vui lòng đề nghị quản trị hệ thống.",
+        n=fmt_number(skipped),
+    )
+
+
 @bp.post("/members/<int:member_id>/reset")
 @permission("account.reset")
 def reset_password(member_id: int):
-    """Reset a member's password (forgotten): new initial password, new slip, old one void."""
+    """Reset a member's password (forgotten): new initial password, new slip, old one void.
+
+    Only an existing, unlocked account that the actor may manage (core.permissions
+    .account_refusal); creating accounts is issuance, unlocking is its own audited action.
+    """
     member = db.get_or_404(Member, member_id)
     authorize("account.reset", member)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if current_user.member_id == member.id:
+    back = redirect(url_for("roster.members", unit_id=member.cell_id))
+    user = db.session.scalar(select(User).where(User.member_id == member.id))
+    if user is None:
         flash(
-            _("Bạn không thể tự đặt lại mật khẩu của mình ở đây; hãy dùng Đổi mật khẩu."), "error"
+            _(
+                "Đồng chí %(name)s chưa có tài khoản. Tài khoản do Ban Tổ chức cấp "
+                "(Cấp tài khoản trên danh sách đơn vị).",
+                name=member.full_name,
+            ),
+            "error",
         )
-        return redirect(url_for("roster.members", unit_id=member.cell_id))
-    slips = accounts.issue([(member, member.cell.name)])
+        return back
+    refusal = account_refusal(current_user, user, "account.reset")
+    if refusal is None and (not user.active or member.departed):
+        refusal = _(
+            "Tài khoản của đồng chí %(name)s đang bị khóa. Cần mở khóa tài khoản trước "
+            "(Ban Tổ chức, trên trang của đảng viên).",
+            name=member.full_name,
+        )
+    if refusal:
+        flash(refusal, "error")
+        return back
+    slips, _skipped = accounts.issue(
+        [(member, member.cell.name)], current_user, action="account.reset", create=False
+    )
     record("account.password_reset", member, card=member.card_number)
     pdf = build_slips_pdf(slips, site_url(), _("Phiếu đăng nhập — %(name)s", name=member.full_name))
     db.session.commit()

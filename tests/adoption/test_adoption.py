@@ -75,8 +75,8 @@ def test_staff_see_their_subtree_counted(app, client, world, as_role):
     # (86 + 61) / 2, rounded; cell B's meeting of two months ago is not in this month.
     assert "Chất lượng sinh hoạt bình quân: 74 điểm — Khá" in page and "2 buổi đã chấm" in page
     assert '<td class="num">74 — Khá</td>' in page  # the sub-unit's row
-    assert client.get(f"/adoption/{world.units['C']}").status_code == 403
-    assert client.get(f"/adoption/{world.units['P']}").status_code == 403
+    assert client.get(f"/adoption/{world.units['C']}").status_code == 404
+    assert client.get(f"/adoption/{world.units['P']}").status_code == 404
 
 
 def test_province_staff_see_every_committee(app, client, world, as_role):
@@ -90,7 +90,7 @@ def test_secretary_sees_own_cell_only(client, world, as_role):
     as_role("secretary_a")
     assert client.get("/adoption/").headers["Location"].endswith(f"/adoption/{world.units['A']}")
     assert client.get(f"/adoption/{world.units['A']}").status_code == 200
-    assert client.get(f"/adoption/{world.units['B']}").status_code == 403
+    assert client.get(f"/adoption/{world.units['B']}").status_code == 404
 
 
 def test_plain_members_have_no_adoption_page(client, world, as_role):

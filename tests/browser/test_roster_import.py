@@ -56,7 +56,7 @@ def test_import_preview_commit_issue_slips_and_member_login(live_server, new_pag
     text = pdf_text(slip)
     assert "Trương Thị Mỹ Hạnh" in text and "52102001" in text
     # Slips: Phước Lộc's page comes after An Phú's; the first password is Hạnh's.
-    password = re.findall(r"[a-z]+-[a-z]+-\d{4}-[a-z]+", text)[0]
+    password = re.findall(r"[a-z]+-[a-z]+-\d{4}-[a-z]+-[a-z]+", text)[0]
 
     page.goto(live_server + "/")
     page.get_by_role("link", name=re.compile("Danh sách đảng viên — Huyện ủy Sơn Tịnh")).click()

@@ -43,7 +43,7 @@ def test_moved_version_brings_the_member_region_in_the_same_answer(
     staff = client_for("staff_d1").get(url)
     assert staff.status_code == 200 and staff.mimetype == "text/plain"
     # Members of another cell are refused as before.
-    assert client_for("member_b").get(url).status_code == 403
+    assert client_for("member_b").get(url).status_code == 404
 
 
 def test_shared_part_rendered_once_per_version_and_kept_in_the_database(

@@ -105,17 +105,17 @@ def test_scope_member_sees_own_staff_sees_subtree(app, client, world, as_role):
     request_id = _file(client)
     other_member = app.test_client()
     login(other_member, "52100004")
-    assert other_member.get(f"/card-requests/{request_id}").status_code == 403
+    assert other_member.get(f"/card-requests/{request_id}").status_code == 404
     assert other_member.get("/card-requests/queue").status_code == 403
     other_staff = app.test_client()
     login(other_staff, "tochuc.d2")
-    assert other_staff.get(f"/card-requests/{request_id}").status_code == 403
+    assert other_staff.get(f"/card-requests/{request_id}").status_code == 404
     assert "Trần Thị Ánh" not in other_staff.get("/card-requests/queue").get_data(as_text=True)
     assert (
         _post(
             other_staff, request_id, "approve", **{"approve-new_card_number": "52999002"}
         ).status_code
-        == 403
+        == 404
     )
     secretary = app.test_client()
     login(secretary, "52100001")

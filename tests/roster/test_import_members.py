@@ -212,7 +212,7 @@ def test_job_of_another_committee_is_hidden(app, client, world, as_role):
     client.post("/logout", data={"csrf_token": ""})
     client.delete_cookie("sotay_session")
     as_role("staff_d2")
-    assert client.get(f"/roster/jobs/{job_id}").status_code == 403
+    assert client.get(f"/roster/jobs/{job_id}").status_code == 404
 
 
 def test_a_second_commit_of_the_same_job_does_nothing(app, client, world, as_role):

@@ -1,0 +1,139 @@
+"""Whether an account may be used: staff lock and unlock, departures, expired login slips.
+
+One place decides it for the login form (`login_refusal`) and one place changes it (`lock`,
+`unlock`, `members_changed`); the server-side session check (core.session) refuses inactive
+accounts, so ending access here ends every open session as well.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from blueprints.audit.models import record
+from blueprints.auth.models import RoleAssignment, User
+from blueprints.members.models import DEPARTED_STATUSES, Member
+from core import throttle
+from core.extensions import db
+from core.models import utcnow
+from core.permissions import CELL_LEADERS
+from core.session import revoke_all_sessions
+
+
+def slip_expired(user: User) -> bool:
+    """True when the account still has its initial (slip) password and that has expired."""
+    days = current_app.config["INITIAL_PASSWORD_VALID_DAYS"]
+    if not user.must_change_password or not days or user.password_changed_at is None:
+        return False
+    return utcnow() - user.password_changed_at > timedelta(days=days)
+
+
+def login_refusal(user: User) -> str | None:
+    """Why `user`, who gave the right password, may not log in; None when they may.
+
+    Said only after the right password, so the message tells nothing to someone guessing.
+    """
+    if user.member is not None and user.member.departed:
+        return _(
+            "Đồng chí không còn sinh hoạt tại chi bộ trong hệ thống (%(status)s), nên tài khoản "
+            "đã ngừng. Nếu có nhầm lẫn, đồng chí vui lòng liên hệ Ban Tổ chức cấp ủy nơi đồng "
+            "chí đang sinh hoạt.",
+            status=user.member.status_label.lower(),
+        )
+    if not user.active:
+        return _(
+            "Tài khoản của đồng chí đang bị khóa. Đồng chí vui lòng liên hệ bí thư chi bộ hoặc "
+            "Ban Tổ chức cấp ủy để được mở khóa."
+        )
+    if slip_expired(user):
+        return _(
+            "Mật khẩu trên phiếu đăng nhập đã hết hạn (phiếu chỉ dùng được %(days)d ngày). "
+            "Đồng chí vui lòng đề nghị bí thư chi bộ hoặc Ban Tổ chức cấp phiếu mới.",
+            days=current_app.config["INITIAL_PASSWORD_VALID_DAYS"],
+        )
+    return None
+
+
+def _subject(user: User):
+    """What the audit entry is about: the member record (so its unit is kept) or the user."""
+    return user.member if user.member is not None else user
+
+
+def lock(user: User, reason: str) -> None:
+    """Lock `user` now: no login, every session ended. Audited with the reason."""
+    user.active = False
+    user.locked_at = utcnow()
+    user.locked_reason = reason[:200]
+    revoke_all_sessions(user)
+    record("account.locked", _subject(user), reason=reason[:200], user_id=user.id)
+
+
+def unlock(user: User, reason: str) -> None:
+    """Unlock `user` and end a soft lock from wrong passwords. Audited with the reason."""
+    user.active = True
+    user.locked_at = None
+    user.locked_reason = None
+    throttle.clear(throttle.account_key(user, ""))
+    record("account.unlocked", _subject(user), reason=reason[:200], user_id=user.id)
+
+
+def snapshot(member_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Cell and status of members before a change, for `members_changed`."""
+    result: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(member_ids), 900):
+        rows = db.session.execute(
+            select(Member.id, Member.cell_id, Member.status).where(
+                Member.id.in_(member_ids[start : start + 900])
+            )
+        )
+        result.update((r.id, (r.cell_id, r.status)) for r in rows)
+    return result
+
+
+def members_changed(before: dict[int, tuple[int, str]]) -> int:
+    """End access that a change of cell or status took away; return how many accounts changed.
+
+    A member who departed (moved away, left the Party, died) loses the account: locked, every
+    session ended. A member moved to another cell loses their cell-leader roles on the old
+    cell and their sessions (they log in again and see the new cell). Called in the same
+    transaction as the change, by every place that changes a member's cell or status.
+    """
+    if not before:
+        return 0
+    changed = 0
+    after = snapshot(list(before))
+    users = {
+        u.member_id: u
+        for start in range(0, len(before), 900)
+        for u in db.session.scalars(
+            select(User).where(User.member_id.in_(list(before)[start : start + 900]))
+        )
+    }
+    for member_id, (old_cell, old_status) in before.items():
+        user = users.get(member_id)
+        new_cell, new_status = after.get(member_id, (old_cell, old_status))
+        if user is None:
+            continue
+        departed = new_status in DEPARTED_STATUSES and old_status not in DEPARTED_STATUSES
+        moved = new_cell != old_cell
+        if departed and user.active:
+            user.active = False
+            user.locked_at = utcnow()
+            revoke_all_sessions(user)
+            record("account.access_ended", user.member, status=new_status, user_id=user.id)
+            changed += 1
+        elif moved:
+            db.session.execute(
+                delete(RoleAssignment).where(
+                    RoleAssignment.user_id == user.id,
+                    RoleAssignment.unit_id == old_cell,
+                    RoleAssignment.role.in_(CELL_LEADERS),
+                )
+            )
+            revoke_all_sessions(user)
+            record("account.access_ended", user.member, moved_from=old_cell, user_id=user.id)
+            changed += 1
+    return changed

@@ -1,0 +1,192 @@
+"""Account pages: one's signed-in devices, and staff locking or unlocking a member's account.
+
+Registered on the auth blueprint (imported at the end of blueprints/auth/routes.py).
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select, update
+
+from blueprints.audit.models import record
+from blueprints.auth import access
+from blueprints.auth.forms import AccountStateForm
+from blueprints.auth.models import User, UserSession
+from blueprints.auth.routes import bp
+from blueprints.members.models import Member
+from blueprints.roster.forms import EmptyForm
+from core import throttle
+from core.extensions import db
+from core.models import utcnow
+from core.permissions import (
+    AUTHENTICATED,
+    STAFF,
+    account_refusal,
+    can,
+    get_authorized,
+    permission,
+    register_action,
+)
+from core.rendering import render
+from core.session import valid_session_params, valid_session_sql
+
+register_action("account.lock", (STAFF,))
+
+
+def device_label(user_agent: str | None) -> str:
+    """A short name for a browser's user agent: "Chrome trên Android", "Safari trên iPhone"."""
+    ua = user_agent or ""
+    system = next(
+        (
+            name
+            for key, name in (
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Android", "Android"),
+                ("Windows", "Windows"),
+                ("Mac OS", "macOS"),
+                ("Linux", "Linux"),
+            )
+            if key in ua
+        ),
+        None,
+    )
+    browser = next(
+        (
+            name
+            for key, name in (
+                ("Zalo", "Zalo"),
+                ("Edg/", "Edge"),
+                ("CocCoc", "Cốc Cốc"),
+                ("Firefox", "Firefox"),
+                ("Chrome", "Chrome"),
+                ("Safari", "Safari"),
+            )
+            if key in ua
+        ),
+        None,
+    )
+    if browser and system:
+        return _("%(browser)s trên %(system)s", browser=browser, system=system)
+    return browser or system or _("Thiết bị không rõ")
+
+
+def _live_sessions(user_id: int) -> list[UserSession]:
+    """The user's login sessions that are valid now, most recently used first."""
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.user_id == user_id, valid_session_sql())
+            .order_by(UserSession.last_seen_at.desc()),
+            valid_session_params(current_app.config, utcnow()),
+        )
+    )
+
+
+@bp.get("/account")
+@permission(AUTHENTICATED)
+def account():
+    """The account page: signed-in devices, this one marked, and "sign out the others"."""
+    user = current_user._get_current_object()
+    return render(
+        "auth/account.html",
+        sessions=_live_sessions(user.id),
+        this_session=user.session_id,
+        device_label=device_label,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/account/sessions/others")
+@permission(AUTHENTICATED)
+def end_other_sessions():
+    """End every login of this account except the one making the request."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    ended = db.session.execute(
+        update(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_(None),
+            UserSession.id != user.session_id,
+        )
+        .values(revoked_at=utcnow())
+    ).rowcount
+    record("account.sessions_ended", user, ended=ended)
+    db.session.commit()
+    flash(_("Đã đăng xuất khỏi %(n)d thiết bị khác.", n=ended), "success")
+    return redirect(url_for("auth.account"))
+
+
+def account_panel(member: Member) -> dict | None:
+    """What the member page shows staff about the member's account, or None to show nothing."""
+    if not current_user.is_authenticated:
+        return None
+    user = db.session.scalar(select(User).where(User.member_id == member.id))
+    if user is None or not can(current_user, "account.lock", member):
+        return None
+    sessions = db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.user_id == user.id, valid_session_sql()),
+        valid_session_params(current_app.config, utcnow()),
+    )
+    return {
+        "user": user,
+        "refusal": account_refusal(current_user, user, "account.lock"),
+        # Two forms can be on the page (active but soft-locked): prefixes keep their ids apart.
+        "lock_form": AccountStateForm(prefix="lock"),
+        "unlock_form": AccountStateForm(prefix="unlock"),
+        "sessions": sessions,
+        "soft_lock_minutes": (throttle.lock_seconds_left(user) + 59) // 60,
+    }
+
+
+def _change_state(member_id: int, *, locking: bool):
+    member = get_authorized(Member, member_id, "account.lock")
+    back = redirect(url_for("members.member_detail", member_id=member.id))
+    form = AccountStateForm(prefix="lock" if locking else "unlock")
+    if not form.validate_on_submit():
+        for error in form.reason.errors or [_("Phiên làm việc đã hết hạn. Vui lòng thử lại.")]:
+            flash(error, "error")
+        return back
+    user = db.session.scalar(select(User).where(User.member_id == member.id))
+    refusal = account_refusal(current_user, user, "account.lock")
+    if refusal is None and not locking and member.departed:
+        refusal = _(
+            "Đồng chí %(name)s đã không còn sinh hoạt tại chi bộ (%(status)s), nên không mở khóa "
+            "được. Khi đồng chí ấy sinh hoạt lại, cấp ủy nơi mới cập nhật danh sách trước.",
+            name=member.full_name,
+            status=member.status_label.lower(),
+        )
+    if refusal:
+        flash(refusal, "error")
+        return back
+    if locking:
+        access.lock(user, form.reason.data)
+        message = _("Đã khóa tài khoản của đồng chí %(name)s.", name=member.full_name)
+    else:
+        access.unlock(user, form.reason.data)
+        message = _("Đã mở khóa tài khoản của đồng chí %(name)s.", name=member.full_name)
+    db.session.commit()
+    flash(message, "success")
+    return back
+
+
+@bp.post("/members/<int:member_id>/account/lock")
+@permission("account.lock")
+def lock_account(member_id: int):
+    """Lock a member's account (with a reason): no login, every session ended at once."""
+    return _change_state(member_id, locking=True)
+
+
+@bp.post("/members/<int:member_id>/account/unlock")
+@permission("account.lock")
+def unlock_account(member_id: int):
+    """Unlock a member's account, also ending a soft lock from wrong passwords."""
+    return _change_state(member_id, locking=False)
