@@ -18,7 +18,6 @@ from blueprints.meetings.blueprint import (
     get_meeting,
     my_member,
     refuse,
-    require_ongoing,
     task_form,
 )
 from blueprints.meetings.forms import MotionForm, OpinionForm
@@ -32,6 +31,7 @@ from blueprints.meetings.models import (
     Task,
     bump,
 )
+from blueprints.meetings.stages import BEFORE_CLOSE, Stage, allowed_in
 from core.extensions import db
 from core.idempotency import first_time
 from core.ids import db_int
@@ -43,6 +43,7 @@ from core.text import clean, clean_multiline
 
 @bp.route("/<int:meeting_id>/checkin", methods=["GET", "POST"])
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def checkin(meeting_id: int):
     """A member checks in with the code shown on the console (typed, or from the QR code)."""
     meeting = get_meeting(meeting_id)
@@ -51,8 +52,6 @@ def checkin(meeting_id: int):
         return render(
             "meetings/checkin.html", meeting=meeting, code=request.args.get("code", "")[:12]
         )
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     if not sv.code_is_valid(meeting, request.form.get("code", "")):
         return refuse(
             meeting,
@@ -68,6 +67,7 @@ def checkin(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/attendance/<int:member_id>")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def set_attendance(meeting_id: int, member_id: int):
     """The secretary marks a member: present (maybe on their behalf), excused, unexcused, exempt."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -105,11 +105,10 @@ def set_attendance(meeting_id: int, member_id: int):
 
 @bp.post("/<int:meeting_id>/current")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def set_current(meeting_id: int):
     """Move the meeting to an agenda item; the items before it are marked done."""
     meeting = get_meeting(meeting_id, "meeting.manage")
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     item_id = request.form.get("item_id", type=db_int)
     items = list(meeting.items)
     target = next((i for i in items if i.id == item_id), None)
@@ -127,6 +126,7 @@ def set_current(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/conclusion")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def conclude(meeting_id: int, item_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     item = db.session.get(AgendaItem, item_id)
@@ -140,12 +140,11 @@ def conclude(meeting_id: int, item_id: int):
 
 @bp.post("/<int:meeting_id>/speak")
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def speak(meeting_id: int):
     """ "Xin phát biểu": join the speakers queue (once)."""
     meeting = get_meeting(meeting_id)
     member = my_member(meeting)
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     waiting = db.session.scalar(
         select(func.count())
         .select_from(Speaker)
@@ -166,6 +165,7 @@ def speak(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/speakers/next")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def next_speaker(meeting_id: int):
     """Call the next member in the queue."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -191,6 +191,7 @@ def next_speaker(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/speakers/<int:speaker_id>/done")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def speaker_done(meeting_id: int, speaker_id: int):
     """Record what the speaker said (by name) and end their turn."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -217,12 +218,11 @@ def speaker_done(meeting_id: int, speaker_id: int):
 
 @bp.post("/<int:meeting_id>/opinions")
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def opinion(meeting_id: int):
     """A written opinion on the current item, by name."""
     meeting = get_meeting(meeting_id)
     member = my_member(meeting)
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     form = OpinionForm()
     if not form.validate_on_submit():
         return refuse(meeting, _("Vui lòng nhập ý kiến."))
@@ -257,11 +257,10 @@ def opinion(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/motions")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def add_motion(meeting_id: int):
     """Put a motion to the vote on the current item (voting opens at once)."""
     meeting = get_meeting(meeting_id, "meeting.manage")
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     form = MotionForm()
     if not form.validate_on_submit():
         return refuse(meeting, _("Vui lòng nhập nội dung biểu quyết."))
@@ -290,6 +289,7 @@ def _motion(meeting: Meeting, motion_id: int) -> Motion:
 
 @bp.post("/<int:meeting_id>/motions/<int:motion_id>/close")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def close_motion(meeting_id: int, motion_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     motion = _motion(meeting, motion_id)
@@ -305,6 +305,7 @@ def close_motion(meeting_id: int, motion_id: int):
 
 @bp.post("/<int:meeting_id>/motions/<int:motion_id>/vote")
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def vote(meeting_id: int, motion_id: int):
     """A member's vote; sending it twice counts once."""
     meeting = get_meeting(meeting_id)
@@ -323,6 +324,7 @@ def vote(meeting_id: int, motion_id: int):
 
 @bp.post("/<int:meeting_id>/motions/<int:motion_id>/proxy")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def proxy_vote(meeting_id: int, motion_id: int):
     """Record the vote of a present member without a smartphone, with the reason kept."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -351,6 +353,7 @@ def proxy_vote(meeting_id: int, motion_id: int):
 
 @bp.post("/<int:meeting_id>/tasks")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def add_task(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     form = task_form(meeting)
@@ -372,6 +375,7 @@ def add_task(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/tasks/<int:task_id>/done")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def task_done(meeting_id: int, task_id: int):
     """Tick a task of last month as done during the review."""
     meeting = get_meeting(meeting_id, "meeting.manage")

@@ -5,7 +5,6 @@ finding a meeting in the user's scope, answering an action (receipt fragment or 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -85,13 +84,6 @@ def acknowledge(meeting: Meeting, message: str):
         return response
     flash(message, "success")
     return back_to_meeting(meeting)
-
-
-def require_ongoing(meeting: Meeting):
-    """A 409 answer when the meeting is not running, else None."""
-    if not meeting.is_ongoing:
-        return refuse(meeting, _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc."), 409)
-    return None
 
 
 def member_choices(cell_id: int) -> list[tuple[int, str]]:

@@ -43,6 +43,7 @@ from blueprints.meetings.models import (
     Task,
     bump,
 )
+from blueprints.meetings.stages import Stage, allowed_in
 from blueprints.members.models import Member
 from core.extensions import db
 from core.i18n import fmt_datetime
@@ -53,6 +54,7 @@ from core.rendering import render
 
 @bp.post("/<int:meeting_id>/start")
 @permission("meeting.manage")
+@allowed_in(Stage.SCHEDULED)
 def start(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     if not meeting.is_scheduled:
@@ -77,6 +79,7 @@ def start(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/close")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def close(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     if not meeting.is_ongoing:

@@ -13,6 +13,7 @@ from blueprints.meetings import services as sv
 from blueprints.meetings.blueprint import bp, get_meeting, is_chair, is_clerk, my_member, refuse
 from blueprints.meetings.forms import MinutesForm, RatingForm
 from blueprints.meetings.models import Meeting, Minutes, Rating, bump
+from blueprints.meetings.stages import Stage, allowed_in
 from core.extensions import db
 from core.models import utcnow
 from core.permissions import can, permission
@@ -29,6 +30,7 @@ def _minutes(meeting: Meeting) -> Minutes:
 
 @bp.route("/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @permission("meeting.view")
+@allowed_in(Stage.CLOSED)
 def minutes(meeting_id: int):
     """Read the minutes; the clerk (or the cell's leaders) edit them until they are locked."""
     meeting = get_meeting(meeting_id)
@@ -77,6 +79,7 @@ def minutes(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/approve")
 @permission("meeting.view")
+@allowed_in(Stage.CLOSED)
 def approve_minutes(meeting_id: int):
     """Chair and clerk approve; with both approvals the minutes are locked and hashed."""
     meeting = get_meeting(meeting_id)
@@ -106,6 +109,7 @@ def approve_minutes(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/amend")
 @permission("meeting.view")
+@allowed_in(Stage.LOCKED)
 def amend_minutes(meeting_id: int):
     """Change locked minutes: a new audited revision with a reason, approvals start again."""
     meeting = get_meeting(meeting_id)
@@ -155,6 +159,7 @@ def export_minutes(meeting_id: int, fmt: str):
 
 @bp.post("/<int:meeting_id>/rating")
 @permission("meeting.take_part")
+@allowed_in(Stage.CLOSED, Stage.LOCKED)
 def rate(meeting_id: int):
     """A member's 1–5 rating after the meeting (once)."""
     meeting = get_meeting(meeting_id)
