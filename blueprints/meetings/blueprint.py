@@ -121,3 +121,14 @@ def _install_fast_path(state) -> None:
     from blueprints.meetings.fastpath import install
 
     install(state.app)
+
+
+@bp.cli.command("scrub-tallies")
+def scrub_tallies_command() -> None:
+    """Scrub closed secret-ballot tallies from the storage now (normally done at each close)."""
+    import click
+
+    from blueprints.meetings import tally
+
+    ok = tally.scrub(db.engine)
+    click.echo("OK" if ok else "Chưa xong: cơ sở dữ liệu đang bận, hãy chạy lại sau ít phút.")

@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import time
 from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from blueprints.meetings import tally
 from blueprints.meetings.models import (
     ActionKey,
     AgendaItem,
     Attend,
     Attendance,
-    Ballot,
     BallotReceipt,
     Choice,
     Document,
@@ -255,9 +254,10 @@ def cast_vote(
 ) -> bool:
     """Record one vote and commit; False when this member had already voted (counted once).
 
-    Open votes store the member with the choice. Secret ballots store a receipt (who voted)
-    and a ballot (what) in the same transaction; the unique receipt makes a second submission
-    fail as a whole, so neither row of it is kept.
+    Open votes store the member with the choice. A secret vote stores a receipt (who voted)
+    and adds one to its choice's tally (no ballot row: see tally.py) in the same transaction;
+    the unique receipt makes a second submission fail as a whole, so it is not counted.
+    `by`/`proxy_reason` are given for a vote recorded on the member's behalf.
     """
     if motion.status != "open":
         raise VoteError(_("Biểu quyết này chưa mở hoặc đã kết thúc."))
@@ -265,16 +265,15 @@ def cast_vote(
         raise VoteError(_("Lựa chọn không hợp lệ."))
     common = {"by_proxy": bool(proxy_reason), "proxy_reason": proxy_reason}
     common["recorded_by_id"] = getattr(by, "id", None)
+    common["recorded_at"] = utcnow() if proxy_reason else None
     try:
         if motion.secret:
             db.session.add(BallotReceipt(motion_id=motion.id, member_id=member_id, **common))
-            db.session.flush()
-            db.session.add(Ballot(motion_id=motion.id, choice=choice))
         else:
             db.session.add(
                 OpenVote(motion_id=motion.id, member_id=member_id, choice=choice, **common)
             )
-            db.session.flush()
+        db.session.flush()
         # Read the status again now that this transaction writes: a close that committed
         # meanwhile has already counted, so this vote must not be kept (see close_motion).
         status = db.session.scalar(
@@ -283,6 +282,9 @@ def cast_vote(
         if status != "open":
             db.session.rollback()
             raise VoteError(_("Biểu quyết này chưa mở hoặc đã kết thúc."))
+        if motion.secret:
+            # After the motion is share-locked: a close holding it waits for no tally row lock.
+            tally.add_vote(motion.id, choice)
         bump(motion.meeting_id)
         db.session.commit()
     except IntegrityError:
@@ -292,13 +294,13 @@ def cast_vote(
 
 
 def vote_counts(motion: Motion) -> dict[str, int]:
-    """Counts per choice, live."""
+    """Counts per choice, live (a secret vote's come from its tally while it is open)."""
     if motion.secret:
-        q = select(Ballot.choice, func.count()).where(Ballot.motion_id == motion.id)
-        q = q.group_by(Ballot.choice)
-    else:
-        q = select(OpenVote.choice, func.count()).where(OpenVote.motion_id == motion.id)
-        q = q.group_by(OpenVote.choice)
+        if motion.status == "closed":
+            return {"yes": motion.yes, "no": motion.no, "abstain": motion.abstain}
+        return tally.counts(motion.id)
+    q = select(OpenVote.choice, func.count()).where(OpenVote.motion_id == motion.id)
+    q = q.group_by(OpenVote.choice)
     counts = {c.value: 0 for c in Choice}
     counts.update(dict(db.session.execute(q).all()))
     return counts
@@ -325,7 +327,7 @@ def close_motion(motion: Motion, meeting: Meeting) -> bool:
     motion.status = "closed"
     motion.closed_at = utcnow()
     db.session.flush()  # on SQLite this takes the write lock before the count
-    counts = vote_counts(motion)
+    counts = tally.counts(motion.id) if motion.secret else vote_counts(motion)
     t = totals(meeting)
     motion.yes, motion.no, motion.abstain = counts["yes"], counts["no"], counts["abstain"]
     if motion.majority == Majority.ALL:
@@ -338,23 +340,9 @@ def close_motion(motion: Motion, meeting: Meeting) -> bool:
         motion.base = t.present
         motion.passed = motion.yes * 2 > motion.base
     if motion.secret:
-        _reshuffle_ballots(motion)
+        tally.discard(motion.id)  # only the final counts, on the motion, remain
     bump(meeting.id)
     return True
-
-
-def _reshuffle_ballots(motion: Motion) -> None:
-    """Rewrite a closed secret ballot's rows with new keys, in random order, in one transaction.
-
-    While the vote is open each ballot was written in the same transaction as its voter's
-    receipt, so PostgreSQL's row metadata (xmin, physical position) could pair them for
-    someone reading the database directly. Rewriting the ballots at the close gives them all
-    the close's transaction and a random order; the counts are unchanged.
-    """
-    choices = list(db.session.scalars(select(Ballot.choice).where(Ballot.motion_id == motion.id)))
-    secrets.SystemRandom().shuffle(choices)
-    db.session.execute(delete(Ballot).where(Ballot.motion_id == motion.id))
-    db.session.add_all(Ballot(motion_id=motion.id, choice=choice) for choice in choices)
 
 
 # ---- quality -------------------------------------------------------------------------------
