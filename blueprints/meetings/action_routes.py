@@ -7,6 +7,7 @@ import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,6 +19,7 @@ from blueprints.meetings.blueprint import (
     get_meeting,
     my_member,
     refuse,
+    runs_the_room,
     task_form,
 )
 from blueprints.meetings.forms import MotionForm, OpinionForm
@@ -39,6 +41,12 @@ from core.models import utcnow
 from core.permissions import permission
 from core.rendering import is_htmx, render
 from core.text import clean, clean_multiline
+
+# Checking in or voting on a member's behalf: only for the people running the meeting.
+NOT_IN_THE_ROOM = _l(
+    "Chỉ chủ trì buổi họp hoặc bí thư, phó bí thư của chi bộ mới được điểm danh và biểu quyết hộ "
+    "đảng viên. Đồng chí hãy đề nghị chủ trì buổi họp ghi giúp."
+)
 
 
 @bp.route("/<int:meeting_id>/checkin", methods=["GET", "POST"])
@@ -82,6 +90,8 @@ def set_attendance(meeting_id: int, member_id: int):
         if line.status != Attend.PRESENT and member_id == current_user.member_id:
             sv.check_in(meeting, member_id, by=current_user)  # the secretary's own check-in
         elif line.status != Attend.PRESENT:
+            if not runs_the_room(meeting):
+                return refuse(meeting, str(NOT_IN_THE_ROOM), 403)
             if not reason:
                 return refuse(
                     meeting, _("Điểm danh hộ cần ghi lý do (ví dụ: không có điện thoại).")
@@ -313,13 +323,18 @@ def vote(meeting_id: int, motion_id: int):
     motion = _motion(meeting, motion_id)
     line = sv.attendance_of(meeting.id, member.id)
     if line is None or line.status != Attend.PRESENT:
-        return refuse(meeting, _("Bạn cần điểm danh có mặt trước khi biểu quyết."), 409)
+        return refuse(meeting, _("Đồng chí cần điểm danh có mặt trước khi biểu quyết."), 409)
     try:
         counted = sv.cast_vote(motion, member.id, request.form.get("choice", ""))
     except sv.VoteError as error:
         return refuse(meeting, str(error), 409)
-    message = _("Đã gửi biểu quyết ✓") if counted else _("Bạn đã biểu quyết rồi ✓")
-    return acknowledge(meeting, message)
+    if counted:
+        return acknowledge(meeting, _("Đã gửi biểu quyết ✓"))
+    recorded_at = sv.recorded_on_behalf(motion, member.id)
+    if recorded_at is not None:
+        # Say plainly that this phone's vote was NOT sent, and why.
+        return refuse(meeting, sv.on_behalf_message(recorded_at), 409)
+    return acknowledge(meeting, _("Đồng chí đã biểu quyết rồi ✓"))
 
 
 @bp.post("/<int:meeting_id>/motions/<int:motion_id>/proxy")
@@ -331,9 +346,20 @@ def proxy_vote(meeting_id: int, motion_id: int):
     motion = _motion(meeting, motion_id)
     member_id = request.form.get("member_id", type=db_int) or 0
     reason = clean(request.form.get("reason"))[:255]
+    if not runs_the_room(meeting):
+        return refuse(meeting, str(NOT_IN_THE_ROOM), 403)
     line = sv.attendance_of(meeting.id, member_id)
     if line is None or line.status != Attend.PRESENT:
         return refuse(meeting, _("Chỉ ghi biểu quyết hộ cho đảng viên có mặt."), 409)
+    if not line.by_proxy:
+        return refuse(
+            meeting,
+            _(
+                "Đồng chí này đã tự điểm danh bằng điện thoại nên tự biểu quyết trên điện thoại "
+                "của mình. Chỉ ghi biểu quyết hộ cho đảng viên được điểm danh hộ."
+            ),
+            409,
+        )
     if not reason:
         return refuse(meeting, _("Biểu quyết hộ cần ghi lý do."))
     try:

@@ -59,6 +59,25 @@ def is_chair(meeting: Meeting) -> bool:
     return bool(current_user.member_id) and current_user.member_id == meeting.chair_id
 
 
+def runs_the_room(meeting: Meeting) -> bool:
+    """Whether the current user may act on a member's behalf at this meeting (check in and vote
+    for a member without a smartphone): the meeting's chair, or the secretary or deputy of the
+    cell itself (a role held on this very cell, not one inherited from a committee above).
+
+    These are the people in the room who can see the member raise a hand; district and
+    provincial staff (`meeting.manage` through their committee) watch and help, but never
+    speak for a member.
+    """
+    if not current_user.is_authenticated:
+        return False
+    if current_user.member_id and current_user.member_id == meeting.chair_id:
+        return True
+    return any(
+        ra.role in (SECRETARY, DEPUTY) and ra.unit_id == meeting.cell_id
+        for ra in current_user.roles
+    )
+
+
 def back_to_meeting(meeting: Meeting):
     """Redirect to the page the form came from (its `next` field), else the meeting page."""
     target = request.form.get("next")

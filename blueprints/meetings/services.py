@@ -293,6 +293,25 @@ def cast_vote(
     return True
 
 
+def recorded_on_behalf(motion: Motion, member_id: int):
+    """When the member's vote on `motion` was recorded on their behalf, else None."""
+    model = BallotReceipt if motion.secret else OpenVote
+    return db.session.scalar(
+        select(model.recorded_at).where(
+            model.motion_id == motion.id, model.member_id == member_id, model.by_proxy.is_(True)
+        )
+    )
+
+
+def on_behalf_message(recorded_at) -> str:
+    """What the member's phone says about a vote recorded for them (never "sent")."""
+    return _(
+        "Phiếu của đồng chí đã được bí thư ghi thay lúc %(time)s. Điện thoại này không gửi "
+        "phiếu nào. Nếu đồng chí không nhờ ghi thay, hãy báo ngay chủ trì buổi họp.",
+        time=fmt_datetime(recorded_at) if recorded_at else "",
+    )
+
+
 def vote_counts(motion: Motion) -> dict[str, int]:
     """Counts per choice, live (a secret vote's come from its tally while it is open)."""
     if motion.secret:

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import select
 
 from blueprints.meetings import services as sv
-from blueprints.meetings.models import AgendaItem, Meeting, Minutes, Motion, Speaker, Task
+from blueprints.meetings.models import (
+    AgendaItem,
+    BallotReceipt,
+    Meeting,
+    Minutes,
+    Motion,
+    Speaker,
+    Task,
+)
 from core.extensions import db
 from tests.meetings.conftest import post
 
@@ -159,3 +168,92 @@ def test_m9_closed_and_locked_meetings_refuse_every_change(
     # The one way to change locked minutes: an audited amendment with a reason.
     amend = post(client, f"/meetings/{meeting_id}/minutes/amend", {"reason": "Sai tên"}, htmx=False)
     assert amend.status_code == 302
+
+
+# ---- H3: votes on a member's behalf -------------------------------------------------------
+
+
+def _receipts(app, motion_id):
+    with app.app_context():
+        return db.session.scalars(
+            select(BallotReceipt).where(BallotReceipt.motion_id == motion_id)
+        ).all()
+
+
+def _proxy_checkin(c, meeting_id, member_id, reason="Không có điện thoại"):
+    url = f"/meetings/{meeting_id}/attendance/{member_id}"
+    return post(c, url, {"status": "present", "reason": reason})
+
+
+@pytest.mark.parametrize("staff", ["staff_d1", "staff_p", "admin"])
+def test_h3_staff_outside_the_room_cannot_vote_or_check_in_on_behalf(
+    app, client, world, schedule, client_for, staff
+):
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    assert _proxy_checkin(client, meeting_id, world.members["new_a"]).status_code == 200
+    _checkin(app, client_for("member_a"), meeting_id)
+    motion_id = _motion(app, client, meeting_id)
+    outsider = client_for(staff)
+    for member in ("new_a", "mem_a", "sec_a"):
+        response = post(
+            outsider,
+            f"/meetings/{meeting_id}/motions/{motion_id}/proxy",
+            {"member_id": world.members[member], "choice": "no", "reason": "Ủy quyền"},
+        )
+        assert response.status_code == 403, (member, response.get_data(as_text=True)[:300])
+        assert "Chỉ chủ trì buổi họp hoặc bí thư" in response.get_data(as_text=True)
+    refused = _proxy_checkin(outsider, meeting_id, world.members["sec_a"])
+    assert refused.status_code == 403
+    assert _receipts(app, motion_id) == []
+    # Nor does the console offer them the form.
+    page = outsider.get(f"/meetings/{meeting_id}/part/motions").get_data(as_text=True)
+    assert "Ghi biểu quyết hộ" not in page
+
+
+def test_h3_a_member_who_checked_in_themselves_votes_only_themselves(
+    app, client, world, schedule, client_for
+):
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    member = client_for("member_a")
+    _checkin(app, member, meeting_id)
+    motion_id = _motion(app, client, meeting_id)
+    url = f"/meetings/{meeting_id}/motions/{motion_id}/proxy"
+    data = {"member_id": world.members["mem_a"], "choice": "no", "reason": "Nhờ ghi"}
+    response = post(client, url, data)  # even the secretary: she has her own phone
+    assert response.status_code == 409
+    assert "tự biểu quyết trên điện thoại" in response.get_data(as_text=True)
+    assert _receipts(app, motion_id) == []
+    page = client.get(f"/meetings/{meeting_id}/part/motions").get_data(as_text=True)
+    assert "Trần Thị Ánh</option>" not in page  # not offered either
+    own = post(member, f"/meetings/{meeting_id}/motions/{motion_id}/vote", {"choice": "yes"})
+    assert own.status_code == 200 and "Đã gửi biểu quyết" in own.get_data(as_text=True)
+
+
+def test_h3_phone_says_plainly_a_vote_was_recorded_on_behalf(
+    app, client, world, schedule, client_for
+):
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    # The secretary checks Ánh in on her behalf (no phone at hand) and records her vote.
+    assert _proxy_checkin(client, meeting_id, world.members["mem_a"]).status_code == 200
+    motion_id = _motion(app, client, meeting_id)
+    url = f"/meetings/{meeting_id}/motions/{motion_id}/proxy"
+    missing = post(client, url, {"member_id": world.members["mem_a"], "choice": "no"})
+    assert missing.status_code == 400  # the reason is required
+    data = {"member_id": world.members["mem_a"], "choice": "no", "reason": "Đồng chí giơ tay"}
+    assert post(client, url, data).status_code == 200
+    (receipt,) = _receipts(app, motion_id)
+    assert receipt.by_proxy and receipt.proxy_reason == "Đồng chí giơ tay"
+    assert receipt.recorded_at is not None
+    # Ánh later opens the app: it does not say "sent", it says who recorded it and when.
+    member = client_for("member_a")
+    page = member.get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
+    assert "Phiếu của đồng chí đã được bí thư ghi thay lúc" in page
+    assert "Đã gửi biểu quyết của bạn" not in page
+    own = post(member, f"/meetings/{meeting_id}/motions/{motion_id}/vote", {"choice": "yes"})
+    body = own.get_data(as_text=True)
+    assert own.status_code == 409 and "đã được bí thư ghi thay lúc" in body
+    assert "Đã gửi" not in body
+    assert len(_receipts(app, motion_id)) == 1
