@@ -60,13 +60,23 @@ def checkin(meeting_id: int):
         return render(
             "meetings/checkin.html", meeting=meeting, code=request.args.get("code", "")[:12]
         )
-    if not sv.code_is_valid(meeting, request.form.get("code", "")):
-        return refuse(
-            meeting,
-            _("Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."),
-        )
-    sv.check_in(meeting, member.id, by=current_user)
-    db.session.commit()
+    line = sv.attendance_of(meeting.id, member.id)
+    if line is None or line.status != Attend.PRESENT:  # a present member has nothing to guess
+        wait = sv.checkin_attempt(meeting, current_user.id)
+        if wait:
+            message = _(
+                "Đồng chí đã nhập mã nhiều lần chưa đúng. Vui lòng chờ khoảng %(minutes)s phút "
+                "rồi nhập lại mã đang hiện trên màn hình, hoặc báo bí thư chi bộ điểm danh giúp.",
+                minutes=wait,
+            )
+            return refuse(meeting, message, 429)
+        if not sv.code_is_valid(meeting, request.form.get("code", "")):
+            return refuse(
+                meeting,
+                _("Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."),
+            )
+        sv.check_in(meeting, member.id, by=current_user)
+        db.session.commit()
     if not is_htmx():
         flash(_("Đã điểm danh: có mặt ✓"), "success")
         return redirect(url_for("meetings.live", meeting_id=meeting.id))

@@ -125,6 +125,35 @@ def code_is_valid(meeting: Meeting, code: str) -> bool:
     )
 
 
+# Guessing the code. An absent member could script guesses at ~125 a second (74% chance to
+# "check in" over a 90-minute meeting). Now every check-in attempt of one account at one
+# meeting counts (atomically, in the shared rate-limit store: the database or Redis, so all
+# workers and hosts share it), and past 5 attempts in a 10-minute window the next ones are
+# refused until the window ends. Odds for a guesser: 2 codes are valid at any moment (this
+# minute's and the last), so each guess wins with p = 2/1.000.000; a 90-minute meeting touches
+# at most 10 windows, i.e. at most 50 guesses: P = 1 - (1 - 2e-6)^50 ≈ 0,01% (1 in 10.000).
+# Six digits stay easy to type for older members.
+CHECKIN_LIMIT = "5 per 10 minutes"
+
+
+def checkin_attempt(meeting: Meeting, user_id: int) -> int:
+    """Count one check-in attempt; 0 when it may go ahead, else the minutes left to wait.
+
+    The attempt is counted BEFORE the code is checked, in one atomic increment, so parallel
+    guesses cannot slip in between a check and a count.
+    """
+    from limits import parse
+
+    from core.extensions import limiter
+
+    item = parse(current_app.config.get("MEETING_CHECKIN_LIMIT", CHECKIN_LIMIT))
+    ids = ("meeting-checkin", str(meeting.id), str(user_id))
+    if limiter.limiter.hit(item, *ids):
+        return 0
+    reset_at, _remaining = limiter.limiter.get_window_stats(item, *ids)
+    return max(1, int((reset_at - time.time()) // 60) + 1)
+
+
 # ---- attendance and quorum -----------------------------------------------------------------
 
 

@@ -257,3 +257,43 @@ def test_h3_phone_says_plainly_a_vote_was_recorded_on_behalf(
     assert own.status_code == 409 and "đã được bí thư ghi thay lúc" in body
     assert "Đã gửi" not in body
     assert len(_receipts(app, motion_id)) == 1
+
+
+# ---- M10: check-in codes cannot be guessed ----------------------------------------------
+
+
+def test_m10_checkin_code_guessing_is_throttled_per_member_and_meeting(
+    app, client, world, schedule, client_for
+):
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    right = _code(app, meeting_id)
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    guesser = client_for("member_a")
+    url = f"/meetings/{meeting_id}/checkin"
+    for _ in range(5):
+        assert post(guesser, url, {"code": wrong}).status_code == 400
+    blocked = post(guesser, url, {"code": right})  # even the right code: the window is spent
+    body = blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "Vui lòng chờ khoảng" in body and "phút" in body
+    with app.app_context():
+        assert sv.attendance_of(meeting_id, world.members["mem_a"]).status != "present"
+    # Another member of the same meeting is not affected (the count is per member).
+    assert post(client, url, {"code": right}).status_code == 200
+    # The count is kept in the shared store (database table or Redis), not in a process.
+    with app.app_context():
+        from core.ratelimit_store import RateLimitCounter
+
+        keys = db.session.scalars(select(RateLimitCounter.key)).all()
+        assert any("meeting-checkin" in key for key in keys)
+
+
+def test_m10_success_odds_over_a_meeting_are_negligible():
+    """The limit's arithmetic, stated in services.py, holds."""
+    from limits import parse
+
+    item = parse(sv.CHECKIN_LIMIT)
+    windows = 90 * 60 // item.get_expiry() + 1
+    guesses = windows * item.amount
+    odds = 1 - (1 - 2 / 10**6) ** guesses
+    assert guesses <= 50 and odds < 1.1e-4
