@@ -88,6 +88,18 @@ def approve_minutes(meeting_id: int):
         return refuse(meeting, _("Biên bản đã được khóa."), 409)
     if not (is_chair(meeting) or is_clerk(meeting)):
         abort(403)
+    if meeting.chair_id == meeting.clerk_id:
+        # One person would approve as both and lock alone (meetings scheduled before the form
+        # refused it): two different people must approve.
+        return refuse(
+            meeting,
+            _(
+                "Chủ trì và thư ký của buổi sinh hoạt này là cùng một đồng chí, nên biên bản "
+                "không thể do một người duyệt và khóa. Đồng chí hãy liên hệ Ban Tổ chức cấp "
+                "trên để được hướng dẫn."
+            ),
+            409,
+        )
     now = utcnow()
     if is_chair(meeting):
         minutes.chair_approved_at = now

@@ -447,6 +447,12 @@ class Task(db.Model):
     meeting: Mapped[Meeting] = relationship()
 
 
+# Longest minutes text accepted (characters): about 25 A4 pages, several times a long monthly
+# meeting's minutes. Its PDF export takes about 2 s on the reference machine (a 4,4 MB body
+# used to take 38 s and hold a worker).
+MINUTES_MAX_CHARS = 60_000
+
+
 class Minutes(db.Model):
     """The minutes of a meeting: current text, approvals, lock and content hash."""
 

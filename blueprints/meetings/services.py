@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.meetings import tally
 from blueprints.meetings.models import (
+    MINUTES_MAX_CHARS,
     ActionKey,
     AgendaItem,
     Attend,
@@ -659,8 +660,17 @@ def content_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+class MinutesTooLongError(ValueError):
+    """A minutes text over MINUTES_MAX_CHARS."""
+
+
 def save_minutes(minutes: Minutes, body: str, *, by=None, note: str = "") -> MinutesRevision:
-    """Store a new text as the next revision (the old ones stay)."""
+    """Store a new text as the next revision (the old ones stay); MinutesTooLongError past the limit
+    (forms say so beside the field first; this holds for every other caller)."""
+    if len(body) > MINUTES_MAX_CHARS:
+        raise MinutesTooLongError(
+            _("Biên bản dài quá %(max)s ký tự. Vui lòng rút gọn.", max=MINUTES_MAX_CHARS)
+        )
     number = (
         db.session.scalar(
             select(func.max(MinutesRevision.number)).where(MinutesRevision.minutes_id == minutes.id)
@@ -706,7 +716,14 @@ def close_meeting(meeting: Meeting, *, by=None) -> Minutes:
         minutes = Minutes(meeting_id=meeting.id)
         db.session.add(minutes)
         db.session.flush()
-    save_minutes(minutes, draft_minutes(meeting), by=by, note=_("Bản dự thảo tự động"))
+    draft = draft_minutes(meeting)
+    if len(draft) > MINUTES_MAX_CHARS:  # very many long opinions: the clerk shortens it
+        tail = "\n" + _(
+            "[Bản dự thảo dài quá giới hạn nên đã được cắt bớt; toàn văn ý kiến xem trên trang "
+            "buổi sinh hoạt.]"
+        )
+        draft = draft[: MINUTES_MAX_CHARS - len(tail)] + tail
+    save_minutes(minutes, draft, by=by, note=_("Bản dự thảo tự động"))
     store_quality(meeting)
     bump(meeting.id)
     return minutes

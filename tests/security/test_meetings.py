@@ -297,3 +297,87 @@ def test_m10_success_odds_over_a_meeting_are_negligible():
     guesses = windows * item.amount
     odds = 1 - (1 - 2 / 10**6) ** guesses
     assert guesses <= 50 and odds < 1.1e-4
+
+
+# ---- L1: chair and clerk are two people ---------------------------------------------------
+
+
+def test_l1_chair_and_clerk_must_be_two_people(app, client, world, schedule):
+    from tests.conftest import csrf_token, vietnam_now
+
+    meeting_id = schedule()  # chair: the secretary, clerk: member_a
+    token = csrf_token(client, f"/meetings/new?cell_id={world.units['A']}")
+    starts = (vietnam_now().replace(microsecond=0)).strftime("%Y-%m-%dT%H:%M")
+    same = {
+        "csrf_token": token,
+        "cell_id": world.units["A"],
+        "kind": "regular",
+        "topic": "Sinh hoạt tháng 1",
+        "starts_at": starts,
+        "place": "Nhà văn hóa",
+        "chair_id": world.members["sec_a"],
+        "clerk_id": world.members["sec_a"],
+        "quorum_percent": "50",
+    }
+    response = client.post("/meetings/new", data=same)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Thư ký phải là một đồng chí khác với chủ trì" in page
+    # The message sits beside the clerk field (its error list follows the field).
+    assert page.index('name="clerk_id"') < page.index("Thư ký phải là một đồng chí khác")
+    edit_token = csrf_token(client, f"/meetings/{meeting_id}/edit")
+    edited = client.post(f"/meetings/{meeting_id}/edit", data=same | {"csrf_token": edit_token})
+    assert "Thư ký phải là một đồng chí khác với chủ trì" in edited.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).clerk_id == world.members["mem_a"]
+
+
+def test_l1_one_person_as_chair_and_clerk_cannot_lock_the_minutes(app, client, world, schedule):
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    assert post(client, f"/meetings/{meeting_id}/close", htmx=False).status_code == 302
+    with app.app_context():  # a meeting scheduled before the form refused this
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.clerk_id = meeting.chair_id
+        db.session.commit()
+    response = post(client, f"/meetings/{meeting_id}/minutes/approve")
+    assert response.status_code == 409
+    assert "không thể do một người duyệt và khóa" in response.get_data(as_text=True)
+    with app.app_context():
+        minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting_id))
+        assert not minutes.locked and minutes.chair_approved_at is None
+
+
+# ---- L2: minutes size ---------------------------------------------------------------------
+
+
+def test_l2_minutes_body_is_limited(app, client, world, schedule):
+    import time
+
+    from blueprints.meetings import exports
+    from blueprints.meetings.models import MINUTES_MAX_CHARS
+
+    meeting_id = schedule()
+    _start(client, meeting_id)
+    assert post(client, f"/meetings/{meeting_id}/close", htmx=False).status_code == 302
+    url = f"/meetings/{meeting_id}/minutes"
+    line = "- Đồng chí Trần Thị Ánh (phát biểu): Đề nghị chi bộ làm đường bê tông liên thôn.\n"
+    too_long = (line * (MINUTES_MAX_CHARS // len(line) + 2))[: MINUTES_MAX_CHARS + 1]
+    response = post(client, url, {"body": too_long, "note": ""}, htmx=False)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Biên bản dài quá 60000 ký tự" in page
+    with app.app_context():
+        minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting_id))
+        assert len(minutes.body) < MINUTES_MAX_CHARS
+        with pytest.raises(sv.MinutesTooLongError):  # every other caller is held to it too
+            sv.save_minutes(minutes, too_long)
+        db.session.rollback()
+    at_limit = too_long[:MINUTES_MAX_CHARS]
+    assert post(client, url, {"body": at_limit, "note": ""}, htmx=False).status_code == 302
+    with app.test_request_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting_id))
+        assert len(minutes.body) == MINUTES_MAX_CHARS
+        started = time.perf_counter()
+        pdf = exports.minutes_pdf(meeting, minutes)
+        elapsed = time.perf_counter() - started
+    assert pdf.startswith(b"%PDF") and elapsed < 15, elapsed  # ~2 s here; was 38 s at 4,4 MB
