@@ -14,7 +14,8 @@ voted):
     a `wal_checkpoint(TRUNCATE)` moves the final pages into the file and cuts the WAL, whose
     frames held every intermediate page image (one per vote, in voting order), to zero bytes.
   - PostgreSQL: `VACUUM FULL secret_tallies` rewrites the (small) table into a new file without
-    the dead tuples each increment left behind (each carried its voter's transaction id).
+    the dead tuples each increment left behind (each carried its voter's transaction id),
+    once the transactions that were open at the close have ended.
 
 While a vote is open someone watching the database can still pair each increment with the
 receipt written in the same transaction (same SQLite commit, same PostgreSQL xmin) and so learn
@@ -44,6 +45,16 @@ _SCRUB = "meetings.scrub_tallies"
 CHECKPOINT_TRIES = 20  # × 0,1 s: a live-meeting poll holds a read snapshot for milliseconds
 VACUUM_TRIES = 3
 VACUUM_LOCK_TIMEOUT = "2s"  # never queue the whole app's votes behind the rewrite for long
+SNAPSHOT_WAIT_SECONDS = 10.0
+
+# Transactions (of any database of the server: the horizon is shared) whose snapshot or xid is
+# older than :xid. VACUUM keeps a dead tuple while such a transaction might still see it.
+_OLDER_TRANSACTIONS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+    "AND backend_type <> 'autovacuum worker' AND ("
+    "(backend_xmin IS NOT NULL AND age(backend_xmin) > age(CAST(:xid AS xid))) OR "
+    "(backend_xid IS NOT NULL AND age(backend_xid) > age(CAST(:xid AS xid))))"
+)
 
 
 @event.listens_for(Engine, "connect")
@@ -134,18 +145,40 @@ def _checkpoint(engine) -> bool:
 
 
 def _vacuum(engine) -> bool:
-    """VACUUM FULL of the tally table (it cannot run in a transaction: autocommit). It needs an
-    exclusive lock for a moment; a short lock_timeout keeps votes of other meetings from
-    queueing behind it, and it is tried again a few times."""
+    """VACUUM FULL of the tally table (it cannot run in a transaction: autocommit).
+
+    VACUUM removes a dead tuple only once no transaction that began before its deletion is
+    still open, anywhere on the server; so first wait (up to SNAPSHOT_WAIT_SECONDS) for the
+    transactions older than this moment to end. A longer one (a report, a pg_dump) keeps the
+    old tuples until the next scrub: the next close, or `flask meetings scrub-tallies`.
+    The rewrite needs an exclusive lock for a moment; a short lock_timeout keeps votes of
+    other meetings from queueing behind it, and it is tried again a few times.
+    """
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'"))
-        for _ in range(VACUUM_TRIES):
-            try:
-                conn.execute(text("VACUUM FULL secret_tallies"))
-                return True
-            except DBAPIError as error:
-                if "lock timeout" not in str(error).lower():
-                    raise
-                time.sleep(0.2)
+        # The next xid to be assigned: every transaction that could see the deleted tallies
+        # has an xid or snapshot older than it.
+        horizon = conn.execute(
+            text("SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)")
+        ).scalar_one()
+        deadline = time.monotonic() + SNAPSHOT_WAIT_SECONDS
+        while conn.execute(_OLDER_TRANSACTIONS, {"xid": str(horizon)}).scalar_one():
+            if time.monotonic() > deadline:
+                log.warning("secret tally scrub: an older transaction is still open")
+                _vacuum_full(conn)
+                return False
+            time.sleep(0.1)
+        return _vacuum_full(conn)
+
+
+def _vacuum_full(conn) -> bool:
+    for _ in range(VACUUM_TRIES):
+        try:
+            conn.execute(text("VACUUM FULL secret_tallies"))
+            return True
+        except DBAPIError as error:
+            if "lock timeout" not in str(error).lower():
+                raise
+            time.sleep(0.2)
     log.warning("secret tally scrub: table busy after %s tries", VACUUM_TRIES)
     return False

@@ -173,3 +173,8 @@ def test_h4_postgresql_heap_keeps_no_tally_history(app, world, schedule):
         assert "ballots" not in set(
             db.session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
         )
+
+
+def test_h4_scrub_command_finishes_a_delayed_scrub(runner, world):
+    result = runner.invoke(args=["meetings", "scrub-tallies"])
+    assert result.exit_code == 0 and "OK" in result.output
