@@ -224,7 +224,13 @@ def db_counts(db_path: str):
     app = make_app(db_path)
     from sqlalchemy import func, select
 
-    from blueprints.meetings.models import Attendance, Ballot, BallotReceipt, Motion, OpenVote
+    from blueprints.meetings.models import (
+        Attendance,
+        BallotReceipt,
+        Motion,
+        OpenVote,
+        SecretTally,
+    )
     from core.extensions import db
 
     with app.app_context():
@@ -233,7 +239,15 @@ def db_counts(db_path: str):
         )
         open_votes = db.session.scalar(select(func.count()).select_from(OpenVote))
         receipts = db.session.scalar(select(func.count()).select_from(BallotReceipt))
-        ballots = db.session.scalar(select(func.count()).select_from(Ballot))
+        # No row per secret ballot: the votes counted are the open votes' tallies plus the
+        # final counts of the closed secret votes.
+        open_count = db.session.scalar(select(func.coalesce(func.sum(SecretTally.count), 0)))
+        closed_count = db.session.scalar(
+            select(func.coalesce(func.sum(Motion.yes + Motion.no + Motion.abstain), 0)).where(
+                Motion.secret.is_(True), Motion.status == "closed"
+            )
+        )
+        ballots = int(open_count) + int(closed_count)
         motions = dict(db.session.execute(select(Motion.meeting_id, Motion.id)).all())
     return present, open_votes, receipts, ballots, motions
 

@@ -7,6 +7,7 @@ import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,7 +19,7 @@ from blueprints.meetings.blueprint import (
     get_meeting,
     my_member,
     refuse,
-    require_ongoing,
+    runs_the_room,
     task_form,
 )
 from blueprints.meetings.forms import MotionForm, OpinionForm
@@ -32,6 +33,7 @@ from blueprints.meetings.models import (
     Task,
     bump,
 )
+from blueprints.meetings.stages import BEFORE_CLOSE, Stage, allowed_in
 from core.extensions import db
 from core.idempotency import first_time
 from core.ids import db_int
@@ -40,9 +42,16 @@ from core.permissions import permission
 from core.rendering import is_htmx, render
 from core.text import clean, clean_multiline
 
+# Checking in or voting on a member's behalf: only for the people running the meeting.
+NOT_IN_THE_ROOM = _l(
+    "Chỉ chủ trì buổi họp hoặc bí thư, phó bí thư của chi bộ mới được điểm danh và biểu quyết hộ "
+    "đảng viên. Đồng chí hãy đề nghị chủ trì buổi họp ghi giúp."
+)
+
 
 @bp.route("/<int:meeting_id>/checkin", methods=["GET", "POST"])
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def checkin(meeting_id: int):
     """A member checks in with the code shown on the console (typed, or from the QR code)."""
     meeting = get_meeting(meeting_id)
@@ -51,15 +60,23 @@ def checkin(meeting_id: int):
         return render(
             "meetings/checkin.html", meeting=meeting, code=request.args.get("code", "")[:12]
         )
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
-    if not sv.code_is_valid(meeting, request.form.get("code", "")):
-        return refuse(
-            meeting,
-            _("Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."),
-        )
-    sv.check_in(meeting, member.id, by=current_user)
-    db.session.commit()
+    line = sv.attendance_of(meeting.id, member.id)
+    if line is None or line.status != Attend.PRESENT:  # a present member has nothing to guess
+        wait = sv.checkin_attempt(meeting, current_user.id)
+        if wait:
+            message = _(
+                "Đồng chí đã nhập mã nhiều lần chưa đúng. Vui lòng chờ khoảng %(minutes)s phút "
+                "rồi nhập lại mã đang hiện trên màn hình, hoặc báo bí thư chi bộ điểm danh giúp.",
+                minutes=wait,
+            )
+            return refuse(meeting, message, 429)
+        if not sv.code_is_valid(meeting, request.form.get("code", "")):
+            return refuse(
+                meeting,
+                _("Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."),
+            )
+        sv.check_in(meeting, member.id, by=current_user)
+        db.session.commit()
     if not is_htmx():
         flash(_("Đã điểm danh: có mặt ✓"), "success")
         return redirect(url_for("meetings.live", meeting_id=meeting.id))
@@ -68,6 +85,7 @@ def checkin(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/attendance/<int:member_id>")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def set_attendance(meeting_id: int, member_id: int):
     """The secretary marks a member: present (maybe on their behalf), excused, unexcused, exempt."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -82,6 +100,8 @@ def set_attendance(meeting_id: int, member_id: int):
         if line.status != Attend.PRESENT and member_id == current_user.member_id:
             sv.check_in(meeting, member_id, by=current_user)  # the secretary's own check-in
         elif line.status != Attend.PRESENT:
+            if not runs_the_room(meeting):
+                return refuse(meeting, str(NOT_IN_THE_ROOM), 403)
             if not reason:
                 return refuse(
                     meeting, _("Điểm danh hộ cần ghi lý do (ví dụ: không có điện thoại).")
@@ -105,11 +125,10 @@ def set_attendance(meeting_id: int, member_id: int):
 
 @bp.post("/<int:meeting_id>/current")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def set_current(meeting_id: int):
     """Move the meeting to an agenda item; the items before it are marked done."""
     meeting = get_meeting(meeting_id, "meeting.manage")
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     item_id = request.form.get("item_id", type=db_int)
     items = list(meeting.items)
     target = next((i for i in items if i.id == item_id), None)
@@ -127,6 +146,7 @@ def set_current(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/conclusion")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def conclude(meeting_id: int, item_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     item = db.session.get(AgendaItem, item_id)
@@ -140,12 +160,11 @@ def conclude(meeting_id: int, item_id: int):
 
 @bp.post("/<int:meeting_id>/speak")
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def speak(meeting_id: int):
     """ "Xin phát biểu": join the speakers queue (once)."""
     meeting = get_meeting(meeting_id)
     member = my_member(meeting)
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     waiting = db.session.scalar(
         select(func.count())
         .select_from(Speaker)
@@ -166,6 +185,7 @@ def speak(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/speakers/next")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def next_speaker(meeting_id: int):
     """Call the next member in the queue."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -191,6 +211,7 @@ def next_speaker(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/speakers/<int:speaker_id>/done")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def speaker_done(meeting_id: int, speaker_id: int):
     """Record what the speaker said (by name) and end their turn."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -217,12 +238,11 @@ def speaker_done(meeting_id: int, speaker_id: int):
 
 @bp.post("/<int:meeting_id>/opinions")
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def opinion(meeting_id: int):
     """A written opinion on the current item, by name."""
     meeting = get_meeting(meeting_id)
     member = my_member(meeting)
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     form = OpinionForm()
     if not form.validate_on_submit():
         return refuse(meeting, _("Vui lòng nhập ý kiến."))
@@ -257,11 +277,10 @@ def opinion(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/motions")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def add_motion(meeting_id: int):
     """Put a motion to the vote on the current item (voting opens at once)."""
     meeting = get_meeting(meeting_id, "meeting.manage")
-    if (blocked := require_ongoing(meeting)) is not None:
-        return blocked
     form = MotionForm()
     if not form.validate_on_submit():
         return refuse(meeting, _("Vui lòng nhập nội dung biểu quyết."))
@@ -290,6 +309,7 @@ def _motion(meeting: Meeting, motion_id: int) -> Motion:
 
 @bp.post("/<int:meeting_id>/motions/<int:motion_id>/close")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def close_motion(meeting_id: int, motion_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     motion = _motion(meeting, motion_id)
@@ -305,6 +325,7 @@ def close_motion(meeting_id: int, motion_id: int):
 
 @bp.post("/<int:meeting_id>/motions/<int:motion_id>/vote")
 @permission("meeting.take_part")
+@allowed_in(Stage.ONGOING)
 def vote(meeting_id: int, motion_id: int):
     """A member's vote; sending it twice counts once."""
     meeting = get_meeting(meeting_id)
@@ -312,26 +333,43 @@ def vote(meeting_id: int, motion_id: int):
     motion = _motion(meeting, motion_id)
     line = sv.attendance_of(meeting.id, member.id)
     if line is None or line.status != Attend.PRESENT:
-        return refuse(meeting, _("Bạn cần điểm danh có mặt trước khi biểu quyết."), 409)
+        return refuse(meeting, _("Đồng chí cần điểm danh có mặt trước khi biểu quyết."), 409)
     try:
         counted = sv.cast_vote(motion, member.id, request.form.get("choice", ""))
     except sv.VoteError as error:
         return refuse(meeting, str(error), 409)
-    message = _("Đã gửi biểu quyết ✓") if counted else _("Bạn đã biểu quyết rồi ✓")
-    return acknowledge(meeting, message)
+    if counted:
+        return acknowledge(meeting, _("Đã gửi biểu quyết ✓"))
+    recorded_at = sv.recorded_on_behalf(motion, member.id)
+    if recorded_at is not None:
+        # Say plainly that this phone's vote was NOT sent, and why.
+        return refuse(meeting, sv.on_behalf_message(recorded_at), 409)
+    return acknowledge(meeting, _("Đồng chí đã biểu quyết rồi ✓"))
 
 
 @bp.post("/<int:meeting_id>/motions/<int:motion_id>/proxy")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def proxy_vote(meeting_id: int, motion_id: int):
     """Record the vote of a present member without a smartphone, with the reason kept."""
     meeting = get_meeting(meeting_id, "meeting.manage")
     motion = _motion(meeting, motion_id)
     member_id = request.form.get("member_id", type=db_int) or 0
     reason = clean(request.form.get("reason"))[:255]
+    if not runs_the_room(meeting):
+        return refuse(meeting, str(NOT_IN_THE_ROOM), 403)
     line = sv.attendance_of(meeting.id, member_id)
     if line is None or line.status != Attend.PRESENT:
         return refuse(meeting, _("Chỉ ghi biểu quyết hộ cho đảng viên có mặt."), 409)
+    if not line.by_proxy:
+        return refuse(
+            meeting,
+            _(
+                "Đồng chí này đã tự điểm danh bằng điện thoại nên tự biểu quyết trên điện thoại "
+                "của mình. Chỉ ghi biểu quyết hộ cho đảng viên được điểm danh hộ."
+            ),
+            409,
+        )
     if not reason:
         return refuse(meeting, _("Biểu quyết hộ cần ghi lý do."))
     try:
@@ -351,6 +389,7 @@ def proxy_vote(meeting_id: int, motion_id: int):
 
 @bp.post("/<int:meeting_id>/tasks")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def add_task(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     form = task_form(meeting)
@@ -372,6 +411,7 @@ def add_task(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/tasks/<int:task_id>/done")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def task_done(meeting_id: int, task_id: int):
     """Tick a task of last month as done during the review."""
     meeting = get_meeting(meeting_id, "meeting.manage")

@@ -5,7 +5,6 @@ finding a meeting in the user's scope, answering an action (receipt fragment or 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -60,6 +59,25 @@ def is_chair(meeting: Meeting) -> bool:
     return bool(current_user.member_id) and current_user.member_id == meeting.chair_id
 
 
+def runs_the_room(meeting: Meeting) -> bool:
+    """Whether the current user may act on a member's behalf at this meeting (check in and vote
+    for a member without a smartphone): the meeting's chair, or the secretary or deputy of the
+    cell itself (a role held on this very cell, not one inherited from a committee above).
+
+    These are the people in the room who can see the member raise a hand; district and
+    provincial staff (`meeting.manage` through their committee) watch and help, but never
+    speak for a member.
+    """
+    if not current_user.is_authenticated:
+        return False
+    if current_user.member_id and current_user.member_id == meeting.chair_id:
+        return True
+    return any(
+        ra.role in (SECRETARY, DEPUTY) and ra.unit_id == meeting.cell_id
+        for ra in current_user.roles
+    )
+
+
 def back_to_meeting(meeting: Meeting):
     """Redirect to the page the form came from (its `next` field), else the meeting page."""
     target = request.form.get("next")
@@ -85,13 +103,6 @@ def acknowledge(meeting: Meeting, message: str):
         return response
     flash(message, "success")
     return back_to_meeting(meeting)
-
-
-def require_ongoing(meeting: Meeting):
-    """A 409 answer when the meeting is not running, else None."""
-    if not meeting.is_ongoing:
-        return refuse(meeting, _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc."), 409)
-    return None
 
 
 def member_choices(cell_id: int) -> list[tuple[int, str]]:
@@ -129,3 +140,14 @@ def _install_fast_path(state) -> None:
     from blueprints.meetings.fastpath import install
 
     install(state.app)
+
+
+@bp.cli.command("scrub-tallies")
+def scrub_tallies_command() -> None:
+    """Scrub closed secret-ballot tallies from the storage now (normally done at each close)."""
+    import click
+
+    from blueprints.meetings import tally
+
+    ok = tally.scrub(db.engine)
+    click.echo("OK" if ok else "Chưa xong: cơ sở dữ liệu đang bận, hãy chạy lại sau ít phút.")

@@ -15,9 +15,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from blueprints.meetings.models import MAJORITY_LABELS, MEETING_KIND_LABELS
+from blueprints.meetings.models import MAJORITY_LABELS, MEETING_KIND_LABELS, MINUTES_MAX_CHARS
 from core.forms import BaseForm
 from core.uploads import DOCUMENTS, AllowedUpload, upload_hint
 
@@ -39,6 +46,17 @@ class MeetingEditForm(BaseForm):
     chair_id = SelectField(_l("Chủ trì"), coerce=int, validate_choice=False)
     clerk_id = SelectField(_l("Thư ký"), coerce=int, validate_choice=False)
     guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
+
+    def validate_clerk_id(self, field) -> None:
+        """Chair and clerk both sign and approve the minutes: two different people, so that
+        no one approves and locks the minutes alone."""
+        if field.data and field.data == self.chair_id.data:
+            raise ValidationError(
+                _l(
+                    "Thư ký phải là một đồng chí khác với chủ trì: biên bản cần hai người "
+                    "cùng duyệt. Vui lòng chọn người khác làm thư ký."
+                )
+            )
 
 
 class MeetingForm(MeetingEditForm):
@@ -117,7 +135,19 @@ class TaskForm(BaseForm):
 class MinutesForm(BaseForm):
     """The clerk's edit of the minutes."""
 
-    body = TextAreaField(_l("Nội dung biên bản"), validators=[DataRequired(REQUIRED)])
+    body = TextAreaField(
+        _l("Nội dung biên bản"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                max=MINUTES_MAX_CHARS,
+                message=_l(
+                    "Biên bản dài quá %(max)d ký tự. Vui lòng rút gọn, đưa phần dài (ví dụ "
+                    "toàn văn tham luận) thành tài liệu đính kèm."
+                ),
+            ),
+        ],
+    )
     note = StringField(_l("Ghi chú sửa đổi"), validators=[Length(max=255)])
 
 

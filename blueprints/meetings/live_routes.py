@@ -23,6 +23,7 @@ from blueprints.meetings.blueprint import (
     get_meeting,
     my_member,
     refuse,
+    runs_the_room,
     task_form,
 )
 from blueprints.meetings.forms import MotionForm, OpinionForm, RatingForm
@@ -43,6 +44,7 @@ from blueprints.meetings.models import (
     Task,
     bump,
 )
+from blueprints.meetings.stages import Stage, allowed_in
 from blueprints.members.models import Member
 from core.extensions import db
 from core.i18n import fmt_datetime
@@ -54,6 +56,7 @@ from core.urls import external_url
 
 @bp.post("/<int:meeting_id>/start")
 @permission("meeting.manage")
+@allowed_in(Stage.SCHEDULED)
 def start(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     if not meeting.is_scheduled:
@@ -78,6 +81,7 @@ def start(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/close")
 @permission("meeting.manage")
+@allowed_in(Stage.ONGOING)
 def close(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     if not meeting.is_ongoing:
@@ -137,6 +141,10 @@ def _console_context(meeting: Meeting) -> dict:
         "review_tasks": sv.tasks_to_review(meeting),
         "present_ids": present_ids,
         "members": [ln.member for ln in lines],
+        # Votes on a member's behalf: only by the people running the room, only for members
+        # checked in on their behalf (no smartphone).
+        "may_record_on_behalf": runs_the_room(meeting),
+        "proxy_lines": [ln for ln in lines if ln.status == Attend.PRESENT and ln.by_proxy],
     }
 
 
@@ -200,19 +208,28 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
     ).all()
     voted: set[int] = set()
     my_choice: dict[int, str] = {}
+    on_behalf: dict[int, str] = {}
     if motions:
         ids = [m.id for m in motions]
         rows = db.session.execute(
-            select(OpenVote.motion_id, OpenVote.choice)
+            select(OpenVote.motion_id, OpenVote.choice, OpenVote.by_proxy, OpenVote.recorded_at)
             .where(OpenVote.member_id == member.id, OpenVote.motion_id.in_(ids))
             .union_all(
-                select(BallotReceipt.motion_id, literal(None)).where(
-                    BallotReceipt.member_id == member.id, BallotReceipt.motion_id.in_(ids)
-                )
+                select(
+                    BallotReceipt.motion_id,
+                    literal(None),
+                    BallotReceipt.by_proxy,
+                    BallotReceipt.recorded_at,
+                ).where(BallotReceipt.member_id == member.id, BallotReceipt.motion_id.in_(ids))
             )
         ).all()
-        voted = {motion_id for motion_id, _ in rows}
-        my_choice = {motion_id: choice for motion_id, choice in rows if choice}
+        # "Sent" only for what the member sent themselves; a vote recorded on their behalf is
+        # shown as such, with its time (the phone never claims a vote it did not send).
+        voted = {motion_id for motion_id, _c, proxy, _t in rows if not proxy}
+        my_choice = {motion_id: choice for motion_id, choice, _p, _t in rows if choice}
+        on_behalf = {
+            motion_id: sv.on_behalf_message(at) for motion_id, _c, proxy, at in rows if proxy
+        }
     queue = db.session.scalars(
         select(Speaker)
         .where(Speaker.meeting_id == meeting.id, Speaker.status != "done")
@@ -254,6 +271,7 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         "motions": motions,
         "voted": voted,
         "my_choice": my_choice,
+        "on_behalf": on_behalf,
         "my_place": my_place,
         "speaking": speaking,
         "shared_part": shared_part,

@@ -13,6 +13,7 @@ from blueprints.meetings import services as sv
 from blueprints.meetings.blueprint import bp, get_meeting, is_chair, is_clerk, my_member, refuse
 from blueprints.meetings.forms import MinutesForm, RatingForm
 from blueprints.meetings.models import Meeting, Minutes, Rating, bump
+from blueprints.meetings.stages import Stage, allowed_in
 from core.extensions import db
 from core.models import utcnow
 from core.permissions import can, permission
@@ -29,6 +30,7 @@ def _minutes(meeting: Meeting) -> Minutes:
 
 @bp.route("/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @permission("meeting.view")
+@allowed_in(Stage.CLOSED)
 def minutes(meeting_id: int):
     """Read the minutes; the clerk (or the cell's leaders) edit them until they are locked."""
     meeting = get_meeting(meeting_id)
@@ -77,6 +79,7 @@ def minutes(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/approve")
 @permission("meeting.view")
+@allowed_in(Stage.CLOSED)
 def approve_minutes(meeting_id: int):
     """Chair and clerk approve; with both approvals the minutes are locked and hashed."""
     meeting = get_meeting(meeting_id)
@@ -85,6 +88,18 @@ def approve_minutes(meeting_id: int):
         return refuse(meeting, _("Biên bản đã được khóa."), 409)
     if not (is_chair(meeting) or is_clerk(meeting)):
         abort(403)
+    if meeting.chair_id == meeting.clerk_id:
+        # One person would approve as both and lock alone (meetings scheduled before the form
+        # refused it): two different people must approve.
+        return refuse(
+            meeting,
+            _(
+                "Chủ trì và thư ký của buổi sinh hoạt này là cùng một đồng chí, nên biên bản "
+                "không thể do một người duyệt và khóa. Đồng chí hãy liên hệ Ban Tổ chức cấp "
+                "trên để được hướng dẫn."
+            ),
+            409,
+        )
     now = utcnow()
     if is_chair(meeting):
         minutes.chair_approved_at = now
@@ -106,6 +121,7 @@ def approve_minutes(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/amend")
 @permission("meeting.view")
+@allowed_in(Stage.LOCKED)
 def amend_minutes(meeting_id: int):
     """Change locked minutes: a new audited revision with a reason, approvals start again."""
     meeting = get_meeting(meeting_id)
@@ -155,6 +171,7 @@ def export_minutes(meeting_id: int, fmt: str):
 
 @bp.post("/<int:meeting_id>/rating")
 @permission("meeting.take_part")
+@allowed_in(Stage.CLOSED, Stage.LOCKED)
 def rate(meeting_id: int):
     """A member's 1–5 rating after the meeting (once)."""
     meeting = get_meeting(meeting_id)

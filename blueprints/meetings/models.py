@@ -3,9 +3,9 @@
 Every change to a meeting's live state runs `bump(meeting_id)` in the same transaction, which
 increments `meetings.version`; clients poll that number and fetch fresh partials when it moves.
 
-Secret ballots are two tables: `ballot_receipts` says THAT a member voted (unique per motion),
-`ballots` says WHAT was chosen, with a random UUID key, the motion and the choice only — no
-member, no time, no sequence that could be lined up with the receipts.
+Secret ballots keep no ballot: `ballot_receipts` says THAT a member voted (unique per motion),
+`secret_tallies` holds only the running count per choice of a vote still open; at the close the
+counts move onto the motion and the tally rows are deleted and scrubbed (see tally.py).
 """
 
 from __future__ import annotations
@@ -381,6 +381,7 @@ class OpenVote(db.Model):
     by_proxy: Mapped[bool] = mapped_column(default=False)
     proxy_reason: Mapped[str] = mapped_column(String(255), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime | None]  # set for a vote recorded on a member's behalf only
 
     member: Mapped[Member] = relationship()
 
@@ -397,19 +398,26 @@ class BallotReceipt(db.Model):
     by_proxy: Mapped[bool] = mapped_column(default=False)
     proxy_reason: Mapped[str] = mapped_column(String(255), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When a vote was recorded on the member's behalf (None for their own): the phone tells
+    # the member so. It says nothing of the choice, which no table keeps next to a voter.
+    recorded_at: Mapped[datetime | None]
 
 
-class Ballot(db.Model):
-    """WHAT was chosen in a secret ballot: random key, motion and choice, nothing else."""
+class SecretTally(db.Model):
+    """The running count of one choice of one OPEN secret ballot, and nothing else.
 
-    __tablename__ = "ballots"
-    # SQLite would otherwise keep a hidden rowid in insertion order, which could be lined up
-    # with the order of the receipts; without it rows are stored by their random key.
+    There is no row per ballot: a secret vote adds one to its choice's count here, in the
+    transaction that writes the voter's receipt. At the close the counts are copied onto the
+    motion and these rows are deleted, and the table is scrubbed (see tally.py) so that no
+    earlier count survives in the database file, its WAL or dead tuples.
+    """
+
+    __tablename__ = "secret_tallies"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
-    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), index=True)
-    choice: Mapped[str] = mapped_column(String(8))
+    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class ActionKey(db.Model):
@@ -437,6 +445,12 @@ class Task(db.Model):
 
     assignee: Mapped[Member | None] = relationship()
     meeting: Mapped[Meeting] = relationship()
+
+
+# Longest minutes text accepted (characters): about 25 A4 pages, several times a long monthly
+# meeting's minutes. Its PDF export takes about 2 s on the reference machine (a 4,4 MB body
+# used to take 38 s and hold a worker).
+MINUTES_MAX_CHARS = 60_000
 
 
 class Minutes(db.Model):

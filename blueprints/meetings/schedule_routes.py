@@ -28,6 +28,7 @@ from blueprints.meetings.forms import (
     RecommendationForm,
 )
 from blueprints.meetings.models import AgendaItem, Document, Meeting, Recommendation, bump
+from blueprints.meetings.stages import BEFORE_CLOSE, Stage, allowed_in
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.idempotency import first_time
@@ -120,6 +121,7 @@ def new():
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @permission("meeting.edit")
+@allowed_in(Stage.SCHEDULED)
 def edit(meeting_id: int):
     """Change a scheduled meeting's date, time, place, topic, chair and clerk (audited)."""
     meeting = get_meeting(meeting_id, "meeting.edit")
@@ -221,6 +223,7 @@ def _detail_page(meeting: Meeting, doc_form: DocumentForm | None = None, status:
 
 @bp.post("/<int:meeting_id>/items")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def add_item(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     form = AgendaItemForm()
@@ -240,6 +243,7 @@ def add_item(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def edit_item(meeting_id: int, item_id: int):
     """Rename, move up/down or remove an agenda item."""
     meeting = get_meeting(meeting_id, "meeting.manage")
@@ -276,6 +280,7 @@ def edit_item(meeting_id: int, item_id: int):
 
 @bp.post("/<int:meeting_id>/documents")
 @permission("meeting.manage")
+@allowed_in(*BEFORE_CLOSE)
 def upload_document(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     form = DocumentForm()
@@ -329,6 +334,7 @@ def document(meeting_id: int, doc_id: int):
 
 @bp.post("/<int:meeting_id>/recommendations")
 @permission("meeting.take_part")
+@allowed_in(*BEFORE_CLOSE)
 def recommend(meeting_id: int):
     meeting = get_meeting(meeting_id)
     member = my_member(meeting)

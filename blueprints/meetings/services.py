@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import time
 from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from blueprints.meetings import tally
 from blueprints.meetings.models import (
+    MINUTES_MAX_CHARS,
     ActionKey,
     AgendaItem,
     Attend,
     Attendance,
-    Ballot,
     BallotReceipt,
     Choice,
     Document,
@@ -124,6 +124,35 @@ def code_is_valid(meeting: Meeting, code: str) -> bool:
         hmac.compare_digest(code, checkin_code(meeting, now - back))
         for back in (0, CODE_WINDOW_SECONDS)
     )
+
+
+# Guessing the code. An absent member could script guesses at ~125 a second (74% chance to
+# "check in" over a 90-minute meeting). Now every check-in attempt of one account at one
+# meeting counts (atomically, in the shared rate-limit store: the database or Redis, so all
+# workers and hosts share it), and past 5 attempts in a 10-minute window the next ones are
+# refused until the window ends. Odds for a guesser: 2 codes are valid at any moment (this
+# minute's and the last), so each guess wins with p = 2/1.000.000; a 90-minute meeting touches
+# at most 10 windows, i.e. at most 50 guesses: P = 1 - (1 - 2e-6)^50 ≈ 0,01% (1 in 10.000).
+# Six digits stay easy to type for older members.
+CHECKIN_LIMIT = "5 per 10 minutes"
+
+
+def checkin_attempt(meeting: Meeting, user_id: int) -> int:
+    """Count one check-in attempt; 0 when it may go ahead, else the minutes left to wait.
+
+    The attempt is counted BEFORE the code is checked, in one atomic increment, so parallel
+    guesses cannot slip in between a check and a count.
+    """
+    from limits import parse
+
+    from core.extensions import limiter
+
+    item = parse(current_app.config.get("MEETING_CHECKIN_LIMIT", CHECKIN_LIMIT))
+    ids = ("meeting-checkin", str(meeting.id), str(user_id))
+    if limiter.limiter.hit(item, *ids):
+        return 0
+    reset_at, _remaining = limiter.limiter.get_window_stats(item, *ids)
+    return max(1, int((reset_at - time.time()) // 60) + 1)
 
 
 # ---- attendance and quorum -----------------------------------------------------------------
@@ -255,9 +284,10 @@ def cast_vote(
 ) -> bool:
     """Record one vote and commit; False when this member had already voted (counted once).
 
-    Open votes store the member with the choice. Secret ballots store a receipt (who voted)
-    and a ballot (what) in the same transaction; the unique receipt makes a second submission
-    fail as a whole, so neither row of it is kept.
+    Open votes store the member with the choice. A secret vote stores a receipt (who voted)
+    and adds one to its choice's tally (no ballot row: see tally.py) in the same transaction;
+    the unique receipt makes a second submission fail as a whole, so it is not counted.
+    `by`/`proxy_reason` are given for a vote recorded on the member's behalf.
     """
     if motion.status != "open":
         raise VoteError(_("Biểu quyết này chưa mở hoặc đã kết thúc."))
@@ -265,16 +295,15 @@ def cast_vote(
         raise VoteError(_("Lựa chọn không hợp lệ."))
     common = {"by_proxy": bool(proxy_reason), "proxy_reason": proxy_reason}
     common["recorded_by_id"] = getattr(by, "id", None)
+    common["recorded_at"] = utcnow() if proxy_reason else None
     try:
         if motion.secret:
             db.session.add(BallotReceipt(motion_id=motion.id, member_id=member_id, **common))
-            db.session.flush()
-            db.session.add(Ballot(motion_id=motion.id, choice=choice))
         else:
             db.session.add(
                 OpenVote(motion_id=motion.id, member_id=member_id, choice=choice, **common)
             )
-            db.session.flush()
+        db.session.flush()
         # Read the status again now that this transaction writes: a close that committed
         # meanwhile has already counted, so this vote must not be kept (see close_motion).
         status = db.session.scalar(
@@ -283,6 +312,9 @@ def cast_vote(
         if status != "open":
             db.session.rollback()
             raise VoteError(_("Biểu quyết này chưa mở hoặc đã kết thúc."))
+        if motion.secret:
+            # After the motion is share-locked: a close holding it waits for no tally row lock.
+            tally.add_vote(motion.id, choice)
         bump(motion.meeting_id)
         db.session.commit()
     except IntegrityError:
@@ -291,14 +323,33 @@ def cast_vote(
     return True
 
 
+def recorded_on_behalf(motion: Motion, member_id: int):
+    """When the member's vote on `motion` was recorded on their behalf, else None."""
+    model = BallotReceipt if motion.secret else OpenVote
+    return db.session.scalar(
+        select(model.recorded_at).where(
+            model.motion_id == motion.id, model.member_id == member_id, model.by_proxy.is_(True)
+        )
+    )
+
+
+def on_behalf_message(recorded_at) -> str:
+    """What the member's phone says about a vote recorded for them (never "sent")."""
+    return _(
+        "Phiếu của đồng chí đã được bí thư ghi thay lúc %(time)s. Điện thoại này không gửi "
+        "phiếu nào. Nếu đồng chí không nhờ ghi thay, hãy báo ngay chủ trì buổi họp.",
+        time=fmt_datetime(recorded_at) if recorded_at else "",
+    )
+
+
 def vote_counts(motion: Motion) -> dict[str, int]:
-    """Counts per choice, live."""
+    """Counts per choice, live (a secret vote's come from its tally while it is open)."""
     if motion.secret:
-        q = select(Ballot.choice, func.count()).where(Ballot.motion_id == motion.id)
-        q = q.group_by(Ballot.choice)
-    else:
-        q = select(OpenVote.choice, func.count()).where(OpenVote.motion_id == motion.id)
-        q = q.group_by(OpenVote.choice)
+        if motion.status == "closed":
+            return {"yes": motion.yes, "no": motion.no, "abstain": motion.abstain}
+        return tally.counts(motion.id)
+    q = select(OpenVote.choice, func.count()).where(OpenVote.motion_id == motion.id)
+    q = q.group_by(OpenVote.choice)
     counts = {c.value: 0 for c in Choice}
     counts.update(dict(db.session.execute(q).all()))
     return counts
@@ -325,7 +376,7 @@ def close_motion(motion: Motion, meeting: Meeting) -> bool:
     motion.status = "closed"
     motion.closed_at = utcnow()
     db.session.flush()  # on SQLite this takes the write lock before the count
-    counts = vote_counts(motion)
+    counts = tally.counts(motion.id) if motion.secret else vote_counts(motion)
     t = totals(meeting)
     motion.yes, motion.no, motion.abstain = counts["yes"], counts["no"], counts["abstain"]
     if motion.majority == Majority.ALL:
@@ -338,23 +389,9 @@ def close_motion(motion: Motion, meeting: Meeting) -> bool:
         motion.base = t.present
         motion.passed = motion.yes * 2 > motion.base
     if motion.secret:
-        _reshuffle_ballots(motion)
+        tally.discard(motion.id)  # only the final counts, on the motion, remain
     bump(meeting.id)
     return True
-
-
-def _reshuffle_ballots(motion: Motion) -> None:
-    """Rewrite a closed secret ballot's rows with new keys, in random order, in one transaction.
-
-    While the vote is open each ballot was written in the same transaction as its voter's
-    receipt, so PostgreSQL's row metadata (xmin, physical position) could pair them for
-    someone reading the database directly. Rewriting the ballots at the close gives them all
-    the close's transaction and a random order; the counts are unchanged.
-    """
-    choices = list(db.session.scalars(select(Ballot.choice).where(Ballot.motion_id == motion.id)))
-    secrets.SystemRandom().shuffle(choices)
-    db.session.execute(delete(Ballot).where(Ballot.motion_id == motion.id))
-    db.session.add_all(Ballot(motion_id=motion.id, choice=choice) for choice in choices)
 
 
 # ---- quality -------------------------------------------------------------------------------
@@ -623,8 +660,17 @@ def content_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+class MinutesTooLongError(ValueError):
+    """A minutes text over MINUTES_MAX_CHARS."""
+
+
 def save_minutes(minutes: Minutes, body: str, *, by=None, note: str = "") -> MinutesRevision:
-    """Store a new text as the next revision (the old ones stay)."""
+    """Store a new text as the next revision (the old ones stay); MinutesTooLongError past the limit
+    (forms say so beside the field first; this holds for every other caller)."""
+    if len(body) > MINUTES_MAX_CHARS:
+        raise MinutesTooLongError(
+            _("Biên bản dài quá %(max)s ký tự. Vui lòng rút gọn.", max=MINUTES_MAX_CHARS)
+        )
     number = (
         db.session.scalar(
             select(func.max(MinutesRevision.number)).where(MinutesRevision.minutes_id == minutes.id)
@@ -670,7 +716,14 @@ def close_meeting(meeting: Meeting, *, by=None) -> Minutes:
         minutes = Minutes(meeting_id=meeting.id)
         db.session.add(minutes)
         db.session.flush()
-    save_minutes(minutes, draft_minutes(meeting), by=by, note=_("Bản dự thảo tự động"))
+    draft = draft_minutes(meeting)
+    if len(draft) > MINUTES_MAX_CHARS:  # very many long opinions: the clerk shortens it
+        tail = "\n" + _(
+            "[Bản dự thảo dài quá giới hạn nên đã được cắt bớt; toàn văn ý kiến xem trên trang "
+            "buổi sinh hoạt.]"
+        )
+        draft = draft[: MINUTES_MAX_CHARS - len(tail)] + tail
+    save_minutes(minutes, draft, by=by, note=_("Bản dự thảo tự động"))
     store_quality(meeting)
     bump(meeting.id)
     return minutes
