@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5b0c2e7f4a91"
-down_revision = "11ec6c3bd38f"
+down_revision = "5e7c1a9d4b20"
 branch_labels = None
 depends_on = None
 
