@@ -30,7 +30,9 @@ from blueprints.handbook.services import (
     add_revision,
     apply_text,
     index_article,
+    may_settle_files,
     publish,
+    settle_pending_files,
 )
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
@@ -253,6 +255,7 @@ def article_page(article: Article, upload_form: UploadForm | None = None, status
         review_form=ReviewForm(),
         upload_form=upload_form or UploadForm(),
         can_review=_may_review(article),
+        can_settle_files=may_settle_files(article, current_user),
         status=status,
     )
 
@@ -293,6 +296,7 @@ def editor_approve(article_id: int):
     article = _transition(article_id, (Status.REVIEW,))
     if not _may_review(article):
         abort(403)
+    settle_pending_files(article, approve=True)  # files asked for earlier go with the article
     publish(article, current_user)
     index_article(article)
     record("content.publish", article, published_at=article.published_at.isoformat())
