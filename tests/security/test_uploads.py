@@ -304,6 +304,9 @@ def test_m6_files_of_a_published_document_change_only_through_review(
     assert own.status_code == 403
     # Another reviewer approves: readers now get the new file and no longer the old one.
     admin = client_for("admin")
+    desk = admin.get("/editor/").get_data(as_text=True)
+    assert "thay đổi tệp đang chờ duyệt" in desk  # reviewers find the change on their desk
+    assert "Quy định 01" in admin.get("/editor/?status=files").get_data(as_text=True)
     admin_token = csrf_token(admin, f"/editor/{article_id}")
     assert "Duyệt thay đổi tệp" in admin.get(f"/editor/{article_id}").get_data(as_text=True)
     approved = admin.post(f"/editor/{article_id}/files/approve", data={"csrf_token": admin_token})
