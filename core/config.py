@@ -114,6 +114,9 @@ def load_config(instance_path: str) -> dict:
         ),
         "LANGUAGES": ("vi", "en"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Largest accepted upload (core/uploads.py): images, and every other allowed file.
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 15 * 1024 * 1024)),
+        "UPLOAD_MAX_IMAGE_BYTES": int(os.environ.get("UPLOAD_MAX_IMAGE_BYTES", 5 * 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; the session expires.
         "RATELIMIT_STORAGE_URI": redis_url or "sqlalchemy://",
         "RATELIMIT_STRATEGY": "fixed-window",

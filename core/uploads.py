@@ -103,7 +103,11 @@ def _sniff_zip(data: bytes) -> str | None:
         declared = archive.read(types).decode("utf-8", "replace")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError, ValueError):
         return None
-    found = {key for main, key in _OOXML_MAIN.items() if f'ContentType="{main}"' in declared}
+    found = {
+        key
+        for main, key in _OOXML_MAIN.items()
+        if f'ContentType="{main}"' in declared or f"ContentType='{main}'" in declared
+    }
     return found.pop() if len(found) == 1 else None
 
 
@@ -137,7 +141,7 @@ def _megabytes(size: int) -> str:
 
 
 def allowed_labels(allowed: frozenset[str]) -> str:
-    """ "PDF, PNG, …" for the kinds of a policy, in the allow-list's order (for hints)."""
+    """The labels of a policy's kinds ("PDF, PNG, …"), in the allow-list's order."""
     return ", ".join(kind.label for key, kind in KINDS.items() if key in allowed)
 
 
@@ -145,6 +149,8 @@ def safe_filename(name: str | None, kind: FileKind | None = None) -> str:
     """A display name without paths or control characters, NFC, ≤ 200 characters, ending in
     the extension of its real type (so a PDF named "x.html" is saved as "x.html.pdf")."""
     name = unicodedata.normalize("NFC", str(name or ""))
+    # Format characters (a right-to-left override can make "gpj.exe" look like "exe.jpg").
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
     name = re.split(r"[/\\]", name)[-1]
     name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]+", "_", name).strip(" .") or "tep"
     if kind is not None and not name.lower().endswith(kind.extensions):

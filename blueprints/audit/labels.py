@@ -65,6 +65,8 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "content.redraft": _l("Chuyển bài về nháp"),
             "content.upload": _l("Đính kèm tệp"),
             "content.delete_file": _l("Xóa tệp đính kèm"),
+            "content.files_approve": _l("Duyệt thay đổi tệp đính kèm"),
+            "content.files_reject": _l("Không duyệt thay đổi tệp đính kèm"),
         },
     ),
     (

@@ -22,6 +22,7 @@ from blueprints.handbook.models import (
     NEWS_CATEGORIES,
     STATUS_LABELS,
     Article,
+    Attachment,
     Kind,
     Revision,
     Status,
@@ -30,7 +31,9 @@ from blueprints.handbook.services import (
     add_revision,
     apply_text,
     index_article,
+    may_settle_files,
     publish,
+    settle_pending_files,
 )
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
@@ -40,6 +43,9 @@ from core.permissions import ADMIN, authorize, can, has_role, permission, scope_
 from core.rendering import render
 
 # --------------------------------------------------------------------------------- editor
+
+FILES_WAITING = "files"  # the desk's filter of articles with file changes awaiting review
+PENDING_FILES = Article.attachments.any(Attachment.pending.is_not(None))
 
 
 def _editor_units() -> list[Unit]:
@@ -75,7 +81,9 @@ def editor_index():
         .join(Unit, Unit.id == Article.unit_id)
         .where(scope_clause(current_user, "content.edit", Unit.path))
     )
-    if status in {s.value for s in Status}:
+    if status == FILES_WAITING:  # published articles whose file changes wait for review
+        stmt = stmt.where(PENDING_FILES)
+    elif status in {s.value for s in Status}:
         stmt = stmt.where(Article.status == status)
     else:
         status = ""
@@ -91,14 +99,14 @@ def editor_index():
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
-    waiting = db.session.scalar(
+    reviewable = (
         select(func.count())
         .select_from(Article)
         .join(Unit, Unit.id == Article.unit_id)
-        .where(
-            Article.status == Status.REVIEW, scope_clause(current_user, "content.review", Unit.path)
-        )
+        .where(scope_clause(current_user, "content.review", Unit.path))
     )
+    waiting = db.session.scalar(reviewable.where(Article.status == Status.REVIEW))
+    files_waiting = db.session.scalar(reviewable.where(PENDING_FILES))
     return render(
         "handbook/editor/index.html",
         items=items,
@@ -110,6 +118,7 @@ def editor_index():
         statuses=STATUS_LABELS,
         kinds=KIND_LABELS,
         waiting=waiting or 0,
+        files_waiting=files_waiting or 0,
     )
 
 
@@ -253,6 +262,7 @@ def article_page(article: Article, upload_form: UploadForm | None = None, status
         review_form=ReviewForm(),
         upload_form=upload_form or UploadForm(),
         can_review=_may_review(article),
+        can_settle_files=may_settle_files(article, current_user),
         status=status,
     )
 
@@ -293,6 +303,7 @@ def editor_approve(article_id: int):
     article = _transition(article_id, (Status.REVIEW,))
     if not _may_review(article):
         abort(403)
+    settle_pending_files(article, approve=True)  # files asked for earlier go with the article
     publish(article, current_user)
     index_article(article)
     record("content.publish", article, published_at=article.published_at.isoformat())

@@ -42,6 +42,8 @@ class Status(StrEnum):
     ARCHIVED = "archived"  # lưu trữ
 
 
+PENDING_ADD, PENDING_REMOVE = "add", "remove"
+
 KIND_LABELS = {
     Kind.CHAPTER: _l("Chương sổ tay"),
     Kind.DOCUMENT: _l("Văn bản"),
@@ -141,6 +143,16 @@ class Article(db.Model):
         return str(labels.get(self.category, ""))
 
     @property
+    def published_files(self) -> list[Attachment]:
+        """The files readers see: every file except those added and awaiting review."""
+        return [a for a in self.attachments if a.pending != PENDING_ADD]
+
+    @property
+    def pending_files(self) -> list[Attachment]:
+        """File changes awaiting a reviewer."""
+        return [a for a in self.attachments if a.pending]
+
+    @property
     def is_scheduled(self) -> bool:
         """Published, but its publication time has not come yet."""
         return (
@@ -192,8 +204,9 @@ class Revision(db.Model):
 class Attachment(db.Model):
     """An uploaded image or PDF, stored in the database so every host serves it.
 
-    Files change only while their article is a draft, so readers see exactly the files a
-    reviewer approved (see editor_routes.py)."""
+    Readers see only files a reviewer approved: a draft's files go through review with the
+    article; a change to a published article's files waits as `pending` (attachment_routes.py).
+    """
 
     __tablename__ = "article_attachments"
 
@@ -206,6 +219,10 @@ class Attachment(db.Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A change to a published article's files waits for review: "add" (readers do not see it
+    # yet) or "remove" (readers still see it); None once approved. `pending_by` asked for it.
+    pending: Mapped[str | None] = mapped_column(String(8))
+    pending_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     article: Mapped[Article] = relationship(back_populates="attachments")
 

@@ -8,11 +8,18 @@ from flask import g
 from sqlalchemy import func, or_, select, text
 
 from blueprints.handbook.markup import outline_of, plain_text, render_markdown
-from blueprints.handbook.models import Article, Attachment, Kind, Revision, Status
+from blueprints.handbook.models import (
+    PENDING_ADD,
+    Article,
+    Attachment,
+    Kind,
+    Revision,
+    Status,
+)
 from blueprints.units.models import Unit, subtree_clause
 from core.extensions import db
 from core.models import utcnow
-from core.permissions import _scopes
+from core.permissions import ADMIN, _scopes, can, has_role
 from core.text import fold
 from core.uploads import AcceptedFile
 
@@ -102,7 +109,7 @@ def add_revision(article: Article, author, note: str = "") -> Revision:
         note=note[:500],
         author_id=getattr(author, "id", None),
         # The files are part of what a reviewer approves: each revision lists them.
-        files=[[a.id, a.filename, a.sha256] for a in article.attachments],
+        files=[[a.id, a.filename, a.sha256] for a in article.published_files],
     )
     db.session.add(revision)
     return revision
@@ -144,9 +151,13 @@ def publish(article: Article, reviewer, when: datetime | None = None) -> None:
     article.published_at = when or article.publish_at or utcnow()
 
 
-def store_attachment(article: Article, accepted: AcceptedFile, uploader) -> Attachment:
+def store_attachment(
+    article: Article, accepted: AcceptedFile, uploader, pending: str | None = None
+) -> Attachment:
     """Add an upload that core/uploads.py accepted (type from its bytes, size checked)."""
     attachment = Attachment(
+        pending=pending,
+        pending_by_id=getattr(uploader, "id", None) if pending else None,
         article=article,
         filename=accepted.filename,
         content_type=accepted.content_type,
@@ -157,3 +168,25 @@ def store_attachment(article: Article, accepted: AcceptedFile, uploader) -> Atta
     )
     db.session.add(attachment)
     return attachment
+
+
+def settle_pending_files(article: Article, approve: bool) -> list[str]:
+    """Apply (or discard) the file changes awaiting review; returns the files concerned."""
+    names = []
+    for item in list(article.pending_files):
+        names.append(item.filename)
+        if (item.pending == PENDING_ADD) != approve:  # approved removal, or rejected addition
+            article.attachments.remove(item)
+            db.session.delete(item)
+        else:
+            item.pending, item.pending_by_id = None, None
+    return names
+
+
+def may_settle_files(article: Article, user) -> bool:
+    """A reviewer of the article who asked for none of its pending file changes (an
+    administrator always may): the same four-eyes rule as for the text."""
+    if not article.pending_files or not can(user, "content.review", article):
+        return False
+    mine = any(a.pending_by_id == user.id for a in article.pending_files)
+    return not mine or has_role(user, ADMIN)

@@ -116,7 +116,7 @@ def offline_handbook():
         urls.append(url_for("handbook.chapter", slug=chapter.slug))
         urls += [
             url_for("handbook.attachment", attachment_id=a.id, filename=a.filename)
-            for a in chapter.attachments
+            for a in chapter.published_files
             if not a.is_pdf
         ]
     return _offline_list(urls, len(chapters))

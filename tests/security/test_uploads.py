@@ -263,62 +263,93 @@ def _published_document_with_file(app, world) -> tuple[int, int]:
         return article_id, item.id
 
 
+def _upload_attachment(client, article_id, token, name):
+    return client.post(
+        f"/editor/{article_id}/attachments",
+        data={"csrf_token": token, "file": (io.BytesIO(files.pdf()), name)},
+        content_type="multipart/form-data",
+    )
+
+
 def test_m6_files_of_a_published_document_change_only_through_review(
     app, client, world, as_role, client_for
 ):
     article_id, old_file = _published_document_with_file(app, world)
     reader = client_for("member_a")
-    assert reader.get(f"/files/{old_file}/quy-dinh.pdf").status_code == 200
+    old_url = f"/files/{old_file}/quy-dinh.pdf"
+    assert reader.get(old_url).status_code == 200
     as_role("editor")
     token = csrf_token(client, f"/editor/{article_id}")
-    swapped = client.post(
-        f"/editor/{article_id}/attachments",
-        data={"csrf_token": token, "file": (io.BytesIO(files.pdf()), "thay-the.pdf")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    )
-    assert "đưa bài về nháp" in swapped.get_data(as_text=True)
-    deleted = client.post(
-        f"/editor/attachments/{old_file}/delete",
-        data={"csrf_token": token},
-        follow_redirects=True,
-    )
-    assert "đưa bài về nháp" in deleted.get_data(as_text=True)
-    assert _count(app, Attachment) == 1  # nothing changed under the readers
-    assert reader.get(f"/files/{old_file}/quy-dinh.pdf").status_code == 200
-
-    # The workflow: back to draft, change the file, submit, another person approves.
-    client.post(f"/editor/{article_id}/redraft", data={"csrf_token": token})
-    client.post(f"/editor/attachments/{old_file}/delete", data={"csrf_token": token})
+    assert _upload_attachment(client, article_id, token, "thay-the.pdf").status_code == 302
     assert (
         client.post(
-            f"/editor/{article_id}/attachments",
-            data={"csrf_token": token, "file": (io.BytesIO(files.pdf()), "thay-the.pdf")},
-            content_type="multipart/form-data",
+            f"/editor/attachments/{old_file}/delete", data={"csrf_token": token}
         ).status_code
         == 302
     )
     with app.app_context():
-        new_file = db.session.scalar(select(Attachment.id))
+        new_file = db.session.scalar(select(Attachment.id).where(Attachment.id != old_file))
+        pending = dict(db.session.execute(select(Attachment.id, Attachment.pending)).all())
+    assert pending == {old_file: "remove", new_file: "add"}
+    new_url = f"/files/{new_file}/thay-the.pdf"
+    # Readers keep the published file and do not get the unreviewed one.
+    assert reader.get(old_url).status_code == 200
+    assert reader.get(new_url).status_code == 404
+    document = reader.get(f"/documents/{article_id}").get_data(as_text=True)
+    assert "quy-dinh.pdf" in document and "thay-the.pdf" not in document
+    # Whoever asked for the change cannot approve it.
+    page = client.get(f"/editor/{article_id}").get_data(as_text=True)
+    assert "Duyệt thay đổi tệp" not in page
+    own = client.post(f"/editor/{article_id}/files/approve", data={"csrf_token": token})
+    assert own.status_code == 403
+    # Another reviewer approves: readers now get the new file and no longer the old one.
+    admin = client_for("admin")
+    desk = admin.get("/editor/").get_data(as_text=True)
+    assert "thay đổi tệp đang chờ duyệt" in desk  # reviewers find the change on their desk
+    assert "Quy định 01" in admin.get("/editor/?status=files").get_data(as_text=True)
+    admin_token = csrf_token(admin, f"/editor/{article_id}")
+    assert "Duyệt thay đổi tệp" in admin.get(f"/editor/{article_id}").get_data(as_text=True)
+    approved = admin.post(f"/editor/{article_id}/files/approve", data={"csrf_token": admin_token})
+    assert approved.status_code == 302
+    assert reader.get(new_url).status_code == 200
+    assert reader.get(old_url).status_code == 404
+    with app.app_context():
         last = db.session.scalar(
             select(Revision)
             .where(Revision.article_id == article_id)
             .order_by(Revision.number.desc())
         )
         assert [name for _id, name, _sha in last.files] == ["thay-the.pdf"]
-    assert reader.get(f"/files/{new_file}/thay-the.pdf").status_code == 404  # not approved
-    client.post(f"/editor/{article_id}/submit", data={"csrf_token": token})
+        assert db.session.get(Article, article_id).status == Status.PUBLISHED
+    assert "thay-the.pdf" in client.get(f"/editor/{article_id}/diff").get_data(as_text=True)
+
+
+def test_m6_rejected_file_changes_leave_readers_with_the_published_files(
+    app, client, world, as_role, client_for
+):
+    article_id, old_file = _published_document_with_file(app, world)
+    as_role("editor")
+    token = csrf_token(client, f"/editor/{article_id}")
+    _upload_attachment(client, article_id, token, "sai.pdf")
+    client.post(f"/editor/attachments/{old_file}/delete", data={"csrf_token": token})
     admin = client_for("admin")
     admin_token = csrf_token(admin, f"/editor/{article_id}")
-    assert (
-        admin.post(f"/editor/{article_id}/approve", data={"csrf_token": admin_token}).status_code
-        == 302
-    )
+    admin.post(f"/editor/{article_id}/files/reject", data={"csrf_token": admin_token})
     with app.app_context():
-        assert db.session.get(Article, article_id).status == Status.PUBLISHED
-    assert reader.get(f"/files/{new_file}/thay-the.pdf").status_code == 200
-    diff = client.get(f"/editor/{article_id}/diff").get_data(as_text=True)
-    assert "thay-the.pdf" in diff
+        rows = db.session.execute(select(Attachment.id, Attachment.pending)).all()
+    assert rows == [(old_file, None)]
+    assert client_for("member_a").get(f"/files/{old_file}/quy-dinh.pdf").status_code == 200
+
+
+def test_m6_files_cannot_change_while_the_article_waits_for_review(app, client, world, as_role):
+    as_role("editor")
+    article_id = make_article_draft(app, world)
+    token = csrf_token(client, f"/editor/{article_id}")
+    client.post(f"/editor/{article_id}/submit", data={"csrf_token": token})
+    refused = _upload_attachment(client, article_id, token, "muon.pdf")
+    assert refused.status_code == 302
+    assert "đợi duyệt" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert _count(app, Attachment) == 0
 
 
 # ------------------------------------------------------------------------------------ M3
