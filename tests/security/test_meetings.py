@@ -377,7 +377,7 @@ def test_l2_minutes_body_is_limited(app, client, world, schedule):
         meeting = db.session.get(Meeting, meeting_id)
         minutes = db.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting_id))
         assert len(minutes.body) == MINUTES_MAX_CHARS
-        started = time.perf_counter()
+        started = time.process_time()
         pdf = exports.minutes_pdf(meeting, minutes)
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
     assert pdf.startswith(b"%PDF") and elapsed < 15, elapsed  # ~2 s here; was 38 s at 4,4 MB

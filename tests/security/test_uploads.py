@@ -10,6 +10,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from blueprints.handbook import markup
 from blueprints.handbook.markup import MarkdownRefusedError, render_markdown
 from blueprints.handbook.models import Article, Attachment, Kind, Revision, Status
 from blueprints.meetings.models import AgendaItem, Document
@@ -360,11 +361,11 @@ PAYLOAD = "[" * 100000 + "]" * 100000
 def test_m3_bracket_bomb_is_refused_in_well_under_a_second(app, client, world, as_role):
     as_role("editor")
     token = csrf_token(client, "/editor/new/chapter")
-    started = time.perf_counter()
+    started = time.process_time()
     preview = client.post("/editor/preview", data={"csrf_token": token, "body": PAYLOAD})
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert preview.status_code == 200 and "Đồng chí hãy" in preview.get_data(as_text=True)
-    started = time.perf_counter()
+    started = time.process_time()
     saved = client.post(
         "/editor/new/chapter",
         data={
@@ -375,7 +376,7 @@ def test_m3_bracket_bomb_is_refused_in_well_under_a_second(app, client, world, a
             "slug": "thu",
         },
     )
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     html = saved.get_data(as_text=True)
     assert saved.status_code == 200 and "dấu ngoặc" in html and 'id="body-error"' in html
     assert _count(app, Article) == 0
@@ -396,13 +397,15 @@ def test_m3_bracket_bomb_is_refused_in_well_under_a_second(app, client, world, a
     ids=["payload", "nested", "parens", "images", "quotes", "chunks", "backslashes", "blocks"],
 )
 def test_m3_every_markdown_path_renders_or_refuses_quickly(app, source):
-    started = time.perf_counter()
+    # CPU time, as the deadline counts it: a busy machine must not fail this test.
+    started = time.process_time()
     with app.test_request_context():
         try:
             render_markdown(source)
         except MarkdownRefusedError as error:
             assert "Đồng chí hãy" in str(error)
-    assert time.perf_counter() - started < 1.5  # the deadline is 1 s; typical refusals ~10 ms
+    # The deadline is 2 CPU seconds (before the fix: minutes); typical refusals take ~10 ms.
+    assert time.process_time() - started < markup.RENDER_CPU_SECONDS + 1
 
 
 def test_m3_long_ordinary_text_still_renders(app):
