@@ -9,8 +9,8 @@ Python-Markdown is not linear on every input: each "[" scans ahead for its "]" (
 "(" for its ")"), so "[" * 100.000 + "]" * 100.000 took minutes. Every source is therefore
 bounded before rendering (`markdown_problem`): at most MAX_CHARS characters, a budget on that
 bracket scanning computed in one pass, a limit on nested quotes, and a CPU-time render
-deadline where the process can enforce one (a sync worker's main thread). A refused source gets a Vietnamese
-reason that says what to change.
+deadline where the process can enforce one (a sync worker's main thread). A refused source
+gets a Vietnamese reason that says what to change.
 """
 
 from __future__ import annotations
