@@ -23,8 +23,20 @@ def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Yêu cầu không hợp lệ"), _("Dữ liệu gửi lên không đúng. Vui lòng thử lại.")),
         401: (_("Cần đăng nhập"), _("Vui lòng đăng nhập để tiếp tục.")),
-        403: (_("Không có quyền truy cập"), _("Tài khoản của bạn không được xem trang này.")),
-        404: (_("Không tìm thấy trang"), _("Trang bạn tìm không có hoặc đã được chuyển đi.")),
+        403: (
+            _("Không có quyền truy cập"),
+            _(
+                "Tài khoản của đồng chí không được dùng chức năng này. Nếu cần, đồng chí hãy "
+                "đề nghị bí thư chi bộ hoặc Ban Tổ chức cấp quyền."
+            ),
+        ),
+        404: (
+            _("Không tìm thấy trang"),
+            _(
+                "Trang này không có, đã được chuyển đi hoặc nằm ngoài phạm vi tài khoản của "
+                "đồng chí. Đồng chí hãy quay về trang chủ và mở lại từ trình đơn."
+            ),
+        ),
         405: (_("Thao tác không hợp lệ"), _("Trang này không nhận thao tác vừa gửi.")),
         409: (
             _("Dữ liệu vừa thay đổi"),
@@ -56,7 +68,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         429: (
             _("Thao tác quá nhiều lần"),
-            _("Bạn đã thử quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."),
+            _("Đồng chí đã thử quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."),
         ),
         500: (
             _("Hệ thống đang gặp sự cố"),
