@@ -1,6 +1,7 @@
 /* Service worker of Sổ tay đảng viên điện tử (scope "/").
- * The server fills in the version and the precache list (core/assets.py), so the shell cache
- * changes exactly when the app shell changes; caches of other versions go on activate.
+ * The server fills in the version, the precache list and the offline routes (core/assets.py),
+ * so the shell cache changes exactly when the app shell or the routes change; caches of other
+ * versions go on activate.
  *
  * Caches:
  *   shell-<version>          app shell (CSS, JS, fonts, icons, offline page): cache-first.
@@ -30,22 +31,22 @@ const LIVE_TIMEOUT = 3500;
 // for a few seconds instead of showing a saved copy made before the change.
 const FRESH_AFTER_POST_MS = 10000;
 
-// Pages of an account kept for reading without the network.
-const SWR_PAGES = [/^\/handbook\/[^/]*$/, /^\/documents\/\d+$/];
-const LIVE_PAGES = [/^\/meetings\/\d+\/live$/];
-const KEPT_PAGES = [
-  /^\/$/, /^\/handbook\/?$/, /^\/documents\/$/, /^\/news\/(\d+)?$/, /^\/meetings\/(\d+)?$/,
-  /^\/card-requests(\/new|\/\d+)?$/, /^\/me$/, /^\/bookmarks$/,
-];
+// Which pages of an account are kept for reading without the network, and how: path patterns
+// the server makes from its URL map (OFFLINE_ROUTES in core/assets.py), never written here.
+const ROUTES = __OFFLINE_ROUTES__;
+function patterns(sources) { return sources.map((source) => new RegExp(source)); }
+const SWR_PAGES = patterns(ROUTES.swr);
+const LIVE_PAGES = patterns(ROUTES.live);
+const KEPT_PAGES = patterns(ROUTES.kept);
 // Files (attachments, meeting documents): saved copy first, they do not change.
-const FILES = [/^\/files\/\d+\//, /^\/meetings\/\d+\/documents\/\d+$/];
+const FILES = patterns(ROUTES.files);
 // Cheap phones have little storage: once a day, saved copies last fetched more than
 // PRUNE_AFTER_MS ago go (old news, last year's meetings and their documents). Handbook pages
 // and what "Lưu để đọc khi không có mạng" saved (marked X-Sotay-Kept) stay until saved again.
 const PRUNE_AFTER_MS = 120 * 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 24 * 3600 * 1000;
 const META_PRUNED = "/__sotay/pruned";
-const NEVER_PRUNED = [/^\/handbook(\/|$)/];
+const NEVER_PRUNED = patterns(ROUTES.neverPruned);
 
 let currentUser = null; // null = not read yet; "" = nobody logged in
 let lastPost = 0;

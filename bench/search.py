@@ -147,7 +147,7 @@ def build(app, documents: int, news: int, seed: int = 7) -> int:
 
     from blueprints.handbook.commands import import_chapters
     from blueprints.handbook.models import Article, Kind, Status
-    from blueprints.handbook.services import apply_text, index_article
+    from blueprints.handbook.services import apply_text
     from blueprints.units.models import Unit, UnitKind
     from core.extensions import db
     from core.models import utcnow
@@ -194,8 +194,7 @@ def build(app, documents: int, news: int, seed: int = 7) -> int:
                     rng, topic, sentences, rng.randint(4, 14) if is_doc else rng.randint(3, 8)
                 ),
             )
-            db.session.add(article)
-            index_article(article)
+            db.session.add(article)  # indexed by the session at the flush
             if n % 500 == 499:
                 db.session.commit()
         db.session.commit()

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from core.filemodes import private_dir, private_file, write_private
+from core.uploads import DEFAULT_MAX_BYTES, DEFAULT_MAX_IMAGE_BYTES
 
 
 def _instance_secret(instance_path: str) -> str:
@@ -115,8 +116,10 @@ def load_config(instance_path: str) -> dict:
         "LANGUAGES": ("vi", "en"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         # Largest accepted upload (core/uploads.py): images, and every other allowed file.
-        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 15 * 1024 * 1024)),
-        "UPLOAD_MAX_IMAGE_BYTES": int(os.environ.get("UPLOAD_MAX_IMAGE_BYTES", 5 * 1024 * 1024)),
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        "UPLOAD_MAX_IMAGE_BYTES": int(
+            os.environ.get("UPLOAD_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES)
+        ),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session; the session expires.
         "RATELIMIT_STORAGE_URI": redis_url or "sqlalchemy://",
         "RATELIMIT_STRATEGY": "fixed-window",

@@ -1,9 +1,12 @@
-"""Exactly-once handling of actions that a phone may send twice.
+"""Exactly-once handling of actions that a phone may send twice: the app's one mechanism.
 
-A form carries a random key (`idempotency_key`); the view calls `first_time(key)` inside the
-transaction that performs the action. A retry after a dropped connection, a double tap or the
-offline outbox replaying a queued action finds the key taken and does nothing again. The keys
-live in the database, so this holds across workers and hosts.
+A form carries a random key (`idempotency_key`, which the app script adds to the forms the
+offline outbox may queue; the meeting phone's forms also render one as `key`, so a double tap
+counts once without the script too); the view calls `first_time(key)` inside the transaction
+that performs the action. A retry after a dropped connection, a double tap or the outbox
+replaying a queued action finds the key taken and does nothing again. Keys are per user (the
+same key from someone else is another action) and live in the database, so this holds across
+workers and hosts. Do not add another key table: call `first_time`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.extensions import db
 from core.models import utcnow
 
-_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+_KEY = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 class IdempotencyKey(db.Model):

@@ -129,16 +129,30 @@ def end_session() -> None:
     session.clear()
 
 
-def revoke_all_sessions(user, *, keep_current: bool = False) -> None:
-    """End every login of `user` (after a password change or reset)."""
+def revoke_sessions(user_ids: list[int], *, keep_token: str | None = None) -> int:
+    """End every open login of these users (all but the one of `keep_token`); how many ended.
+
+    The one place sessions are revoked in bulk (password change or reset, "sign out the other
+    devices", accounts issued again); in chunks, so thousands of ids fit any database.
+    """
     from blueprints.auth.models import UserSession
 
-    stmt = update(UserSession).where(
-        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
-    )
-    if keep_current and user.session_token:
-        stmt = stmt.where(UserSession.token_hash != UserSession.hash_token(user.session_token))
-    db.session.execute(stmt.values(revoked_at=utcnow()))
+    ended, now = 0, utcnow()
+    for start in range(0, len(user_ids), 900):
+        stmt = update(UserSession).where(
+            UserSession.user_id.in_(user_ids[start : start + 900]),
+            UserSession.revoked_at.is_(None),
+        )
+        if keep_token:
+            stmt = stmt.where(UserSession.token_hash != UserSession.hash_token(keep_token))
+        ended += db.session.execute(stmt.values(revoked_at=now)).rowcount
+    return ended
+
+
+def revoke_all_sessions(user, *, keep_current: bool = False) -> int:
+    """End every login of `user` (after a password change or reset); how many ended."""
+    keep = getattr(user, "session_token", None) if keep_current else None
+    return revoke_sessions([user.id], keep_token=keep)
 
 
 def _enforce_password_change():

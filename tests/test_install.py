@@ -66,3 +66,13 @@ def test_logout_page_tells_the_app_to_drop_personal_caches(client, world, as_rol
     assert response.headers["Clear-Site-Data"] == '"cache"'
     assert "data-logged-out" in client.get("/login").get_data(as_text=True)
     assert "data-logged-out" not in client.get("/login").get_data(as_text=True)
+
+
+def test_one_idempotency_table(app):
+    """Retries count once through core/idempotency.py alone: a second key table (the meetings
+    once had `meeting_action_keys`) splits the rule. Rate limits keep their counters by key."""
+    with app.app_context():
+        keyed = {
+            t.name for t in db.metadata.sorted_tables if [c.name for c in t.primary_key] == ["key"]
+        }
+        assert keyed == {"idempotency_keys", "rate_limits"}

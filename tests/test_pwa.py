@@ -3,6 +3,11 @@
 import json
 import re
 import struct
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -82,3 +87,69 @@ def test_static_assets_compressed_and_long_cached_html_not_compressed(client):
     assert script.headers["Content-Encoding"] in ("br", "gzip")
     assert len(script.data) < 25_000  # 52 KB of htmx travels as well under half
     assert "max-age=31536000" in script.headers["Cache-Control"]
+
+
+# What each page of the app got from the worker's hand-written regexes before the routes came
+# from the server: the generated patterns must treat every page the same way.
+EXPECTED_KINDS = {
+    "/": {"kept"},
+    "/handbook/": {"swr", "kept"},
+    "/handbook/dang-phi": {"swr"},
+    "/documents/": {"kept"},
+    "/documents/12": {"swr"},
+    "/news/": {"kept"},
+    "/news/7": {"kept"},
+    "/news/feed.atom": set(),
+    "/meetings/": {"kept"},
+    "/meetings/3": {"kept"},
+    "/meetings/3/live": {"live"},
+    "/meetings/3/documents/4": {"files"},
+    "/meetings/3/console": set(),
+    "/card-requests": {"kept"},
+    "/card-requests/new": {"kept"},
+    "/card-requests/5": {"kept"},
+    "/card-requests/queue": set(),
+    "/me": {"kept"},
+    "/bookmarks": {"kept"},
+    "/files/9/anh%20chup.png": {"files"},
+    "/search": set(),
+    "/editor/": set(),
+    "/login": set(),
+}
+
+
+def _routes(client) -> dict[str, list[str]]:
+    script = client.get("/service-worker.js").get_data(as_text=True)
+    return json.loads(re.search(r"const ROUTES = (\{.*?\});", script).group(1))
+
+
+def test_worker_gets_its_offline_routes_from_the_url_map(client):
+    routes = _routes(client)
+    for path, kinds in EXPECTED_KINDS.items():
+        got = {
+            k
+            for k in ("swr", "live", "kept", "files")
+            if any(re.search(p, path) for p in routes[k])
+        }
+        assert got == kinds, path
+    never_pruned = [
+        p for p in EXPECTED_KINDS if any(re.search(r, p) for r in routes["neverPruned"])
+    ]
+    assert never_pruned == ["/handbook/", "/handbook/dang-phi"]
+    source = (ROOT / "service-worker.js").read_text("utf-8")
+    assert not re.search(r"/\^\\/", source)  # no path pattern written by hand
+
+
+def test_worker_version_follows_the_offline_routes(app, client, monkeypatch):
+    import core.assets
+
+    script = client.get("/service-worker.js").get_data(as_text=True)
+    before = re.search(r'const VERSION = "(\w+)"', script).group(1)
+    routes = {**core.assets.OFFLINE_ROUTES, "kept": ("main.home",)}
+    monkeypatch.setattr(core.assets, "OFFLINE_ROUTES", routes)
+    script = client.get("/service-worker.js").get_data(as_text=True)
+    assert re.search(r'const VERSION = "(\w+)"', script).group(1) != before
+    assert _routes(client)["kept"] == ["^/$"]
+    monkeypatch.setattr(core.assets, "OFFLINE_ROUTES", {**routes, "kept": ("main.nowhere",)})
+    with app.app_context(), pytest.raises(LookupError, match=r"main\.nowhere"):
+        core.assets.offline_routes(app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from blueprints.audit.models import record
 from blueprints.auth import access
@@ -30,7 +30,7 @@ from core.permissions import (
     register_action,
 )
 from core.rendering import render
-from core.session import valid_session_params, valid_session_sql
+from core.session import revoke_all_sessions, valid_session_params, valid_session_sql
 
 register_action("account.lock", (STAFF,))
 
@@ -107,15 +107,7 @@ def end_other_sessions():
     if not EmptyForm().validate_on_submit():
         abort(400)
     user = current_user._get_current_object()
-    ended = db.session.execute(
-        update(UserSession)
-        .where(
-            UserSession.user_id == user.id,
-            UserSession.revoked_at.is_(None),
-            UserSession.id != user.session_id,
-        )
-        .values(revoked_at=utcnow())
-    ).rowcount
+    ended = revoke_all_sessions(user, keep_current=True)
     record("account.sessions_ended", user, ended=ended)
     db.session.commit()
     flash(_("Đã đăng xuất khỏi %(n)d thiết bị khác.", n=ended), "success")

@@ -111,11 +111,8 @@ def _author() -> User | None:
 def _article(kind: Kind, unit: Unit, title: str, summary: str, body: str, days_ago: int):
     author = _author()
     article = Article(kind=kind, unit_id=unit.id, created_by_id=getattr(author, "id", None))
-    handbook.apply_text(article, title=title, summary=summary, body=body)
-    db.session.add(article)
-    handbook.add_revision(article, author, note="Dữ liệu mẫu")
+    handbook.save_text(article, author, "Dữ liệu mẫu", title=title, summary=summary, body=body)
     handbook.publish(article, author, when=utcnow() - timedelta(days=days_ago))
-    handbook.index_article(article)
     return article
 
 

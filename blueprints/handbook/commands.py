@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from blueprints.handbook.markup import html_to_text
 from blueprints.handbook.models import Article, Kind, Revision, Status
-from blueprints.handbook.services import add_revision, apply_text, index_article, root_unit
+from blueprints.handbook.services import root_unit, save_text
 from core.extensions import db
 from core.models import utcnow
 from core.text import clean, clean_multiline
@@ -87,27 +87,21 @@ def import_chapters(directory: Path) -> dict[str, int]:
                 position=order,
                 published_at=utcnow(),
             )
-            apply_text(article, title=title, summary=summary, body=body)
-            db.session.add(article)
-            add_revision(article, None, "Nhập từ tệp")
+            save_text(article, None, "Nhập từ tệp", title=title, summary=summary, body=body)
             counts["created"] += 1
         elif _edited_in_app(article):
             counts["kept"] += 1  # the editorial board's version wins over the file
-            continue
         elif (article.title, article.summary, article.body, article.position) != (
             title,
             summary,
             body,
             order,
         ):
-            apply_text(article, title=title, summary=summary, body=body)
             article.position = order
-            add_revision(article, None, "Cập nhật từ tệp")
+            save_text(article, None, "Cập nhật từ tệp", title=title, summary=summary, body=body)
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
-            continue
-        index_article(article)
     db.session.commit()
     return counts
 
@@ -186,18 +180,15 @@ def import_feed(data: bytes) -> dict[str, int]:
                 source_url=link[:1000],
                 published_at=_entry_time(entry),
             )
-            apply_text(article, title=title, summary=summary, body=body)
-            db.session.add(article)
-            add_revision(article, None, "Nhập từ cổng thông tin")
+            note = "Nhập từ cổng thông tin"
+            save_text(article, None, note, title=title, summary=summary, body=body)
             counts["created"] += 1
         elif (article.title, article.summary, article.body) != (title, summary, body):
-            apply_text(article, title=title, summary=summary, body=body)
-            add_revision(article, None, "Cập nhật từ cổng thông tin")
+            note = "Cập nhật từ cổng thông tin"
+            save_text(article, None, note, title=title, summary=summary, body=body)
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
-            continue
-        index_article(article)
     db.session.commit()
     return counts
 

@@ -28,11 +28,9 @@ from blueprints.handbook.models import (
     Status,
 )
 from blueprints.handbook.services import (
-    add_revision,
-    apply_text,
-    index_article,
     may_settle_files,
     publish,
+    save_text,
     settle_pending_files,
 )
 from blueprints.units.models import Unit, UnitKind
@@ -157,8 +155,8 @@ def _validate_kind_fields(form: ArticleForm, kind: str, article: Article | None)
     return ok
 
 
-def _fill_article(article: Article, form: ArticleForm, kind: str) -> None:
-    apply_text(article, title=form.title.data, summary=form.summary.data or "", body=form.body.data)
+def _save_article(article: Article, form: ArticleForm, kind: str, note: str) -> None:
+    """The form's fields onto `article`, then its text saved as a new revision."""
     article.unit_id = form.unit_id.data
     article.publish_at = to_utc(form.publish_at.data) if form.publish_at.data else None
     if kind == Kind.CHAPTER:
@@ -170,6 +168,10 @@ def _fill_article(article: Article, form: ArticleForm, kind: str) -> None:
         article.doc_number = form.doc_number.data or ""
         article.issued_on = form.issued_on.data
         article.issuer = form.issuer.data or ""
+    summary = form.summary.data or ""
+    save_text(
+        article, current_user, note, title=form.title.data, summary=summary, body=form.body.data
+    )
 
 
 @bp.route("/editor/new/<kind>", methods=["GET", "POST"])
@@ -186,10 +188,7 @@ def editor_new(kind: str):
         unit = db.session.get(Unit, form.unit_id.data)
         authorize("content.edit", unit)
         article = Article(kind=kind, status=Status.DRAFT, created_by_id=current_user.id)
-        _fill_article(article, form, kind)
-        db.session.add(article)
-        add_revision(article, current_user, form.note.data or _("Bản đầu tiên"))
-        index_article(article)
+        _save_article(article, form, kind, form.note.data or _("Bản đầu tiên"))
         record("content.create", article, kind=kind, title=article.title)
         db.session.commit()
         flash(_("Đã lưu bản nháp."), "success")
@@ -211,9 +210,7 @@ def editor_edit(article_id: int):
         form.publish_at.data = to_user_timezone(article.publish_at).replace(tzinfo=None)
     if form.validate_on_submit() and _validate_kind_fields(form, article.kind, article):
         authorize("content.edit", db.session.get(Unit, form.unit_id.data))
-        _fill_article(article, form, article.kind)
-        add_revision(article, current_user, form.note.data or "")
-        index_article(article)
+        _save_article(article, form, article.kind, form.note.data or "")
         record("content.edit", article, title=article.title)
         db.session.commit()
         flash(_("Đã lưu. Đây là một phiên bản mới."), "success")
@@ -305,7 +302,6 @@ def editor_approve(article_id: int):
         abort(403)
     settle_pending_files(article, approve=True)  # files asked for earlier go with the article
     publish(article, current_user)
-    index_article(article)
     record("content.publish", article, published_at=article.published_at.isoformat())
     db.session.commit()
     if article.is_scheduled:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -23,6 +24,8 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import UNMANAGED_TABLE_PREFIXES, utcnow
+from core.searchable import Searchable
+from core.text import fold
 
 
 class Kind(StrEnum):
@@ -70,10 +73,15 @@ NEWS_CATEGORIES = {
 }
 
 
-class Article(db.Model):
-    """One chapter, document or news item, with its current text and workflow state."""
+class Article(Searchable, db.Model):
+    """One chapter, document or news item, with its current text and workflow state.
+
+    Its search entry (folded title and number, folded summary and plain text) is written by
+    the session whenever one of `__searchable__` changes (core/searchable.py), never by hand.
+    """
 
     __tablename__ = "articles"
+    __searchable__ = ("title", "doc_number", "summary", "body_text")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), index=True)
@@ -128,6 +136,41 @@ class Article(db.Model):
     def scope_unit(self) -> Unit:
         """Editors of this unit's subtree may edit it; readers within it may read it."""
         return self.unit
+
+    @classmethod
+    def write_search_index(cls, connection, rows: list[Article]) -> None:
+        """Index folded text (no diacritics, đ→d): PostgreSQL's weighted tsvector column,
+        SQLite's FTS5 table (title and body columns, rowid = article id)."""
+        entries = [
+            {
+                "id": a.id,
+                "t": fold(a.title + " " + (a.doc_number or "")),
+                "b": fold((a.summary or "") + "\n" + (a.body_text or "")),
+            }
+            for a in rows
+        ]
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text(
+                    "UPDATE articles SET search_vector = "
+                    "setweight(to_tsvector('simple', :t), 'A') || "
+                    "setweight(to_tsvector('simple', :b), 'B') WHERE id = :id"
+                ),
+                entries,
+            )
+        else:
+            cls.drop_search_index(connection, [e["id"] for e in entries])
+            connection.execute(
+                text("INSERT INTO article_fts (rowid, title, body) VALUES (:id, :t, :b)"), entries
+            )
+
+    @classmethod
+    def drop_search_index(cls, connection, ids: list[int]) -> None:
+        """SQLite's FTS5 entries go by hand; PostgreSQL's vector goes with the row."""
+        if ids and connection.dialect.name != "postgresql":
+            connection.execute(
+                text("DELETE FROM article_fts WHERE rowid = :id"), [{"id": i} for i in ids]
+            )
 
     @property
     def kind_label(self) -> str:

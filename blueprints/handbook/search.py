@@ -6,7 +6,8 @@ SQLite uses an FTS5 table ranked by bm25 (title weighs 8× the body); PostgreSQL
 tsvector ranked by ts_rank (title weight A, body weight B); folding in Python rather than
 with `unaccent` needs no database extension and keeps both databases in step. Snippets come
 from the original text: its words are folded one by one and those matching a query word are
-wrapped in <mark>.
+wrapped in <mark>. This module only reads the index: the session writes it whenever an
+article's searchable text changes (`Article.write_search_index`, core/searchable.py).
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
-"""What the views and commands share: who sees what, saving with revisions, the search index."""
+"""What the views and commands share: who sees what, saving with revisions, publishing.
+
+The search index is not written here: the session keeps it (core/searchable.py).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, or_, select
 
 from blueprints.handbook.markup import outline_of, plain_text, render_markdown
 from blueprints.handbook.models import (
@@ -20,7 +23,6 @@ from blueprints.units.models import Unit, subtree_clause
 from core.extensions import db
 from core.models import utcnow
 from core.permissions import ADMIN, _scopes, can, has_role
-from core.text import fold
 from core.uploads import AcceptedFile
 
 
@@ -94,6 +96,17 @@ def apply_text(article: Article, *, title: str, summary: str, body: str) -> None
     article.updated_at = utcnow()
 
 
+def save_text(
+    article: Article, author, note: str, *, title: str, summary: str, body: str
+) -> Revision:
+    """The one way an article's text is saved: the text and its derived forms, the article
+    added to the session when new, and a revision recording it (the search index follows
+    at the flush). Every path uses it: the editor, the imports, the seed data."""
+    apply_text(article, title=title, summary=summary, body=body)
+    db.session.add(article)
+    return add_revision(article, author, note)
+
+
 def add_revision(article: Article, author, note: str = "") -> Revision:
     """Record the article's current text and list of files as its next revision."""
     db.session.flush()
@@ -113,34 +126,6 @@ def add_revision(article: Article, author, note: str = "") -> Revision:
     )
     db.session.add(revision)
     return revision
-
-
-def index_article(article: Article) -> None:
-    """Refresh the article's entry in the full-text index (folded text: no diacritics, đ→d)."""
-    db.session.flush()
-    title = fold(article.title + " " + (article.doc_number or ""))
-    body = fold(article.summary + "\n" + article.body_text)
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            text(
-                "UPDATE articles SET search_vector = "
-                "setweight(to_tsvector('simple', :t), 'A') || "
-                "setweight(to_tsvector('simple', :b), 'B') WHERE id = :id"
-            ),
-            {"id": article.id, "t": title, "b": body},
-        )
-    else:
-        db.session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
-        db.session.execute(
-            text("INSERT INTO article_fts (rowid, title, body) VALUES (:id, :t, :b)"),
-            {"id": article.id, "t": title, "b": body},
-        )
-
-
-def remove_from_index(article_id: int) -> None:
-    """Drop an article from the SQLite index (PostgreSQL's vector goes with the row)."""
-    if db.engine.dialect.name != "postgresql":
-        db.session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
 
 
 def publish(article: Article, reviewer, when: datetime | None = None) -> None:

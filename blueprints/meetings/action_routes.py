@@ -174,7 +174,7 @@ def speak(meeting_id: int):
             Speaker.status != "done",
         )
     )
-    if not waiting and sv.claim_action(meeting.id, request.form.get("key")):
+    if not waiting and first_time(request.form.get("key")):
         db.session.add(
             Speaker(meeting_id=meeting.id, member_id=member.id, item_id=meeting.current_item_id)
         )
@@ -246,9 +246,8 @@ def opinion(meeting_id: int):
     form = OpinionForm()
     if not form.validate_on_submit():
         return refuse(meeting, _("Vui lòng nhập ý kiến."))
-    if first_time(request.form.get("idempotency_key")) and sv.claim_action(
-        meeting.id, form.key.data
-    ):
+    # The offline outbox's key and the form's own key (sent without the app script too).
+    if first_time(request.form.get("idempotency_key")) and first_time(form.key.data):
         db.session.add(
             Opinion(
                 meeting_id=meeting.id,

@@ -420,15 +420,6 @@ class SecretTally(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
-class ActionKey(db.Model):
-    """Idempotency key of one client action: a retried request finds its key and does nothing."""
-
-    __tablename__ = "meeting_action_keys"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-
-
 class Task(db.Model):
     """A task assigned at a meeting, reviewed at the next one."""
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from blueprints.meetings import tally
 from blueprints.meetings.models import (
     MINUTES_MAX_CHARS,
-    ActionKey,
     AgendaItem,
     Attend,
     Attendance,
@@ -243,20 +242,6 @@ def check_in(meeting: Meeting, member_id: int, *, by=None, proxy_reason: str = "
     line.proxy_reason = proxy_reason
     line.recorded_by_id = getattr(by, "id", None)
     bump(meeting.id)
-    return True
-
-
-# ---- idempotency ---------------------------------------------------------------------------
-
-
-def claim_action(meeting_id: int, key: str | None) -> bool:
-    """Record a client action's key; False when the same action was already done."""
-    if not key:
-        return True
-    key = key[:64]
-    if db.session.get(ActionKey, key) is not None:
-        return False
-    db.session.add(ActionKey(key=key, meeting_id=meeting_id))
     return True
 
 

@@ -16,10 +16,10 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from blueprints.auth.models import RoleAssignment, User, UserSession
+from blueprints.auth.models import RoleAssignment, User
 from blueprints.members.models import DEPARTED_STATUSES, Member
 from blueprints.roster.slips import Slip
 from blueprints.units.models import Unit, UnitKind, cells_under, subtree_clause
@@ -27,6 +27,7 @@ from core.extensions import db
 from core.models import utcnow
 from core.passwords import initial_password
 from core.permissions import can_manage_account
+from core.session import revoke_sessions
 from core.text import text_sort_key
 from core.urls import external_url
 
@@ -152,14 +153,6 @@ def issue(
                 url=external_url("auth.login", card=member.card_number),
             )
         )
-    for start in range(0, len(reset_ids), 900):
-        db.session.execute(
-            update(UserSession)
-            .where(
-                UserSession.user_id.in_(reset_ids[start : start + 900]),
-                UserSession.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-        )
+    revoke_sessions(reset_ids)
     db.session.flush()
     return slips, skipped

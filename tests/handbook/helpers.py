@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from blueprints.handbook.models import Article, Kind, Status
-from blueprints.handbook.services import add_revision, apply_text, index_article
+from blueprints.handbook.services import save_text
 from core.extensions import db
 from core.models import utcnow
 
@@ -20,14 +20,11 @@ def make_article(
     published_delta: timedelta = timedelta(hours=-1),
     **fields,
 ) -> int:
-    """Create, index and commit an article; returns its id."""
+    """Create and commit an article (the session indexes it); returns its id."""
     summary = fields.pop("summary", "")
     article = Article(kind=kind, status=status, unit_id=unit_id, **fields)
     if status == Status.PUBLISHED:
         article.published_at = utcnow() + published_delta
-    apply_text(article, title=title, summary=summary, body=body)
-    db.session.add(article)
-    add_revision(article, None)
-    index_article(article)
+    save_text(article, None, "", title=title, summary=summary, body=body)
     db.session.commit()
     return article.id
