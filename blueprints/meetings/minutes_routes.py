@@ -14,7 +14,7 @@ from blueprints.meetings.forms import MinutesForm, RatingForm
 from blueprints.meetings.models import Meeting, Minutes, Rating
 from blueprints.meetings.services.attendance import totals
 from blueprints.meetings.services.live import live_change
-from blueprints.meetings.services.minutes import content_hash, save_minutes
+from blueprints.meetings.services.minutes import content_hash, save_minutes, text_blocks
 from blueprints.meetings.services.quality import quality, ratings_summary, store_quality
 from blueprints.meetings.stages import Stage, allowed_in
 from core.extensions import db
@@ -66,6 +66,7 @@ def minutes(meeting_id: int):
         "meetings/minutes.html",
         meeting=meeting,
         minutes=minutes,
+        blocks=text_blocks(minutes.body),
         form=form,
         may_edit=may_edit,
         manage=can(current_user, "meeting.manage", meeting),

@@ -26,7 +26,6 @@ from blueprints.meetings.services.minutes import (
     close_meeting,
     content_hash,
     draft_minutes,
-    motion_line,
     save_minutes,
 )
 from blueprints.meetings.services.quality import (
@@ -81,7 +80,6 @@ __all__ = [
     "grade",
     "has_voted",
     "live_change",
-    "motion_line",
     "on_behalf_message",
     "previous_meeting",
     "quality",
