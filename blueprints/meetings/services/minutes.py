@@ -23,21 +23,15 @@ from blueprints.meetings.models import (
     Speaker,
     Task,
 )
-from blueprints.meetings.services.attendance import (
-    totals,
-)
+from blueprints.meetings.services.attendance import totals
 from blueprints.meetings.services.live import live_change
 from blueprints.meetings.services.quality import (
     MINUTES_POINTS,
     quality,
     store_quality,
 )
-from blueprints.meetings.services.scheduling import (
-    tasks_to_review,
-)
-from blueprints.meetings.services.votes import (
-    close_motion,
-)
+from blueprints.meetings.services.scheduling import tasks_to_review
+from blueprints.meetings.services.votes import close_motion
 from blueprints.members.models import Member
 from core.extensions import db
 from core.models import utcnow

@@ -14,9 +14,7 @@ from blueprints.meetings.models import (
     Opinion,
     Rating,
 )
-from blueprints.meetings.services.attendance import (
-    totals,
-)
+from blueprints.meetings.services.attendance import totals
 from core.extensions import db
 
 

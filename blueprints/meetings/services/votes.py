@@ -15,9 +15,7 @@ from blueprints.meetings.models import (
     Motion,
     OpenVote,
 )
-from blueprints.meetings.services.attendance import (
-    totals,
-)
+from blueprints.meetings.services.attendance import totals
 from blueprints.meetings.services.live import live_change
 from core.extensions import db
 from core.i18n import fmt_datetime
