@@ -99,7 +99,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = "sqlite:///" + str(folder / "bench.sqlite3")
 
     from app import create_app
-    from blueprints.roster.importer import analyse_members, apply_plan
+    from blueprints.roster.analyse_members import analyse_members
+    from blueprints.roster.importer import apply_plan
     from blueprints.roster.reading import read_sheet
     from blueprints.units.models import Unit, UnitKind
     from core.extensions import db

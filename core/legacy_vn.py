@@ -23,6 +23,7 @@ Public API:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
@@ -378,13 +379,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if _looks_binary(data):
         raise LegacyEncodingError(None)
     label = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
+    with contextlib.suppress(UnicodeDecodeError):
         return decode_as(data, label), label
-    except UnicodeDecodeError:
-        pass
-    if label == "utf-8-sig":
-        data = data[3:]
+    return _decode_legacy(data[3:] if label == "utf-8-sig" else data)
 
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """Pick the legacy encoding that reads most like Vietnamese, or refuse (see above)."""
     sample = data[:_SAMPLE_SIZE]
     if len(data) > _SAMPLE_SIZE and b"\n" in sample:
         sample = sample[: sample.rindex(b"\n")]

@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.audit.models import record
-from blueprints.meetings import services as sv
 from blueprints.meetings.blueprint import (
     acknowledge,
     bp,
@@ -31,8 +30,21 @@ from blueprints.meetings.models import (
     Opinion,
     Speaker,
     Task,
-    bump,
 )
+from blueprints.meetings.services.attendance import (
+    attendance_of,
+    check_in,
+    checkin_attempt,
+    code_is_valid,
+)
+from blueprints.meetings.services.live import live_change
+from blueprints.meetings.services.votes import (
+    VoteError,
+    cast_vote,
+    on_behalf_message,
+    recorded_on_behalf,
+)
+from blueprints.meetings.services.votes import close_motion as close_and_count
 from blueprints.meetings.stages import BEFORE_CLOSE, Stage, allowed_in
 from core.extensions import db
 from core.idempotency import first_time
@@ -60,9 +72,9 @@ def checkin(meeting_id: int):
         return render(
             "meetings/checkin.html", meeting=meeting, code=request.args.get("code", "")[:12]
         )
-    line = sv.attendance_of(meeting.id, member.id)
+    line = attendance_of(meeting.id, member.id)
     if line is None or line.status != Attend.PRESENT:  # a present member has nothing to guess
-        wait = sv.checkin_attempt(meeting, current_user.id)
+        wait = checkin_attempt(meeting, current_user.id)
         if wait:
             message = _(
                 "Đồng chí đã nhập mã nhiều lần chưa đúng. Vui lòng chờ khoảng %(minutes)s phút "
@@ -70,12 +82,12 @@ def checkin(meeting_id: int):
                 minutes=wait,
             )
             return refuse(meeting, message, 429)
-        if not sv.code_is_valid(meeting, request.form.get("code", "")):
+        if not code_is_valid(meeting, request.form.get("code", "")):
             return refuse(
                 meeting,
                 _("Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."),
             )
-        sv.check_in(meeting, member.id, by=current_user)
+        check_in(meeting, member.id, by=current_user)
         db.session.commit()
     if not is_htmx():
         flash(_("Đã điểm danh: có mặt ✓"), "success")
@@ -89,7 +101,7 @@ def checkin(meeting_id: int):
 def set_attendance(meeting_id: int, member_id: int):
     """The secretary marks a member: present (maybe on their behalf), excused, unexcused, exempt."""
     meeting = get_meeting(meeting_id, "meeting.manage")
-    line = sv.attendance_of(meeting.id, member_id) or abort(404)
+    line = attendance_of(meeting.id, member_id) or abort(404)
     status = request.form.get("status", "")
     reason = clean(request.form.get("reason"))[:255]
     if not status:
@@ -98,7 +110,7 @@ def set_attendance(meeting_id: int, member_id: int):
         return refuse(meeting, _("Trạng thái điểm danh không hợp lệ."))
     if status == Attend.PRESENT:
         if line.status != Attend.PRESENT and member_id == current_user.member_id:
-            sv.check_in(meeting, member_id, by=current_user)  # the secretary's own check-in
+            check_in(meeting, member_id, by=current_user)  # the secretary's own check-in
         elif line.status != Attend.PRESENT:
             if not runs_the_room(meeting):
                 return refuse(meeting, str(NOT_IN_THE_ROOM), 403)
@@ -106,7 +118,7 @@ def set_attendance(meeting_id: int, member_id: int):
                 return refuse(
                     meeting, _("Điểm danh hộ cần ghi lý do (ví dụ: không có điện thoại).")
                 )
-            sv.check_in(meeting, member_id, by=current_user, proxy_reason=reason)
+            check_in(meeting, member_id, by=current_user, proxy_reason=reason)
             record("meeting.proxy_checkin", meeting, member_id=member_id, reason=reason)
     else:
         if status == Attend.EXCUSED and not reason:
@@ -117,7 +129,7 @@ def set_attendance(meeting_id: int, member_id: int):
         line.proxy_reason = ""
         line.checked_in_at = None
         line.recorded_by_id = current_user.id
-        bump(meeting.id)
+        live_change(meeting)
         record("meeting.attendance", meeting, member_id=member_id, status=status)
     db.session.commit()
     return acknowledge(meeting, _("Đã cập nhật điểm danh ✓"))
@@ -139,7 +151,7 @@ def set_current(meeting_id: int):
             item.done = True
     target.done = False
     meeting.current_item_id = target.id
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     return acknowledge(meeting, _("Đã chuyển sang nội dung: %(title)s", title=target.title))
 
@@ -153,7 +165,7 @@ def conclude(meeting_id: int, item_id: int):
     if item is None or item.meeting_id != meeting.id:
         abort(404)
     item.conclusion = clean_multiline(request.form.get("conclusion"))[:4000]
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     return acknowledge(meeting, _("Đã lưu kết luận ✓"))
 
@@ -178,7 +190,7 @@ def speak(meeting_id: int):
         db.session.add(
             Speaker(meeting_id=meeting.id, member_id=member.id, item_id=meeting.current_item_id)
         )
-        bump(meeting.id)
+        live_change(meeting)
         db.session.commit()
     return acknowledge(meeting, _("Đã đăng ký phát biểu ✓"))
 
@@ -204,7 +216,7 @@ def next_speaker(meeting_id: int):
         return refuse(meeting, _("Không còn ai đăng ký phát biểu."), 409)
     nxt.status = "speaking"
     nxt.called_at = utcnow()
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     return acknowledge(meeting, _("Mời đồng chí %(name)s phát biểu", name=nxt.member.full_name))
 
@@ -231,7 +243,7 @@ def speaker_done(meeting_id: int, speaker_id: int):
                 )
             )
         speaker.status = "done"
-        bump(meeting.id)
+        live_change(meeting)
         db.session.commit()
     return acknowledge(meeting, _("Đã ghi ý kiến phát biểu ✓"))
 
@@ -256,7 +268,7 @@ def opinion(meeting_id: int):
                 text=form.text.data,
             )
         )
-        bump(meeting.id)
+        live_change(meeting)
         db.session.commit()
     if is_htmx():
         response = Response(
@@ -293,7 +305,7 @@ def add_motion(meeting_id: int):
         opened_at=utcnow(),
     )
     db.session.add(motion)
-    bump(meeting.id)
+    live_change(meeting)
     record("meeting.motion_open", meeting, text=motion.text, secret=motion.secret)
     db.session.commit()
     return acknowledge(meeting, _("Đã mở biểu quyết ✓"))
@@ -314,7 +326,7 @@ def close_motion(meeting_id: int, motion_id: int):
     motion = _motion(meeting, motion_id)
     if motion.status != "open":
         return refuse(meeting, _("Biểu quyết này đã kết thúc."), 409)
-    if not sv.close_motion(motion, meeting):
+    if not close_and_count(motion, meeting):
         db.session.rollback()
         return refuse(meeting, _("Biểu quyết này đã kết thúc."), 409)
     record("meeting.motion_close", meeting, motion_id=motion.id, yes=motion.yes, no=motion.no)
@@ -330,19 +342,19 @@ def vote(meeting_id: int, motion_id: int):
     meeting = get_meeting(meeting_id)
     member = my_member(meeting)
     motion = _motion(meeting, motion_id)
-    line = sv.attendance_of(meeting.id, member.id)
+    line = attendance_of(meeting.id, member.id)
     if line is None or line.status != Attend.PRESENT:
         return refuse(meeting, _("Đồng chí cần điểm danh có mặt trước khi biểu quyết."), 409)
     try:
-        counted = sv.cast_vote(motion, member.id, request.form.get("choice", ""))
-    except sv.VoteError as error:
+        counted = cast_vote(motion, member.id, request.form.get("choice", ""))
+    except VoteError as error:
         return refuse(meeting, str(error), 409)
     if counted:
         return acknowledge(meeting, _("Đã gửi biểu quyết ✓"))
-    recorded_at = sv.recorded_on_behalf(motion, member.id)
+    recorded_at = recorded_on_behalf(motion, member.id)
     if recorded_at is not None:
         # Say plainly that this phone's vote was NOT sent, and why.
-        return refuse(meeting, sv.on_behalf_message(recorded_at), 409)
+        return refuse(meeting, on_behalf_message(recorded_at), 409)
     return acknowledge(meeting, _("Đồng chí đã biểu quyết rồi ✓"))
 
 
@@ -357,7 +369,7 @@ def proxy_vote(meeting_id: int, motion_id: int):
     reason = clean(request.form.get("reason"))[:255]
     if not runs_the_room(meeting):
         return refuse(meeting, str(NOT_IN_THE_ROOM), 403)
-    line = sv.attendance_of(meeting.id, member_id)
+    line = attendance_of(meeting.id, member_id)
     if line is None or line.status != Attend.PRESENT:
         return refuse(meeting, _("Chỉ ghi biểu quyết hộ cho đảng viên có mặt."), 409)
     if not line.by_proxy:
@@ -372,10 +384,10 @@ def proxy_vote(meeting_id: int, motion_id: int):
     if not reason:
         return refuse(meeting, _("Biểu quyết hộ cần ghi lý do."))
     try:
-        counted = sv.cast_vote(
+        counted = cast_vote(
             motion, member_id, request.form.get("choice", ""), by=current_user, proxy_reason=reason
         )
-    except sv.VoteError as error:
+    except VoteError as error:
         return refuse(meeting, str(error), 409)
     if counted:
         record(
@@ -403,7 +415,7 @@ def add_task(meeting_id: int):
             due_on=form.due_on.data,
         )
     )
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     return acknowledge(meeting, _("Đã giao nhiệm vụ ✓"))
 
@@ -418,6 +430,6 @@ def task_done(meeting_id: int, task_id: int):
     if task is None or task.cell_id != meeting.cell_id:
         abort(404)
     task.done = request.form.get("done") == "1"
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     return acknowledge(meeting, _("Đã cập nhật nhiệm vụ ✓"))

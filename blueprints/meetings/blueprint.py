@@ -9,9 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from blueprints.meetings import services as sv
 from blueprints.meetings.forms import TaskForm
 from blueprints.meetings.models import Meeting, MeetingStatus
+from blueprints.meetings.services.scheduling import cell_members
 from blueprints.members.models import Member
 from core.errors import render_error
 from core.extensions import db
@@ -107,7 +107,7 @@ def acknowledge(meeting: Meeting, message: str):
 
 def member_choices(cell_id: int) -> list[tuple[int, str]]:
     """(id, name) of the cell's members, for select fields."""
-    return [(m.id, m.full_name) for m in sv.cell_members(cell_id)]
+    return [(m.id, m.full_name) for m in cell_members(cell_id)]
 
 
 def task_form(meeting: Meeting) -> TaskForm:

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from blueprints.meetings.models import Meeting, Minutes
+from blueprints.meetings.services.minutes import text_blocks
 from core.i18n import fmt_date
 
 FONTS = Path(__file__).resolve().parents[2] / "core" / "fonts"
@@ -66,12 +67,11 @@ def minutes_docx(meeting: Meeting, minutes: Minutes) -> bytes:
     run.font.size = Pt(15)
     sub = doc.add_paragraph(meeting.topic)
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for line in minutes.body.splitlines():
-        if line.startswith("# "):
-            p = doc.add_paragraph()
-            p.add_run(line[2:]).bold = True
-        elif line.strip():
-            doc.add_paragraph(line)
+    for heading, text in text_blocks(minutes.body):
+        if heading:
+            doc.add_paragraph().add_run(text).bold = True
+        else:
+            doc.add_paragraph(text)
     sign = doc.add_table(rows=2, cols=2)
     sign.cell(0, 0).text = _("THƯ KÝ")
     sign.cell(0, 1).text = _("CHỦ TRÌ")
@@ -122,14 +122,14 @@ def minutes_pdf(meeting: Meeting, minutes: Minutes) -> bytes:
     pdf.set_font("Noto", "", 11)
     pdf.multi_cell(width, 6, meeting.topic, align="C")
     pdf.ln(4)
-    for line in minutes.body.splitlines():
-        if line.startswith("# "):
+    for heading, text in text_blocks(minutes.body):
+        if heading:
             pdf.ln(2)
             pdf.set_font("Noto", "B", 11)
-            pdf.multi_cell(width, 6.5, line[2:])
-        elif line.strip():
+            pdf.multi_cell(width, 6.5, text)
+        else:
             pdf.set_font("Noto", "", 11)
-            pdf.multi_cell(width, 6, line)
+            pdf.multi_cell(width, 6, text)
     pdf.ln(8)
     if pdf.get_y() > pdf.h - 60:
         pdf.add_page()

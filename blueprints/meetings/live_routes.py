@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.audit.models import record
 from blueprints.meetings import fragments
-from blueprints.meetings import services as sv
 from blueprints.meetings.blueprint import (
     CONSOLE_PARTS,
     MEMBER_PARTS,
@@ -42,8 +41,12 @@ from blueprints.meetings.models import (
     Recommendation,
     Speaker,
     Task,
-    bump,
 )
+from blueprints.meetings.services.attendance import attendance_of, checkin_code, totals
+from blueprints.meetings.services.live import live_change
+from blueprints.meetings.services.minutes import close_meeting
+from blueprints.meetings.services.scheduling import sync_attendance, tasks_to_review
+from blueprints.meetings.services.votes import on_behalf_message, vote_counts, voters_count
 from blueprints.meetings.stages import Stage, allowed_in
 from blueprints.members.models import Member
 from core.extensions import db
@@ -68,12 +71,12 @@ def start(meeting_id: int):
             when=fmt_datetime(meeting.starts_at),
         )
         return refuse(meeting, message, 409)
-    sv.sync_attendance(meeting)
+    sync_attendance(meeting)
     meeting.status = MeetingStatus.ONGOING
     meeting.started_at = utcnow()
     if meeting.items:
         meeting.current_item_id = meeting.items[0].id
-    bump(meeting.id)
+    live_change(meeting)
     record("meeting.start", meeting)
     db.session.commit()
     return redirect(url_for("meetings.console", meeting_id=meeting.id))
@@ -88,7 +91,7 @@ def close(meeting_id: int):
         return refuse(meeting, _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc."), 409)
     for item in meeting.items:
         item.done = True
-    sv.close_meeting(meeting, by=current_user)
+    close_meeting(meeting, by=current_user)
     record("meeting.close", meeting)
     db.session.commit()
     flash(_("Đã kết thúc buổi sinh hoạt. Biên bản dự thảo đã được lập."), "success")
@@ -135,10 +138,10 @@ def _console_context(meeting: Meeting) -> dict:
         "speakers": speakers,
         "opinions": opinions,
         "motions": motions,
-        "motion_stats": {m.id: (sv.vote_counts(m), sv.voters_count(m)) for m in motions},
+        "motion_stats": {m.id: (vote_counts(m), voters_count(m)) for m in motions},
         "tasks": tasks,
         "recs": recs,
-        "review_tasks": sv.tasks_to_review(meeting),
+        "review_tasks": tasks_to_review(meeting),
         "present_ids": present_ids,
         "members": [ln.member for ln in lines],
         # Votes on a member's behalf: only by the people running the room, only for members
@@ -151,7 +154,7 @@ def _console_context(meeting: Meeting) -> dict:
 def _common(meeting: Meeting, *, with_totals: bool = True) -> dict:
     return {
         "meeting": meeting,
-        "t": sv.totals(meeting) if with_totals else None,
+        "t": totals(meeting) if with_totals else None,
         "attend_labels": {k.value: v for k, v in ATTEND_LABELS.items()},
         "choice_labels": {k.value: v for k, v in CHOICE_LABELS.items()},
         "key": uuid.uuid4().hex,
@@ -159,7 +162,7 @@ def _common(meeting: Meeting, *, with_totals: bool = True) -> dict:
 
 
 def _code_context(meeting: Meeting) -> dict:
-    code = sv.checkin_code(meeting)
+    code = checkin_code(meeting)
     url = external_url("meetings.checkin", meeting_id=meeting.id, code=code)
     return {"code": code, "qr": segno.make(url, error="m").svg_data_uri(scale=5, border=2)}
 
@@ -195,12 +198,12 @@ def _projector_context(meeting: Meeting) -> dict:
         .order_by(Motion.id.desc())
         .limit(1)
     )
-    stats = (sv.vote_counts(motion), sv.voters_count(motion)) if motion else None
+    stats = (vote_counts(motion), voters_count(motion)) if motion else None
     return {"motion": motion, "stats": stats}
 
 
 def _member_context(meeting: Meeting, member: Member) -> dict:
-    line = sv.attendance_of(meeting.id, member.id)
+    line = attendance_of(meeting.id, member.id)
     motions = db.session.scalars(
         select(Motion)
         .where(Motion.meeting_id == meeting.id, Motion.status != "draft")
@@ -227,9 +230,7 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         # shown as such, with its time (the phone never claims a vote it did not send).
         voted = {motion_id for motion_id, _c, proxy, _t in rows if not proxy}
         my_choice = {motion_id: choice for motion_id, choice, _p, _t in rows if choice}
-        on_behalf = {
-            motion_id: sv.on_behalf_message(at) for motion_id, _c, proxy, at in rows if proxy
-        }
+        on_behalf = {motion_id: on_behalf_message(at) for motion_id, _c, proxy, at in rows if proxy}
     queue = db.session.scalars(
         select(Speaker)
         .where(Speaker.meeting_id == meeting.id, Speaker.status != "done")
@@ -244,7 +245,7 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         meeting,
         {
             "head": lambda: render_template(
-                "meetings/_member_head.html", meeting=meeting, t=sv.totals(meeting)
+                "meetings/_member_head.html", meeting=meeting, t=totals(meeting)
             ),
             "done": lambda: render_template(
                 "meetings/_member_done.html",

@@ -9,10 +9,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.audit.models import record
-from blueprints.meetings import services as sv
 from blueprints.meetings.blueprint import bp, get_meeting, is_chair, is_clerk, my_member, refuse
 from blueprints.meetings.forms import MinutesForm, RatingForm
-from blueprints.meetings.models import Meeting, Minutes, Rating, bump
+from blueprints.meetings.models import Meeting, Minutes, Rating
+from blueprints.meetings.services.attendance import totals
+from blueprints.meetings.services.live import live_change
+from blueprints.meetings.services.minutes import content_hash, save_minutes, text_blocks
+from blueprints.meetings.services.quality import quality, ratings_summary, store_quality
 from blueprints.meetings.stages import Stage, allowed_in
 from core.extensions import db
 from core.models import utcnow
@@ -45,7 +48,7 @@ def minutes(meeting_id: int):
                 meeting, _("Biên bản đã được duyệt và khóa, không thể sửa trực tiếp."), 409
             )
         if form.validate_on_submit():
-            sv.save_minutes(minutes, form.body.data, by=current_user, note=form.note.data or "")
+            save_minutes(minutes, form.body.data, by=current_user, note=form.note.data or "")
             minutes.chair_approved_at = None
             minutes.clerk_approved_at = None
             record("meeting.minutes_edit", meeting)
@@ -63,6 +66,7 @@ def minutes(meeting_id: int):
         "meetings/minutes.html",
         meeting=meeting,
         minutes=minutes,
+        blocks=text_blocks(minutes.body),
         form=form,
         may_edit=may_edit,
         manage=can(current_user, "meeting.manage", meeting),
@@ -71,9 +75,9 @@ def minutes(meeting_id: int):
         is_member=is_member,
         rated=rated,
         rating_form=RatingForm(),
-        quality=sv.quality(meeting),
-        ratings=sv.ratings_summary(meeting.id),
-        t=sv.totals(meeting),
+        quality=quality(meeting),
+        ratings=ratings_summary(meeting.id),
+        t=totals(meeting),
     )
 
 
@@ -108,13 +112,13 @@ def approve_minutes(meeting_id: int):
     record("meeting.minutes_approve", meeting)
     if minutes.chair_approved_at and minutes.clerk_approved_at:
         minutes.locked_at = now
-        minutes.content_hash = sv.content_hash(minutes.body)
+        minutes.content_hash = content_hash(minutes.body)
         record("meeting.minutes_lock", meeting, content_hash=minutes.content_hash)
-        sv.store_quality(meeting)  # approved minutes are part of the score
+        store_quality(meeting)  # approved minutes are part of the score
         flash(_("Biên bản đã được duyệt đủ và khóa."), "success")
     else:
         flash(_("Đã ghi nhận duyệt biên bản."), "success")
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
 
@@ -137,8 +141,8 @@ def amend_minutes(meeting_id: int):
     minutes.chair_approved_at = None
     minutes.clerk_approved_at = None
     old_hash, minutes.content_hash = minutes.content_hash, None
-    sv.save_minutes(minutes, minutes.body, by=current_user, note=reason)
-    sv.store_quality(meeting)  # no longer approved: the score drops until they are again
+    save_minutes(minutes, minutes.body, by=current_user, note=reason)
+    store_quality(meeting)  # no longer approved: the score drops until they are again
     record("meeting.minutes_reopen", meeting, reason=reason, old_hash=old_hash)
     db.session.commit()
     flash(_("Đã mở lại biên bản để sửa; cần duyệt lại."), "success")

@@ -1,7 +1,8 @@
 """Models of a cell meeting.
 
-Every change to a meeting's live state runs `bump(meeting_id)` in the same transaction, which
-increments `meetings.version`; clients poll that number and fetch fresh partials when it moves.
+Every change to a meeting's live state runs `services.live.live_change(meeting)` in the same
+transaction, which increments `meetings.version`; clients poll that number and fetch fresh
+partials when it moves.
 
 Secret ballots keep no ballot: `ballot_receipts` says THAT a member voted (unique per motion),
 `secret_tallies` holds only the running count per choice of a vote still open; at the close the
@@ -22,7 +23,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -212,16 +212,6 @@ class Meeting(db.Model):
     def documents_deadline(self) -> datetime:
         """Documents should reach members at least one day before the meeting."""
         return self.starts_at - timedelta(days=1)
-
-
-def bump(meeting_id: int) -> None:
-    """Mark the meeting's live state as changed (call inside the transaction of the change)."""
-    db.session.execute(
-        update(Meeting)
-        .where(Meeting.id == meeting_id)
-        .values(version=Meeting.version + 1)
-        .execution_options(synchronize_session=False)
-    )
 
 
 class AgendaItem(db.Model):

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.audit.models import record
-from blueprints.meetings import services as sv
 from blueprints.meetings.blueprint import (
     back_to_meeting,
     bp,
@@ -27,7 +26,9 @@ from blueprints.meetings.forms import (
     MeetingForm,
     RecommendationForm,
 )
-from blueprints.meetings.models import AgendaItem, Document, Meeting, Recommendation, bump
+from blueprints.meetings.models import AgendaItem, Document, Meeting, Recommendation
+from blueprints.meetings.services.live import live_change
+from blueprints.meetings.services.scheduling import apply_template, sync_attendance, tasks_to_review
 from blueprints.meetings.stages import BEFORE_CLOSE, Stage, allowed_in
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
@@ -97,9 +98,9 @@ def new():
                 created_by_id=current_user.id,
             )
             db.session.add(meeting)
-            sv.apply_template(meeting)
+            apply_template(meeting)
             db.session.flush()
-            sv.sync_attendance(meeting)
+            sync_attendance(meeting)
             record("meeting.schedule", meeting, topic=meeting.topic)
             db.session.commit()
             flash(_("Đã lên lịch buổi sinh hoạt. Đảng viên sẽ thấy trên trang chủ."), "success")
@@ -161,7 +162,7 @@ def edit(meeting_id: int):
             if changes:
                 for name, value in new.items():
                     setattr(meeting, name, value)
-                bump(meeting.id)
+                live_change(meeting)
                 record("meeting.edit", meeting, changes=changes)
                 db.session.commit()
                 flash(_("Đã lưu thay đổi. Đảng viên sẽ thấy thông tin mới."), "success")
@@ -215,7 +216,7 @@ def _detail_page(meeting: Meeting, doc_form: DocumentForm | None = None, status:
         item_form=AgendaItemForm(),
         doc_form=doc_form,
         rec_form=RecommendationForm(),
-        review_tasks=sv.tasks_to_review(meeting),
+        review_tasks=tasks_to_review(meeting),
         now=utcnow(),
         status=status,
     )
@@ -235,7 +236,7 @@ def add_item(meeting_id: int):
     db.session.add(
         AgendaItem(meeting_id=meeting.id, title=form.title.data, position=(last or 0) + 1)
     )
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     flash(_("Đã thêm nội dung vào chương trình."), "success")
     return back_to_meeting(meeting)
@@ -273,7 +274,7 @@ def edit_item(meeting_id: int, item_id: int):
         meeting.items.remove(item)
     else:
         abort(400)
-    bump(meeting.id)
+    live_change(meeting)
     db.session.commit()
     return back_to_meeting(meeting)
 
@@ -303,7 +304,7 @@ def upload_document(meeting_id: int):
         uploaded_by_id=current_user.id,
     )
     db.session.add(doc)
-    bump(meeting.id)
+    live_change(meeting)
     record("meeting.document", meeting, filename=name)
     db.session.commit()
     if utcnow() > meeting.documents_deadline:
@@ -347,7 +348,7 @@ def recommend(meeting_id: int):
         db.session.add(
             Recommendation(meeting_id=meeting.id, member_id=member.id, text=form.text.data)
         )
-        bump(meeting.id)
+        live_change(meeting)
         db.session.commit()
     flash(_("Đã gửi kiến nghị đến chi ủy."), "success")
     return back_to_meeting(meeting)

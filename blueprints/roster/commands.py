@@ -11,7 +11,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from blueprints.audit.models import record
-from blueprints.roster.importer import analyse_members, analyse_units, apply_plan
+from blueprints.roster.analyse_members import analyse_members
+from blueprints.roster.analyse_units import analyse_units
+from blueprints.roster.importer import apply_plan
 from blueprints.roster.reading import RosterFileError, read_sheet
 from blueprints.roster.reasons import reason_text
 from blueprints.units.models import Unit

@@ -20,7 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from blueprints.audit.models import record
-from blueprints.roster.importer import Plan, analyse_members, analyse_units, apply_plan
+from blueprints.roster.analyse_members import analyse_members
+from blueprints.roster.analyse_units import analyse_units
+from blueprints.roster.importer import Plan, apply_plan
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
 from blueprints.roster.reading import RosterFileError, read_sheet
 from core.extensions import db

@@ -101,6 +101,21 @@ def _encoding_name(label: str | None) -> str:
     return legacy_vn.ENCODING_NAMES.get(label or "", label or "?")
 
 
+def _cell_value(value, number: int, name: str, sheet: Sheet, fix_legacy: bool):
+    """One cell as the checks read it: formulas without a saved value noted, legacy text fixed."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("\0formula"):
+        sheet.uncomputed.add((number, name))
+        return None
+    if fix_legacy:
+        fixed, label = legacy_vn.fix_legacy_text(value)
+        if label:
+            sheet.encoding = sheet.encoding or label
+            value = fixed
+    return clean(value)
+
+
 def _rows_from_cells(
     raw_rows, columns: dict, required: tuple[str, ...], sheet: Sheet, fix_legacy: bool
 ) -> Sheet:
@@ -114,20 +129,12 @@ def _rows_from_cells(
             elif number >= HEADER_SEARCH_ROWS:
                 break
             continue
-        record = {}
-        for index, name in header.items():
-            value = cells[index] if index < len(cells) else None
-            if isinstance(value, str):
-                if value.startswith("\0formula"):
-                    sheet.uncomputed.add((number, name))
-                    value = None
-                elif fix_legacy:
-                    fixed, label = legacy_vn.fix_legacy_text(value)
-                    if label:
-                        sheet.encoding = sheet.encoding or label
-                        value = fixed
-                value = clean(value) if value is not None else None
-            record[name] = value
+        record = {
+            name: _cell_value(
+                cells[index] if index < len(cells) else None, number, name, sheet, fix_legacy
+            )
+            for index, name in header.items()
+        }
         if all(v in (None, "") for v in record.values()) and not any(
             n == number for n, _f in sheet.uncomputed
         ):
@@ -192,46 +199,57 @@ def _xlsx_rows(data: bytes, progress=None):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:
         raise RosterFileError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from exc
-    values_book = None
     try:
-        sheet = book.worksheets[0]
-        formula_rows: dict[int, list] = {}
-        rows = []
-        estimate = sheet.max_row or 0  # from the sheet's <dimension>, when the file has one
-        empty_run = 0
-        rows_iter = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        for number, row in enumerate(rows_iter, start=1):
-            cells = list(row)
-            if all(c is None or c == "" for c in cells):
-                empty_run += 1
-                if empty_run > 1000:
-                    break  # thousands of formatted but empty rows at the end of a sheet
-                continue
-            empty_run = 0
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise _too_many_rows()  # stop streaming here: the rest is never parsed
-            if any(isinstance(c, str) and c.startswith("=") for c in cells):
-                formula_rows[number] = cells
-            rows.append((number, cells))
-            if progress and number % PROGRESS_EVERY == 0:
-                progress(number, max(estimate, number))
-        if formula_rows:
-            # Formula cells: use the value Excel computed and saved with the file.
-            values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            values_rows = values_book.worksheets[0].iter_rows(
-                values_only=True, max_col=MAX_COLUMNS, max_row=max(formula_rows)
-            )
-            for number, row in enumerate(values_rows, start=1):
-                if number in formula_rows:
-                    cells = formula_rows[number]
-                    for i, value in enumerate(row):
-                        if i < len(cells) and isinstance(cells[i], str) and cells[i][:1] == "=":
-                            cells[i] = "\0formula" if value is None else value
-        return rows
+        rows, formula_rows = _stream_rows(book.worksheets[0], progress)
     finally:
         book.close()
-        if values_book is not None:
-            values_book.close()
+    if formula_rows:
+        _fill_formula_values(data, formula_rows)
+    return rows
+
+
+def _stream_rows(sheet, progress) -> tuple[list, dict[int, list]]:
+    """The sheet's non-empty rows, and those with formulas (cells changed in place later)."""
+    formula_rows: dict[int, list] = {}
+    rows = []
+    estimate = sheet.max_row or 0  # from the sheet's <dimension>, when the file has one
+    empty_run = 0
+    rows_iter = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    for number, row in enumerate(rows_iter, start=1):
+        cells = list(row)
+        if all(c is None or c == "" for c in cells):
+            empty_run += 1
+            if empty_run > 1000:
+                break  # thousands of formatted but empty rows at the end of a sheet
+            continue
+        empty_run = 0
+        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise _too_many_rows()  # stop streaming here: the rest is never parsed
+        if any(isinstance(c, str) and c.startswith("=") for c in cells):
+            formula_rows[number] = cells
+        rows.append((number, cells))
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(number, max(estimate, number))
+    return rows, formula_rows
+
+
+def _fill_formula_values(data: bytes, formula_rows: dict[int, list]) -> None:
+    """Formula cells: use the value Excel computed and saved with the file."""
+    from openpyxl import load_workbook
+
+    values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        values_rows = values_book.worksheets[0].iter_rows(
+            values_only=True, max_col=MAX_COLUMNS, max_row=max(formula_rows)
+        )
+        for number, row in enumerate(values_rows, start=1):
+            if number in formula_rows:
+                cells = formula_rows[number]
+                for i, value in enumerate(row):
+                    if i < len(cells) and isinstance(cells[i], str) and cells[i][:1] == "=":
+                        cells[i] = "\0formula" if value is None else value
+    finally:
+        values_book.close()
 
 
 def _csv_rows(data: bytes) -> tuple[Iterator, str]:

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from blueprints.handbook.models import Kind
 from blueprints.meetings import services as sv
-from blueprints.meetings.models import Document, Meeting, MeetingStatus, bump
+from blueprints.meetings.models import Document, Meeting, MeetingStatus
+from blueprints.meetings.services.live import live_change
 from core.extensions import db
 from core.models import utcnow
 from tests.handbook.helpers import make_article
@@ -73,6 +74,6 @@ def add_meeting(app, world, *, ongoing: bool = True) -> dict[str, int]:
             meeting.started_at = utcnow()
             meeting.current_item_id = meeting.items[0].id
         db.session.flush()
-        bump(meeting.id)
+        live_change(meeting)
         db.session.commit()
         return {"meeting": meeting.id, "doc": doc.id}

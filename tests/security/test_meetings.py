@@ -11,6 +11,7 @@ from sqlalchemy import select
 from blueprints.meetings import services as sv
 from blueprints.meetings.models import (
     AgendaItem,
+    Attendance,
     BallotReceipt,
     Meeting,
     Minutes,
@@ -128,7 +129,7 @@ def _snapshot(app, meeting_id):
             sorted(
                 (a.member_id, a.status)
                 for a in db.session.scalars(
-                    select(sv.Attendance).where(sv.Attendance.meeting_id == meeting_id)
+                    select(Attendance).where(Attendance.meeting_id == meeting_id)
                 )
             ),
             db.session.scalars(select(Task.description).where(Task.meeting_id == meeting_id)).all(),

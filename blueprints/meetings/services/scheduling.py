@@ -1,0 +1,110 @@
+"""Before the meeting: the standard agenda of each kind, the cell's roll-call lines, and the
+tasks of earlier meetings to review."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from blueprints.meetings.models import (
+    AgendaItem,
+    Attend,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    Task,
+)
+from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
+from core.extensions import db
+
+# (key, title) of the standard agenda of each kind of meeting.
+AGENDA_TEMPLATES = {
+    MeetingKind.REGULAR: [
+        ("opening", _l("Khai mạc, giới thiệu đại biểu, cử thư ký")),
+        ("rollcall", _l("Báo cáo tình hình đảng viên dự họp (điểm danh)")),
+        ("documents", _l("Thông tin thời sự, phổ biến văn bản của cấp trên")),
+        ("review", _l("Kiểm điểm việc thực hiện nhiệm vụ tháng trước")),
+        ("discussion", _l("Thảo luận, đóng góp ý kiến")),
+        ("next_tasks", _l("Phương hướng, nhiệm vụ tháng tới")),
+        ("resolution", _l("Thông qua nghị quyết, biểu quyết")),
+        ("closing", _l("Thông qua biên bản, bế mạc")),
+    ],
+    MeetingKind.THEMATIC: [
+        ("opening", _l("Khai mạc, giới thiệu đại biểu, cử thư ký")),
+        ("rollcall", _l("Báo cáo tình hình đảng viên dự họp (điểm danh)")),
+        ("documents", _l("Trình bày chuyên đề và văn bản của cấp trên")),
+        ("review", _l("Kiểm điểm việc thực hiện nhiệm vụ tháng trước")),
+        ("discussion", _l("Thảo luận chuyên đề")),
+        ("next_tasks", _l("Phương hướng, nhiệm vụ tháng tới")),
+        ("resolution", _l("Kết luận chuyên đề, biểu quyết")),
+        ("closing", _l("Thông qua biên bản, bế mạc")),
+    ],
+}
+
+
+def apply_template(meeting: Meeting) -> None:
+    """Fill a new meeting's agenda from the standard template of its kind."""
+    for position, (key, title) in enumerate(
+        AGENDA_TEMPLATES[MeetingKind(meeting.kind or MeetingKind.REGULAR)]
+    ):
+        meeting.items.append(AgendaItem(position=position, key=key, title=str(title)))
+
+
+def cell_members(cell_id: int) -> list[Member]:
+    """Members of a cell who take part in meetings (everyone but those transferred away)."""
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(Member.cell_id == cell_id, Member.status.not_in(DEPARTED_STATUSES))
+            .order_by(Member.name_sort, Member.id)
+        )
+    )
+
+
+def sync_attendance(meeting: Meeting) -> None:
+    """Make sure every member of the cell has a roll-call line (exempt members marked so)."""
+    have = set(
+        db.session.scalars(select(Attendance.member_id).where(Attendance.meeting_id == meeting.id))
+    )
+    for member in cell_members(meeting.cell_id):
+        if member.id not in have:
+            status = Attend.EXEMPT if member.status == MemberStatus.EXEMPT else Attend.PENDING
+            db.session.add(Attendance(meeting_id=meeting.id, member_id=member.id, status=status))
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The cell's last meeting before this one."""
+    return db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.cell_id == meeting.cell_id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.id != meeting.id,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+
+
+def tasks_to_review(meeting: Meeting) -> list[Task]:
+    """Tasks shown under "review of last month's tasks": every task of the previous meeting,
+    and the still unfinished tasks of the cell's earlier meetings (they carry over until
+    someone ticks them done), oldest first."""
+    prev = previous_meeting(meeting)
+    if prev is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Task)
+            .join(Meeting, Meeting.id == Task.meeting_id)
+            .where(
+                Task.cell_id == meeting.cell_id,
+                Meeting.starts_at <= prev.starts_at,
+                Meeting.id != meeting.id,
+                or_(Task.meeting_id == prev.id, Task.done.is_(False)),
+            )
+            .options(selectinload(Task.assignee))
+            .order_by(Meeting.starts_at, Task.id)
+        )
+    )
