@@ -137,12 +137,6 @@ def index_article(article: Article) -> None:
         )
 
 
-def remove_from_index(article_id: int) -> None:
-    """Drop an article from the SQLite index (PostgreSQL's vector goes with the row)."""
-    if db.engine.dialect.name != "postgresql":
-        db.session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
-
-
 def publish(article: Article, reviewer, when: datetime | None = None) -> None:
     """Approve: published now, or at the requested time (scheduled)."""
     article.status = Status.PUBLISHED

@@ -267,18 +267,6 @@ class VoteError(Exception):
     """A vote that cannot be taken (motion not open, not present...)."""
 
 
-def has_voted(motion: Motion, member_id: int) -> bool:
-    model = BallotReceipt if motion.secret else OpenVote
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(model)
-            .where(model.motion_id == motion.id, model.member_id == member_id)
-        )
-        > 0
-    )
-
-
 def cast_vote(
     motion: Motion, member_id: int, choice: str, *, by=None, proxy_reason: str = ""
 ) -> bool:
