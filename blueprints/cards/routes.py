@@ -12,9 +12,9 @@ from blueprints.audit.models import record
 from blueprints.cards.forms import ApproveForm, CardRequestForm, NoteForm, RejectForm
 from blueprints.cards.models import (
     OPEN_STATUSES,
-    REQUEST_STATUS_LABELS,
     CardRequest,
     CardRequestEvent,
+    RequestEvent,
     RequestStatus,
 )
 from blueprints.members.models import Member
@@ -105,7 +105,7 @@ def new():
         )
         db.session.add(req)
         db.session.flush()
-        _step(req, "submitted", form.details.data or "", kind=req.kind)
+        _step(req, RequestEvent.SUBMITTED, form.details.data or "", kind=req.kind)
         db.session.commit()
         flash(_("Đã gửi đề nghị. Ban Tổ chức sẽ xem xét và trả lời tại đây."), "success")
         return redirect(url_for("cards.detail", request_id=req.id))
@@ -150,7 +150,7 @@ def reply(request_id: int):
     if not form.validate_on_submit():
         return _detail_with_errors(req, False, reply_form=form)
     req.status = RequestStatus.SUBMITTED
-    _step(req, "info_added", form.note.data)
+    _step(req, RequestEvent.INFO_ADDED, form.note.data)
     db.session.commit()
     flash(_("Đã gửi thông tin bổ sung."), "success")
     return redirect(url_for("cards.detail", request_id=req.id))
@@ -175,7 +175,7 @@ def ask(request_id: int):
     if not form.validate_on_submit():
         return _detail_with_errors(req, True, ask_form=form)
     req.status = RequestStatus.NEEDS_INFO
-    _step(req, "info_requested", form.note.data)
+    _step(req, RequestEvent.INFO_REQUESTED, form.note.data)
     db.session.commit()
     flash(_("Đã gửi yêu cầu bổ sung cho đảng viên."), "success")
     return redirect(url_for("cards.detail", request_id=req.id))
@@ -222,7 +222,7 @@ def approve(request_id: int):
             req.member.card_number = number
             req.new_card_number = number
             req.status = RequestStatus.APPROVED
-            _step(req, "approved", form.note.data or "", old=old, new=number)
+            _step(req, RequestEvent.APPROVED, form.note.data or "", old=old, new=number)
             db.session.commit()
             flash(
                 _("Đã duyệt. Đảng viên đăng nhập bằng số thẻ mới %(card)s.", card=number), "success"
@@ -240,7 +240,7 @@ def reject(request_id: int):
     if not form.validate_on_submit():
         return _detail_with_errors(req, True, reject_form=form)
     req.status = RequestStatus.REJECTED
-    _step(req, "rejected", form.note.data)
+    _step(req, RequestEvent.REJECTED, form.note.data)
     db.session.commit()
     flash(_("Đã trả lời: không duyệt đề nghị."), "success")
     return redirect(url_for("cards.detail", request_id=req.id))
@@ -277,5 +277,5 @@ def queue():
         total=total,
         page_no=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        status_labels={k.value: v for k, v in REQUEST_STATUS_LABELS.items()},
+        status_labels=RequestStatus.labels(),
     )

@@ -18,9 +18,7 @@ from blueprints.handbook.forms import ArticleForm, ReviewForm, UploadForm
 from blueprints.handbook.markup import MarkdownRefusedError, render_markdown, safe
 from blueprints.handbook.models import (
     DOCUMENT_CATEGORIES,
-    KIND_LABELS,
     NEWS_CATEGORIES,
-    STATUS_LABELS,
     Article,
     Attachment,
     Kind,
@@ -115,8 +113,8 @@ def editor_index():
         pages=max(1, -(-total // PER_PAGE)),
         status_filter=status,
         kind=kind,
-        statuses=STATUS_LABELS,
-        kinds=KIND_LABELS,
+        statuses=Status.labels(),
+        kinds=Kind.labels(),
         waiting=waiting or 0,
         files_waiting=files_waiting or 0,
     )

@@ -15,7 +15,6 @@ from blueprints.handbook.blueprint import PER_PAGE, article_url, bp, page_number
 from blueprints.handbook.markup import safe
 from blueprints.handbook.models import (
     DOCUMENT_CATEGORIES,
-    KIND_LABELS,
     Article,
     Bookmark,
     Kind,
@@ -386,5 +385,5 @@ def search():
         terms=terms,
         current_page=page,
         pages=max(1, -(-total // 10)),
-        kinds=KIND_LABELS,
+        kinds=Kind.labels(),
     )

@@ -28,88 +28,73 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import utcnow
 
 
-class MeetingKind(StrEnum):
+class MeetingKind(LabelledEnum):
     """Regular monthly meeting or thematic meeting."""
 
-    REGULAR = "regular"
-    THEMATIC = "thematic"
+    REGULAR = "regular", _l("Sinh hoạt định kỳ")
+    THEMATIC = "thematic", _l("Sinh hoạt chuyên đề")
 
 
 # A meeting can be started from this long before its scheduled time (or any time after it).
 START_WINDOW = timedelta(hours=12)
 
-MEETING_KIND_LABELS = {
-    MeetingKind.REGULAR: _l("Sinh hoạt định kỳ"),
-    MeetingKind.THEMATIC: _l("Sinh hoạt chuyên đề"),
-}
 
-
-class MeetingStatus(StrEnum):
+class MeetingStatus(LabelledEnum):
     """Life cycle of a meeting."""
 
-    SCHEDULED = "scheduled"
-    ONGOING = "ongoing"
-    CLOSED = "closed"
+    SCHEDULED = "scheduled", _l("Sắp diễn ra")
+    ONGOING = "ongoing", _l("Đang họp")
+    CLOSED = "closed", _l("Đã kết thúc")
 
 
-MEETING_STATUS_LABELS = {
-    MeetingStatus.SCHEDULED: _l("Sắp diễn ra"),
-    MeetingStatus.ONGOING: _l("Đang họp"),
-    MeetingStatus.CLOSED: _l("Đã kết thúc"),
-}
-
-
-class Attend(StrEnum):
+class Attend(LabelledEnum):
     """Roll-call status of one member at one meeting."""
 
-    PENDING = "pending"
-    PRESENT = "present"
-    EXCUSED = "excused"
-    UNEXCUSED = "unexcused"
-    EXEMPT = "exempt"
+    PENDING = "pending", _l("Chưa điểm danh")
+    PRESENT = "present", _l("Có mặt")
+    EXCUSED = "excused", _l("Vắng có lý do")
+    UNEXCUSED = "unexcused", _l("Vắng không lý do")
+    EXEMPT = "exempt", _l("Miễn sinh hoạt")
 
 
-ATTEND_LABELS = {
-    Attend.PENDING: _l("Chưa điểm danh"),
-    Attend.PRESENT: _l("Có mặt"),
-    Attend.EXCUSED: _l("Vắng có lý do"),
-    Attend.UNEXCUSED: _l("Vắng không lý do"),
-    Attend.EXEMPT: _l("Miễn sinh hoạt"),
-}
-
-
-class Choice(StrEnum):
+class Choice(LabelledEnum):
     """Options of a vote."""
 
-    YES = "yes"
-    NO = "no"
-    ABSTAIN = "abstain"
+    YES = "yes", _l("Tán thành")
+    NO = "no", _l("Không tán thành")
+    ABSTAIN = "abstain", _l("Không biểu quyết")
 
 
-CHOICE_LABELS = {
-    Choice.YES: _l("Tán thành"),
-    Choice.NO: _l("Không tán thành"),
-    Choice.ABSTAIN: _l("Không biểu quyết"),
-}
-
-
-class Majority(StrEnum):
+class Majority(LabelledEnum):
     """What a motion needs to pass."""
 
-    PRESENT = "present"  # more than half of the members present
-    ALL = "all"  # more than half of all members who are not exempt
-    TWO_THIRDS = "two_thirds"  # at least two thirds of the members present
+    # More than half of the members present.
+    PRESENT = "present", _l("Quá nửa số đảng viên có mặt")
+    # More than half of all members who are not exempt.
+    ALL = "all", _l("Quá nửa tổng số đảng viên (trừ miễn sinh hoạt)")
+    # At least two thirds of the members present.
+    TWO_THIRDS = "two_thirds", _l("Hai phần ba số đảng viên có mặt")
 
 
-MAJORITY_LABELS = {
-    Majority.PRESENT: _l("Quá nửa số đảng viên có mặt"),
-    Majority.ALL: _l("Quá nửa tổng số đảng viên (trừ miễn sinh hoạt)"),
-    Majority.TWO_THIRDS: _l("Hai phần ba số đảng viên có mặt"),
-}
+class SpeakerStatus(StrEnum):
+    """Where a request to speak stands (never shown by itself: the queue shows it)."""
+
+    WAITING = "waiting"
+    SPEAKING = "speaking"
+    DONE = "done"
+
+
+class MotionStatus(StrEnum):
+    """Life of a motion: prepared, open for votes, counted."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class Meeting(db.Model):
@@ -165,12 +150,12 @@ class Meeting(db.Model):
     @property
     def kind_label(self) -> str:
         """Translated kind."""
-        return str(MEETING_KIND_LABELS.get(MeetingKind(self.kind), self.kind))
+        return MeetingKind.label_for(self.kind)
 
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(MEETING_STATUS_LABELS.get(MeetingStatus(self.status), self.status))
+        return MeetingStatus.label_for(self.status)
 
     @property
     def is_scheduled(self) -> bool:
@@ -305,7 +290,7 @@ class Attendance(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(ATTEND_LABELS.get(Attend(self.status), self.status))
+        return Attend.label_for(self.status)
 
 
 class Speaker(db.Model):
@@ -317,7 +302,7 @@ class Speaker(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting/speaking/done
+    status: Mapped[str] = mapped_column(String(16), default=SpeakerStatus.WAITING)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     called_at: Mapped[datetime | None]
 
@@ -352,7 +337,7 @@ class Motion(db.Model):
     text: Mapped[str] = mapped_column(Text)
     secret: Mapped[bool] = mapped_column(default=False)
     majority: Mapped[str] = mapped_column(String(16), default=Majority.PRESENT)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft/open/closed
+    status: Mapped[str] = mapped_column(String(16), default=MotionStatus.DRAFT)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     yes: Mapped[int] = mapped_column(default=0)
@@ -365,7 +350,7 @@ class Motion(db.Model):
 
     @property
     def majority_label(self) -> str:
-        return str(MAJORITY_LABELS.get(Majority(self.majority), self.majority))
+        return Majority.label_for(self.majority)
 
 
 class OpenVote(db.Model):

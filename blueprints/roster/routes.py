@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.audit import reads
 from blueprints.audit.models import record
 from blueprints.auth.models import User
-from blueprints.members.models import DEPARTED_STATUSES, MEMBER_STATUS_LABELS, Member, MemberStatus
+from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from blueprints.roster import accounts, jobs
 from blueprints.roster.forms import EmptyForm, ImportForm, IssueForm
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
@@ -277,7 +277,7 @@ def members(unit_id: int):
         page_no=page,
         pages=pages,
         total=total,
-        status_labels={k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
+        status_labels=MemberStatus.labels(),
         can_reset=can(current_user, "account.reset", unit),
         can_issue=can(current_user, "account.issue", unit),
         can_import=can(current_user, "roster.import", unit),
