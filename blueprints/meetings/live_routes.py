@@ -27,16 +27,15 @@ from blueprints.meetings.blueprint import (
     task_form,
 )
 from blueprints.meetings.forms import MotionForm, OpinionForm, RatingForm
+from blueprints.meetings.live_models import BallotReceipt, OpenVote
 from blueprints.meetings.models import (
     Attend,
     Attendance,
-    BallotReceipt,
     Choice,
     Meeting,
     MeetingStatus,
     Motion,
     MotionStatus,
-    OpenVote,
     Opinion,
     Rating,
     Recommendation,

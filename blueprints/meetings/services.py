@@ -16,13 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from blueprints.meetings import tally
+from blueprints.meetings.live_models import BallotReceipt, OpenVote
 from blueprints.meetings.models import (
     MINUTES_MAX_CHARS,
     ActionKey,
     AgendaItem,
     Attend,
     Attendance,
-    BallotReceipt,
     Choice,
     Document,
     Majority,
@@ -32,7 +32,6 @@ from blueprints.meetings.models import (
     Minutes,
     MinutesRevision,
     Motion,
-    OpenVote,
     Opinion,
     Rating,
     Speaker,

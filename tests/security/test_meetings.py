@@ -9,15 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.meetings import services as sv
-from blueprints.meetings.models import (
-    AgendaItem,
-    BallotReceipt,
-    Meeting,
-    Minutes,
-    Motion,
-    Speaker,
-    Task,
-)
+from blueprints.meetings.live_models import BallotReceipt
+from blueprints.meetings.models import AgendaItem, Meeting, Minutes, Motion, Speaker, Task
 from core.extensions import db
 from tests.meetings.conftest import post
 
