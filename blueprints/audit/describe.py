@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext, to_user_timezone
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -142,7 +142,7 @@ def _meetings(ids: Iterable[int]) -> dict:
 
 
 def _day(meeting: Meeting) -> str:
-    return fmt_date(to_user_timezone(meeting.starts_at))  # the day in Vietnam, not in UTC
+    return fmt_date(meeting.starts_at)  # fmt_date gives the day in Vietnam, not in UTC
 
 
 def _articles(ids: Iterable[int]) -> dict:

@@ -15,6 +15,7 @@ from blueprints.meetings.forms import MinutesForm, RatingForm
 from blueprints.meetings.models import Meeting, Minutes, Rating, bump
 from blueprints.meetings.stages import Stage, allowed_in
 from core.extensions import db
+from core.i18n import local_time
 from core.models import utcnow
 from core.permissions import can, permission
 from core.rendering import render
@@ -153,7 +154,7 @@ def export_minutes(meeting_id: int, fmt: str):
 
     meeting = get_meeting(meeting_id)
     minutes = _minutes(meeting)
-    name = f"bien-ban-{meeting.starts_at:%Y-%m-%d}-{meeting.id}"
+    name = f"bien-ban-{local_time(meeting.starts_at):%Y-%m-%d}-{meeting.id}"
     if fmt == "docx":
         data = exports.minutes_docx(meeting, minutes)
         mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
