@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blueprints.audit.models import record
@@ -21,8 +21,8 @@ from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.idempotency import first_time
-from core.ids import db_int
 from core.models import utcnow
+from core.pagination import pager, paginate
 from core.permissions import AUTHENTICATED, STAFF, can, permission, register_action, scope_clause
 from core.rendering import render
 from core.text import normalise_card_number
@@ -251,7 +251,6 @@ def reject(request_id: int):
 def queue():
     """Requests of the members in the staff member's subtree, open ones first."""
     status = request.args.get("status", "open")
-    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     stmt = (
         select(CardRequest)
         .join(Member, CardRequest.member_id == Member.id)
@@ -263,19 +262,13 @@ def queue():
         stmt = stmt.where(CardRequest.status.in_(OPEN_STATUSES))
     elif status in {s.value for s in RequestStatus}:
         stmt = stmt.where(CardRequest.status == status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(
-        stmt.order_by(CardRequest.created_at, CardRequest.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    listed = paginate(stmt.order_by(CardRequest.created_at, CardRequest.id), PAGE_SIZE)
     return render(
         "cards/queue.html",
         "cards/_queue_table.html",
-        rows=rows,
+        rows=listed.items,
         status_filter=status,
-        total=total,
-        page_no=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        total=listed.total,
+        **pager(listed),
         status_labels=RequestStatus.labels(),
     )
