@@ -224,13 +224,8 @@ def db_counts(db_path: str):
     app = make_app(db_path)
     from sqlalchemy import func, select
 
-    from blueprints.meetings.models import (
-        Attendance,
-        BallotReceipt,
-        Motion,
-        OpenVote,
-        SecretTally,
-    )
+    from blueprints.meetings.live_models import BallotReceipt, OpenVote, SecretTally
+    from blueprints.meetings.models import Attendance, Motion
     from core.extensions import db
 
     with app.app_context():

@@ -131,7 +131,6 @@ def load_config(instance_path: str) -> dict:
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:3"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        "HTMX_VERSION": "2.0.11",
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "USE_HTMX_CDN": os.environ.get("USE_HTMX_CDN", "1") == "1",

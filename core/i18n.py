@@ -3,17 +3,26 @@
 Locale: the user's saved setting, then the `locale` cookie, then Accept-Language, then Vietnamese.
 Numbers follow the locale (51.500 and 92,3% in Vietnamese); dates are always dd/MM/yyyy, spelled
 out because CLDR's short Vietnamese pattern is d/M/yy.
+
+Every date or time the app shows or prints (pages, minutes DOCX/PDF, audit log, card requests)
+goes through `fmt_date` / `fmt_datetime`, which first move a moment into Vietnam time
+(`local_time`): models store naive UTC, so 06:30 on 15/12 in Vietnam is 23:30 on 14/12 in the
+database and must still print as 15/12. Plain `date` values (birth dates, due dates) are days,
+not moments, and are printed as they are.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime, format_decimal, format_percent, get_locale
+from flask import Flask, current_app, has_app_context, has_request_context, request
+from flask_babel import format_decimal, format_percent, get_locale, get_timezone
 from flask_login import current_user
 
 LOCALE_COOKIE = "locale"
+# The zone shown outside an application context (a script formatting a date by itself).
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def select_locale() -> str:
@@ -30,18 +39,32 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "vi"
 
 
+def _zone() -> tzinfo:
+    """The configured display zone (BABEL_DEFAULT_TIMEZONE), Vietnam without an app."""
+    return get_timezone() if has_app_context() else ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def local_time(value: datetime) -> datetime:
+    """The moment in the display zone; a naive value is UTC, as every model stores it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(_zone())
+
+
 def fmt_date(value: date | datetime | None) -> str:
-    """dd/MM/yyyy, or an empty string for no date."""
+    """dd/MM/yyyy (the day in Vietnam for a moment), or an empty string for no date."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        value = local_time(value)
     return value.strftime("%d/%m/%Y")
 
 
 def fmt_datetime(value: datetime | None) -> str:
-    """dd/MM/yyyy HH:mm in the configured time zone (values are stored in UTC)."""
+    """dd/MM/yyyy HH:mm in Vietnam time, or an empty string for no moment."""
     if value is None:
         return ""
-    return format_datetime(value, "dd/MM/yyyy HH:mm")
+    return local_time(value).strftime("%d/%m/%Y %H:%M")
 
 
 def fmt_number(value: int | float | None) -> str:

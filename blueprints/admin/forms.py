@@ -8,7 +8,7 @@ from wtforms import DateField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.audit.labels import ACTION_GROUPS
-from blueprints.auth.models import ROLE_LABELS
+from blueprints.auth.models import Role
 from core.forms import BaseForm
 
 
@@ -19,7 +19,7 @@ class GrantRoleForm(BaseForm):
         _l("Tài khoản (số thẻ, số điện thoại hoặc tên đăng nhập)"),
         validators=[DataRequired(_l("Vui lòng nhập tài khoản.")), Length(max=64)],
     )
-    role = SelectField(_l("Vai trò"), choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Vai trò"), choices=Role.choices())
     unit_code = StringField(
         _l("Mã đơn vị"),
         validators=[DataRequired(_l("Vui lòng nhập mã đơn vị.")), Length(max=32)],

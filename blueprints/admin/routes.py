@@ -19,6 +19,7 @@ from blueprints.auth.routes import find_user
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.ids import db_int
+from core.pagination import paginate
 from core.permissions import permission
 from core.rendering import is_htmx, render
 
@@ -94,20 +95,22 @@ def audit():
     # cap and say "more than" beyond it (narrow by date or person to see further back).
     capped = query.with_only_columns(AuditEntry.id).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    entries = db.session.scalars(
-        query.options(selectinload(AuditEntry.actor).selectinload(User.member))
-        .order_by(AuditEntry.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    listed = paginate(
+        query.options(selectinload(AuditEntry.actor).selectinload(User.member)).order_by(
+            AuditEntry.id.desc()
+        ),
+        PAGE_SIZE,
+        page=page,
+        count=False,
+    )
     return render(
         "admin/audit.html",
         "admin/_audit_table.html",
         form=form,
-        entries=describe(entries),
+        entries=describe(listed.items),
         action_label=action_label,
         show_error_summary=is_htmx(),
-        page=page,
+        current_page=page,
         pages=max((min(total, COUNT_CAP) + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=min(total, COUNT_CAP),
         more=total > COUNT_CAP,

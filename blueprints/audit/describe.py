@@ -12,17 +12,17 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext, to_user_timezone
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from blueprints.audit.labels import DETAIL_LABELS, OBJECT_LABELS
 from blueprints.audit.models import AuditEntry
-from blueprints.auth.models import ROLE_LABELS, User
-from blueprints.cards.models import REQUEST_KIND_LABELS, CardRequest
-from blueprints.handbook.models import KIND_LABELS, Article
-from blueprints.meetings.models import ATTEND_LABELS, Meeting
-from blueprints.members.models import MEMBER_STATUS_LABELS, Member
+from blueprints.auth.models import Role, User
+from blueprints.cards.models import CardRequest, RequestKind
+from blueprints.handbook.models import Article, Kind
+from blueprints.meetings.models import Attend, Meeting
+from blueprints.members.models import Member, MemberStatus
 from blueprints.roster.models import ImportJob
 from blueprints.units.models import Unit
 from core.extensions import db
@@ -30,17 +30,17 @@ from core.i18n import fmt_date, fmt_datetime, fmt_number
 
 MEMBER_KEYS = ("member_id", "chair_id", "clerk_id")
 VALUE_LABELS: dict[str, dict] = {
-    "role": ROLE_LABELS,
-    "status": ATTEND_LABELS,
+    "role": Role.labels(),
+    "status": Attend.labels(),
     "kind": {
-        **REQUEST_KIND_LABELS,
-        **KIND_LABELS,
+        **RequestKind.labels(),
+        **Kind.labels(),
         "units": _l("Đơn vị"),
         "members": _l("Đảng viên"),
     },
     "mode": {"new": _l("Chỉ người chưa có tài khoản"), "all": _l("Tất cả, cấp lại mật khẩu")},
     "source": {"cli": _l("Dòng lệnh trên máy chủ")},
-    "member_status": {k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
+    "member_status": MemberStatus.labels(),
 }
 MAX_TEXT = 200
 
@@ -142,7 +142,7 @@ def _meetings(ids: Iterable[int]) -> dict:
 
 
 def _day(meeting: Meeting) -> str:
-    return fmt_date(to_user_timezone(meeting.starts_at))  # the day in Vietnam, not in UTC
+    return fmt_date(meeting.starts_at)  # fmt_date gives the day in Vietnam, not in UTC
 
 
 def _articles(ids: Iterable[int]) -> dict:

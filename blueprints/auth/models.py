@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,27 +15,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import utcnow
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     """Roles a user can hold on a unit; every role covers the unit's whole subtree."""
 
-    SECRETARY = "secretary"  # bí thư chi bộ
-    DEPUTY = "deputy"  # phó bí thư chi bộ
-    STAFF = "staff"  # cán bộ Ban Tổ chức of a committee
-    EDITOR = "editor"  # Ban Biên tập
-    ADMIN = "admin"  # quản trị hệ thống
-
-
-ROLE_LABELS = {
-    Role.SECRETARY: _l("Bí thư chi bộ"),
-    Role.DEPUTY: _l("Phó bí thư chi bộ"),
-    Role.STAFF: _l("Cán bộ Ban Tổ chức"),
-    Role.EDITOR: _l("Biên tập viên"),
-    Role.ADMIN: _l("Quản trị hệ thống"),
-}
+    SECRETARY = "secretary", _l("Bí thư chi bộ")
+    DEPUTY = "deputy", _l("Phó bí thư chi bộ")
+    STAFF = "staff", _l("Cán bộ Ban Tổ chức")  # of a committee
+    EDITOR = "editor", _l("Biên tập viên")  # Ban Biên tập
+    ADMIN = "admin", _l("Quản trị hệ thống")
 
 
 class User(UserMixin, db.Model):
@@ -148,4 +139,4 @@ class RoleAssignment(db.Model):
     @property
     def role_label(self) -> str:
         """Translated role name."""
-        return str(ROLE_LABELS.get(Role(self.role), self.role))
+        return Role.label_for(self.role)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from blueprints.cards.models import REQUEST_KIND_LABELS
+from blueprints.cards.models import RequestKind
 from core.forms import BaseForm
 
 
@@ -15,7 +15,7 @@ class CardRequestForm(BaseForm):
 
     kind = RadioField(
         _l("Lý do đề nghị"),
-        choices=[(k.value, v) for k, v in REQUEST_KIND_LABELS.items()],
+        choices=RequestKind.choices(),
         validators=[DataRequired(_l("Vui lòng chọn lý do."))],
     )
     details = TextAreaField(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
@@ -11,52 +10,40 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import utcnow
 
 
-class RequestKind(StrEnum):
+class RequestKind(LabelledEnum):
     """Why a member needs a new card."""
 
-    LOST = "lost"
-    DAMAGED = "damaged"
-    DUPLICATE = "duplicate"
-    WRONG_DETAILS = "wrong_details"
+    LOST = "lost", _l("Mất thẻ")
+    DAMAGED = "damaged", _l("Thẻ bị hỏng")
+    DUPLICATE = "duplicate", _l("Số thẻ bị trùng")
+    WRONG_DETAILS = "wrong_details", _l("Thông tin trên thẻ bị sai")
 
 
-REQUEST_KIND_LABELS = {
-    RequestKind.LOST: _l("Mất thẻ"),
-    RequestKind.DAMAGED: _l("Thẻ bị hỏng"),
-    RequestKind.DUPLICATE: _l("Số thẻ bị trùng"),
-    RequestKind.WRONG_DETAILS: _l("Thông tin trên thẻ bị sai"),
-}
-
-
-class RequestStatus(StrEnum):
+class RequestStatus(LabelledEnum):
     """Where a request stands."""
 
-    SUBMITTED = "submitted"
-    NEEDS_INFO = "needs_info"
-    APPROVED = "approved"
-    REJECTED = "rejected"
+    SUBMITTED = "submitted", _l("Đang chờ xử lý")
+    NEEDS_INFO = "needs_info", _l("Cần bổ sung thông tin")
+    APPROVED = "approved", _l("Đã duyệt")
+    REJECTED = "rejected", _l("Không được duyệt")
 
-
-REQUEST_STATUS_LABELS = {
-    RequestStatus.SUBMITTED: _l("Đang chờ xử lý"),
-    RequestStatus.NEEDS_INFO: _l("Cần bổ sung thông tin"),
-    RequestStatus.APPROVED: _l("Đã duyệt"),
-    RequestStatus.REJECTED: _l("Không được duyệt"),
-}
 
 OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.NEEDS_INFO)
 
-EVENT_LABELS = {
-    "submitted": _l("Gửi đề nghị"),
-    "info_requested": _l("Đề nghị bổ sung thông tin"),
-    "info_added": _l("Bổ sung thông tin"),
-    "approved": _l("Duyệt, cấp số thẻ mới"),
-    "rejected": _l("Không duyệt"),
-}
+
+class RequestEvent(LabelledEnum):
+    """One step of a request's history (`CardRequestEvent.action`)."""
+
+    SUBMITTED = "submitted", _l("Gửi đề nghị")
+    INFO_REQUESTED = "info_requested", _l("Đề nghị bổ sung thông tin")
+    INFO_ADDED = "info_added", _l("Bổ sung thông tin")
+    APPROVED = "approved", _l("Duyệt, cấp số thẻ mới")
+    REJECTED = "rejected", _l("Không duyệt")
 
 
 class CardRequest(db.Model):
@@ -87,12 +74,12 @@ class CardRequest(db.Model):
     @property
     def kind_label(self) -> str:
         """Translated kind."""
-        return str(REQUEST_KIND_LABELS.get(RequestKind(self.kind), self.kind))
+        return RequestKind.label_for(self.kind)
 
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(REQUEST_STATUS_LABELS.get(RequestStatus(self.status), self.status))
+        return RequestStatus.label_for(self.status)
 
     @property
     def is_open(self) -> bool:
@@ -120,4 +107,4 @@ class CardRequestEvent(db.Model):
     @property
     def action_label(self) -> str:
         """Translated step name."""
-        return str(EVENT_LABELS.get(self.action, self.action))
+        return RequestEvent.label_for(self.action)

@@ -5,24 +5,24 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blueprints.audit.models import record
 from blueprints.cards.forms import ApproveForm, CardRequestForm, NoteForm, RejectForm
 from blueprints.cards.models import (
     OPEN_STATUSES,
-    REQUEST_STATUS_LABELS,
     CardRequest,
     CardRequestEvent,
+    RequestEvent,
     RequestStatus,
 )
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.idempotency import first_time
-from core.ids import db_int
 from core.models import utcnow
+from core.pagination import pager, paginate
 from core.permissions import AUTHENTICATED, STAFF, can, permission, register_action, scope_clause
 from core.rendering import render
 from core.text import normalise_card_number
@@ -105,7 +105,7 @@ def new():
         )
         db.session.add(req)
         db.session.flush()
-        _step(req, "submitted", form.details.data or "", kind=req.kind)
+        _step(req, RequestEvent.SUBMITTED, form.details.data or "", kind=req.kind)
         db.session.commit()
         flash(_("Đã gửi đề nghị. Ban Tổ chức sẽ xem xét và trả lời tại đây."), "success")
         return redirect(url_for("cards.detail", request_id=req.id))
@@ -150,7 +150,7 @@ def reply(request_id: int):
     if not form.validate_on_submit():
         return _detail_with_errors(req, False, reply_form=form)
     req.status = RequestStatus.SUBMITTED
-    _step(req, "info_added", form.note.data)
+    _step(req, RequestEvent.INFO_ADDED, form.note.data)
     db.session.commit()
     flash(_("Đã gửi thông tin bổ sung."), "success")
     return redirect(url_for("cards.detail", request_id=req.id))
@@ -175,7 +175,7 @@ def ask(request_id: int):
     if not form.validate_on_submit():
         return _detail_with_errors(req, True, ask_form=form)
     req.status = RequestStatus.NEEDS_INFO
-    _step(req, "info_requested", form.note.data)
+    _step(req, RequestEvent.INFO_REQUESTED, form.note.data)
     db.session.commit()
     flash(_("Đã gửi yêu cầu bổ sung cho đảng viên."), "success")
     return redirect(url_for("cards.detail", request_id=req.id))
@@ -222,7 +222,7 @@ def approve(request_id: int):
             req.member.card_number = number
             req.new_card_number = number
             req.status = RequestStatus.APPROVED
-            _step(req, "approved", form.note.data or "", old=old, new=number)
+            _step(req, RequestEvent.APPROVED, form.note.data or "", old=old, new=number)
             db.session.commit()
             flash(
                 _("Đã duyệt. Đảng viên đăng nhập bằng số thẻ mới %(card)s.", card=number), "success"
@@ -240,7 +240,7 @@ def reject(request_id: int):
     if not form.validate_on_submit():
         return _detail_with_errors(req, True, reject_form=form)
     req.status = RequestStatus.REJECTED
-    _step(req, "rejected", form.note.data)
+    _step(req, RequestEvent.REJECTED, form.note.data)
     db.session.commit()
     flash(_("Đã trả lời: không duyệt đề nghị."), "success")
     return redirect(url_for("cards.detail", request_id=req.id))
@@ -251,7 +251,6 @@ def reject(request_id: int):
 def queue():
     """Requests of the members in the staff member's subtree, open ones first."""
     status = request.args.get("status", "open")
-    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     stmt = (
         select(CardRequest)
         .join(Member, CardRequest.member_id == Member.id)
@@ -263,19 +262,13 @@ def queue():
         stmt = stmt.where(CardRequest.status.in_(OPEN_STATUSES))
     elif status in {s.value for s in RequestStatus}:
         stmt = stmt.where(CardRequest.status == status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(
-        stmt.order_by(CardRequest.created_at, CardRequest.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    listed = paginate(stmt.order_by(CardRequest.created_at, CardRequest.id), PAGE_SIZE)
     return render(
         "cards/queue.html",
         "cards/_queue_table.html",
-        rows=rows,
+        rows=listed.items,
         status_filter=status,
-        total=total,
-        page_no=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        status_labels={k.value: v for k, v in REQUEST_STATUS_LABELS.items()},
+        total=listed.total,
+        **pager(listed),
+        status_labels=RequestStatus.labels(),
     )

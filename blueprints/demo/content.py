@@ -19,6 +19,7 @@ from blueprints.auth.models import User
 from blueprints.handbook import services as handbook
 from blueprints.handbook.models import Article, Kind
 from blueprints.meetings import services as meetings
+from blueprints.meetings.live_models import OpenVote
 from blueprints.meetings.models import (
     Attend,
     Attendance,
@@ -28,7 +29,6 @@ from blueprints.meetings.models import (
     MeetingKind,
     MeetingStatus,
     Motion,
-    OpenVote,
     Opinion,
     Recommendation,
     Task,

@@ -3,10 +3,9 @@ and the helpers both the reading and the editing routes use."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, url_for
 
 from blueprints.handbook.models import Article, Kind
-from core.ids import db_int
 from core.permissions import EDITOR, register_action
 
 bp = Blueprint("handbook", __name__)
@@ -17,11 +16,6 @@ register_action("content.edit", (EDITOR,))
 register_action("content.review", (EDITOR,))
 
 PER_PAGE = 20
-
-
-def page_number() -> int:
-    """The `page` query number, at least 1 (nonsense and huge numbers count as 1)."""
-    return max(1, request.args.get("page", 1, type=db_int) or 1)
 
 
 def article_url(article: Article) -> str:

@@ -13,14 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload, undefer
 
 from blueprints.audit.models import record
-from blueprints.handbook.blueprint import PER_PAGE, bp, page_number
+from blueprints.handbook.blueprint import PER_PAGE, bp
 from blueprints.handbook.forms import ArticleForm, ReviewForm, UploadForm
 from blueprints.handbook.markup import MarkdownRefusedError, render_markdown, safe
 from blueprints.handbook.models import (
     DOCUMENT_CATEGORIES,
-    KIND_LABELS,
     NEWS_CATEGORIES,
-    STATUS_LABELS,
     Article,
     Attachment,
     Kind,
@@ -37,6 +35,7 @@ from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.ids import db_int
 from core.models import utcnow
+from core.pagination import pager, paginate
 from core.permissions import ADMIN, authorize, can, has_role, permission, scope_clause
 from core.rendering import render
 
@@ -89,14 +88,12 @@ def editor_index():
         stmt = stmt.where(Article.kind == kind)
     else:
         kind = ""
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = page_number()
-    items = db.session.scalars(
-        stmt.options(selectinload(Article.unit))
-        .order_by(Article.updated_at.desc(), Article.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    listed = paginate(
+        stmt.options(selectinload(Article.unit)).order_by(
+            Article.updated_at.desc(), Article.id.desc()
+        ),
+        PER_PAGE,
+    )
     reviewable = (
         select(func.count())
         .select_from(Article)
@@ -107,14 +104,13 @@ def editor_index():
     files_waiting = db.session.scalar(reviewable.where(PENDING_FILES))
     return render(
         "handbook/editor/index.html",
-        items=items,
-        total=total,
-        current_page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        items=listed.items,
+        total=listed.total,
+        **pager(listed),
         status_filter=status,
         kind=kind,
-        statuses=STATUS_LABELS,
-        kinds=KIND_LABELS,
+        statuses=Status.labels(),
+        kinds=Kind.labels(),
         waiting=waiting or 0,
         files_waiting=files_waiting or 0,
     )

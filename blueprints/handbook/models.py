@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -22,42 +21,33 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from blueprints.units.models import Unit
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import UNMANAGED_TABLE_PREFIXES, utcnow
 from core.searchable import Searchable
 from core.text import fold
 
 
-class Kind(StrEnum):
+class Kind(LabelledEnum):
     """What an article is."""
 
-    CHAPTER = "chapter"  # chương sổ tay
-    DOCUMENT = "document"  # văn bản
-    NEWS = "news"  # tin tức, thông báo
+    CHAPTER = "chapter", _l("Chương sổ tay")
+    DOCUMENT = "document", _l("Văn bản")
+    NEWS = "news", _l("Tin tức")  # tin tức, thông báo
 
 
-class Status(StrEnum):
+class Status(LabelledEnum):
     """Editorial workflow states."""
 
-    DRAFT = "draft"  # nháp
-    REVIEW = "review"  # chờ duyệt
-    PUBLISHED = "published"  # đã xuất bản (visible once published_at has passed)
-    ARCHIVED = "archived"  # lưu trữ
+    DRAFT = "draft", _l("Nháp")
+    REVIEW = "review", _l("Chờ duyệt")
+    # Visible once published_at has passed.
+    PUBLISHED = "published", _l("Đã xuất bản")
+    ARCHIVED = "archived", _l("Lưu trữ")
 
 
 PENDING_ADD, PENDING_REMOVE = "add", "remove"
 
-KIND_LABELS = {
-    Kind.CHAPTER: _l("Chương sổ tay"),
-    Kind.DOCUMENT: _l("Văn bản"),
-    Kind.NEWS: _l("Tin tức"),
-}
-STATUS_LABELS = {
-    Status.DRAFT: _l("Nháp"),
-    Status.REVIEW: _l("Chờ duyệt"),
-    Status.PUBLISHED: _l("Đã xuất bản"),
-    Status.ARCHIVED: _l("Lưu trữ"),
-}
 DOCUMENT_CATEGORIES = {
     "nghi-quyet": _l("Nghị quyết"),
     "chi-thi": _l("Chỉ thị"),
@@ -174,11 +164,11 @@ class Article(Searchable, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS[Kind(self.kind)])
+        return Kind.label_for(self.kind)
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[Status(self.status)])
+        return Status.label_for(self.status)
 
     @property
     def category_label(self) -> str:

@@ -11,11 +11,10 @@ from flask_login import current_user
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload, undefer
 
-from blueprints.handbook.blueprint import PER_PAGE, article_url, bp, page_number
+from blueprints.handbook.blueprint import PER_PAGE, article_url, bp
 from blueprints.handbook.markup import safe
 from blueprints.handbook.models import (
     DOCUMENT_CATEGORIES,
-    KIND_LABELS,
     Article,
     Bookmark,
     Kind,
@@ -28,6 +27,7 @@ from blueprints.handbook.services import root_unit, visible_articles, visible_cl
 from core.extensions import db
 from core.ids import db_int
 from core.models import utcnow
+from core.pagination import page_number, pager, paginate
 from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import is_htmx, render
 from core.text import clean
@@ -223,13 +223,9 @@ def documents():
         stmt = stmt.where(
             Article.issued_on >= date(year, 1, 1), Article.issued_on <= date(year, 12, 31)
         )
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = page_number()
-    items = db.session.scalars(
-        stmt.order_by(Article.issued_on.desc().nulls_last(), Article.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    listed = paginate(
+        stmt.order_by(Article.issued_on.desc().nulls_last(), Article.id.desc()), PER_PAGE
+    )
     years = sorted(
         {
             d.year
@@ -245,10 +241,9 @@ def documents():
     return render(
         "handbook/documents.html",
         "handbook/_document_list.html",
-        items=items,
-        total=total,
-        current_page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        items=listed.items,
+        total=listed.total,
+        **pager(listed),
         category=category,
         year=year,
         years=years,
@@ -273,14 +268,9 @@ def document(article_id: int):
 @permission(AUTHENTICATED)
 def news():
     """News and announcements for the user's units, newest first, unread ones marked."""
-    page = page_number()
     stmt = visible_articles(current_user, Kind.NEWS)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.session.scalars(
-        stmt.order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    listed = paginate(stmt.order_by(Article.published_at.desc(), Article.id.desc()), PER_PAGE)
+    items = listed.items
     read_ids = set(
         db.session.scalars(
             select(NewsRead.article_id).where(
@@ -293,9 +283,8 @@ def news():
         "handbook/_news_list.html",
         items=items,
         read_ids=read_ids,
-        total=total,
-        current_page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        total=listed.total,
+        **pager(listed),
     )
 
 
@@ -386,5 +375,5 @@ def search():
         terms=terms,
         current_page=page,
         pages=max(1, -(-total // 10)),
-        kinds=KIND_LABELS,
+        kinds=Kind.labels(),
     )

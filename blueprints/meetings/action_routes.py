@@ -27,8 +27,10 @@ from blueprints.meetings.models import (
     Attend,
     Meeting,
     Motion,
+    MotionStatus,
     Opinion,
     Speaker,
+    SpeakerStatus,
     Task,
 )
 from blueprints.meetings.services.attendance import (
@@ -183,7 +185,7 @@ def speak(meeting_id: int):
         .where(
             Speaker.meeting_id == meeting.id,
             Speaker.member_id == member.id,
-            Speaker.status != "done",
+            Speaker.status != SpeakerStatus.DONE,
         )
     )
     if not waiting and first_time(request.form.get("key")):
@@ -202,19 +204,21 @@ def next_speaker(meeting_id: int):
     """Call the next member in the queue."""
     meeting = get_meeting(meeting_id, "meeting.manage")
     current = db.session.scalar(
-        select(Speaker).where(Speaker.meeting_id == meeting.id, Speaker.status == "speaking")
+        select(Speaker).where(
+            Speaker.meeting_id == meeting.id, Speaker.status == SpeakerStatus.SPEAKING
+        )
     )
     if current is not None:
         return refuse(meeting, _("Hãy ghi ý kiến của người đang phát biểu trước."), 409)
     nxt = db.session.scalar(
         select(Speaker)
-        .where(Speaker.meeting_id == meeting.id, Speaker.status == "waiting")
+        .where(Speaker.meeting_id == meeting.id, Speaker.status == SpeakerStatus.WAITING)
         .order_by(Speaker.requested_at, Speaker.id)
         .limit(1)
     )
     if nxt is None:
         return refuse(meeting, _("Không còn ai đăng ký phát biểu."), 409)
-    nxt.status = "speaking"
+    nxt.status = SpeakerStatus.SPEAKING
     nxt.called_at = utcnow()
     live_change(meeting)
     db.session.commit()
@@ -231,7 +235,7 @@ def speaker_done(meeting_id: int, speaker_id: int):
     if speaker is None or speaker.meeting_id != meeting.id:
         abort(404)
     text = clean_multiline(request.form.get("text"))[:4000]
-    if speaker.status != "done":
+    if speaker.status != SpeakerStatus.DONE:
         if text:
             db.session.add(
                 Opinion(
@@ -242,7 +246,7 @@ def speaker_done(meeting_id: int, speaker_id: int):
                     text=text,
                 )
             )
-        speaker.status = "done"
+        speaker.status = SpeakerStatus.DONE
         live_change(meeting)
         db.session.commit()
     return acknowledge(meeting, _("Đã ghi ý kiến phát biểu ✓"))
@@ -301,7 +305,7 @@ def add_motion(meeting_id: int):
         text=form.text.data,
         secret=form.secret.data,
         majority=form.majority.data,
-        status="open",
+        status=MotionStatus.OPEN,
         opened_at=utcnow(),
     )
     db.session.add(motion)
@@ -324,7 +328,7 @@ def _motion(meeting: Meeting, motion_id: int) -> Motion:
 def close_motion(meeting_id: int, motion_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     motion = _motion(meeting, motion_id)
-    if motion.status != "open":
+    if motion.status != MotionStatus.OPEN:
         return refuse(meeting, _("Biểu quyết này đã kết thúc."), 409)
     if not close_and_count(motion, meeting):
         db.session.rollback()

@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from blueprints.meetings.models import MAJORITY_LABELS, MEETING_KIND_LABELS, MINUTES_MAX_CHARS
+from blueprints.meetings.models import MINUTES_MAX_CHARS, Majority, MeetingKind
 from core.forms import BaseForm
 from core.uploads import DOCUMENTS, AllowedUpload, upload_hint
 
@@ -67,7 +67,7 @@ class MeetingForm(MeetingEditForm):
 
     kind = SelectField(
         _l("Loại buổi sinh hoạt"),
-        choices=[(k.value, v) for k, v in MEETING_KIND_LABELS.items()],
+        choices=MeetingKind.choices(),
     )
     combined = BooleanField(_l("Sinh hoạt định kỳ kết hợp chuyên đề"))
     quorum_percent = IntegerField(
@@ -119,9 +119,7 @@ class MotionForm(BaseForm):
         _l("Nội dung biểu quyết"), validators=[DataRequired(REQUIRED), Length(max=500)]
     )
     secret = BooleanField(_l("Bỏ phiếu kín"))
-    majority = SelectField(
-        _l("Điều kiện thông qua"), choices=[(k.value, v) for k, v in MAJORITY_LABELS.items()]
-    )
+    majority = SelectField(_l("Điều kiện thông qua"), choices=Majority.choices())
 
 
 class TaskForm(BaseForm):

@@ -20,7 +20,8 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import select
 
-from blueprints.meetings.models import LiveFragment, Meeting
+from blueprints.meetings.live_models import LiveFragment
+from blueprints.meetings.models import Meeting
 from core.extensions import db
 
 REDIS_TTL_SECONDS = 6 * 3600

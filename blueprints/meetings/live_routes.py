@@ -26,20 +26,20 @@ from blueprints.meetings.blueprint import (
     task_form,
 )
 from blueprints.meetings.forms import MotionForm, OpinionForm, RatingForm
+from blueprints.meetings.live_models import BallotReceipt, OpenVote
 from blueprints.meetings.models import (
-    ATTEND_LABELS,
-    CHOICE_LABELS,
     Attend,
     Attendance,
-    BallotReceipt,
+    Choice,
     Meeting,
     MeetingStatus,
     Motion,
-    OpenVote,
+    MotionStatus,
     Opinion,
     Rating,
     Recommendation,
     Speaker,
+    SpeakerStatus,
     Task,
 )
 from blueprints.meetings.services.attendance import attendance_of, checkin_code, totals
@@ -108,7 +108,7 @@ def _console_context(meeting: Meeting) -> dict:
     ).all()
     speakers = db.session.scalars(
         select(Speaker)
-        .where(Speaker.meeting_id == meeting.id, Speaker.status != "done")
+        .where(Speaker.meeting_id == meeting.id, Speaker.status != SpeakerStatus.DONE)
         .options(selectinload(Speaker.member))
         .order_by(Speaker.requested_at, Speaker.id)
     ).all()
@@ -155,8 +155,8 @@ def _common(meeting: Meeting, *, with_totals: bool = True) -> dict:
     return {
         "meeting": meeting,
         "t": totals(meeting) if with_totals else None,
-        "attend_labels": {k.value: v for k, v in ATTEND_LABELS.items()},
-        "choice_labels": {k.value: v for k, v in CHOICE_LABELS.items()},
+        "attend_labels": Attend.labels(),
+        "choice_labels": Choice.labels(),
         "key": uuid.uuid4().hex,
     }
 
@@ -194,7 +194,7 @@ def projector(meeting_id: int):
 def _projector_context(meeting: Meeting) -> dict:
     motion = db.session.scalar(
         select(Motion)
-        .where(Motion.meeting_id == meeting.id, Motion.status != "draft")
+        .where(Motion.meeting_id == meeting.id, Motion.status != MotionStatus.DRAFT)
         .order_by(Motion.id.desc())
         .limit(1)
     )
@@ -206,7 +206,7 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
     line = attendance_of(meeting.id, member.id)
     motions = db.session.scalars(
         select(Motion)
-        .where(Motion.meeting_id == meeting.id, Motion.status != "draft")
+        .where(Motion.meeting_id == meeting.id, Motion.status != MotionStatus.DRAFT)
         .order_by(Motion.id.desc())
     ).all()
     voted: set[int] = set()
@@ -233,12 +233,12 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         on_behalf = {motion_id: on_behalf_message(at) for motion_id, _c, proxy, at in rows if proxy}
     queue = db.session.scalars(
         select(Speaker)
-        .where(Speaker.meeting_id == meeting.id, Speaker.status != "done")
+        .where(Speaker.meeting_id == meeting.id, Speaker.status != SpeakerStatus.DONE)
         .options(joinedload(Speaker.member))
         .order_by(Speaker.requested_at, Speaker.id)
     ).all()
     my_place = next((i + 1 for i, s in enumerate(queue) if s.member_id == member.id), None)
-    speaking = next((s for s in queue if s.status == "speaking"), None)
+    speaking = next((s for s in queue if s.status == SpeakerStatus.SPEAKING), None)
 
     # Top card ("head") and catch-up list ("done"): the same for every member.
     shared_part = fragments.SharedParts(
@@ -250,8 +250,8 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
             "done": lambda: render_template(
                 "meetings/_member_done.html",
                 done_items=[i for i in meeting.items if i.done],
-                closed_motions=[m for m in motions if m.status == "closed"],
-                choice_labels={k.value: v for k, v in CHOICE_LABELS.items()},
+                closed_motions=[m for m in motions if m.status == MotionStatus.CLOSED],
+                choice_labels=Choice.labels(),
             ),
         },
     )

@@ -18,6 +18,7 @@ from blueprints.meetings.services.minutes import content_hash, save_minutes, tex
 from blueprints.meetings.services.quality import quality, ratings_summary, store_quality
 from blueprints.meetings.stages import Stage, allowed_in
 from core.extensions import db
+from core.i18n import local_time
 from core.models import utcnow
 from core.permissions import can, permission
 from core.rendering import render
@@ -157,7 +158,7 @@ def export_minutes(meeting_id: int, fmt: str):
 
     meeting = get_meeting(meeting_id)
     minutes = _minutes(meeting)
-    name = f"bien-ban-{meeting.starts_at:%Y-%m-%d}-{meeting.id}"
+    name = f"bien-ban-{local_time(meeting.starts_at):%Y-%m-%d}-{meeting.id}"
     if fmt == "docx":
         data = exports.minutes_docx(meeting, minutes)
         mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -4,9 +4,7 @@ Every change to a meeting's live state runs `services.live.live_change(meeting)`
 transaction, which increments `meetings.version`; clients poll that number and fetch fresh
 partials when it moves.
 
-Secret ballots keep no ballot: `ballot_receipts` says THAT a member voted (unique per motion),
-`secret_tallies` holds only the running count per choice of a vote still open; at the close the
-counts move onto the motion and the tally rows are deleted and scrubbed (see tally.py).
+Votes, secret-ballot receipts and tallies and the shared live fragments are in live_models.py.
 """
 
 from __future__ import annotations
@@ -28,88 +26,73 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import utcnow
 
 
-class MeetingKind(StrEnum):
+class MeetingKind(LabelledEnum):
     """Regular monthly meeting or thematic meeting."""
 
-    REGULAR = "regular"
-    THEMATIC = "thematic"
+    REGULAR = "regular", _l("Sinh hoạt định kỳ")
+    THEMATIC = "thematic", _l("Sinh hoạt chuyên đề")
 
 
 # A meeting can be started from this long before its scheduled time (or any time after it).
 START_WINDOW = timedelta(hours=12)
 
-MEETING_KIND_LABELS = {
-    MeetingKind.REGULAR: _l("Sinh hoạt định kỳ"),
-    MeetingKind.THEMATIC: _l("Sinh hoạt chuyên đề"),
-}
 
-
-class MeetingStatus(StrEnum):
+class MeetingStatus(LabelledEnum):
     """Life cycle of a meeting."""
 
-    SCHEDULED = "scheduled"
-    ONGOING = "ongoing"
-    CLOSED = "closed"
+    SCHEDULED = "scheduled", _l("Sắp diễn ra")
+    ONGOING = "ongoing", _l("Đang họp")
+    CLOSED = "closed", _l("Đã kết thúc")
 
 
-MEETING_STATUS_LABELS = {
-    MeetingStatus.SCHEDULED: _l("Sắp diễn ra"),
-    MeetingStatus.ONGOING: _l("Đang họp"),
-    MeetingStatus.CLOSED: _l("Đã kết thúc"),
-}
-
-
-class Attend(StrEnum):
+class Attend(LabelledEnum):
     """Roll-call status of one member at one meeting."""
 
-    PENDING = "pending"
-    PRESENT = "present"
-    EXCUSED = "excused"
-    UNEXCUSED = "unexcused"
-    EXEMPT = "exempt"
+    PENDING = "pending", _l("Chưa điểm danh")
+    PRESENT = "present", _l("Có mặt")
+    EXCUSED = "excused", _l("Vắng có lý do")
+    UNEXCUSED = "unexcused", _l("Vắng không lý do")
+    EXEMPT = "exempt", _l("Miễn sinh hoạt")
 
 
-ATTEND_LABELS = {
-    Attend.PENDING: _l("Chưa điểm danh"),
-    Attend.PRESENT: _l("Có mặt"),
-    Attend.EXCUSED: _l("Vắng có lý do"),
-    Attend.UNEXCUSED: _l("Vắng không lý do"),
-    Attend.EXEMPT: _l("Miễn sinh hoạt"),
-}
-
-
-class Choice(StrEnum):
+class Choice(LabelledEnum):
     """Options of a vote."""
 
-    YES = "yes"
-    NO = "no"
-    ABSTAIN = "abstain"
+    YES = "yes", _l("Tán thành")
+    NO = "no", _l("Không tán thành")
+    ABSTAIN = "abstain", _l("Không biểu quyết")
 
 
-CHOICE_LABELS = {
-    Choice.YES: _l("Tán thành"),
-    Choice.NO: _l("Không tán thành"),
-    Choice.ABSTAIN: _l("Không biểu quyết"),
-}
-
-
-class Majority(StrEnum):
+class Majority(LabelledEnum):
     """What a motion needs to pass."""
 
-    PRESENT = "present"  # more than half of the members present
-    ALL = "all"  # more than half of all members who are not exempt
-    TWO_THIRDS = "two_thirds"  # at least two thirds of the members present
+    # More than half of the members present.
+    PRESENT = "present", _l("Quá nửa số đảng viên có mặt")
+    # More than half of all members who are not exempt.
+    ALL = "all", _l("Quá nửa tổng số đảng viên (trừ miễn sinh hoạt)")
+    # At least two thirds of the members present.
+    TWO_THIRDS = "two_thirds", _l("Hai phần ba số đảng viên có mặt")
 
 
-MAJORITY_LABELS = {
-    Majority.PRESENT: _l("Quá nửa số đảng viên có mặt"),
-    Majority.ALL: _l("Quá nửa tổng số đảng viên (trừ miễn sinh hoạt)"),
-    Majority.TWO_THIRDS: _l("Hai phần ba số đảng viên có mặt"),
-}
+class SpeakerStatus(StrEnum):
+    """Where a request to speak stands (never shown by itself: the queue shows it)."""
+
+    WAITING = "waiting"
+    SPEAKING = "speaking"
+    DONE = "done"
+
+
+class MotionStatus(StrEnum):
+    """Life of a motion: prepared, open for votes, counted."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class Meeting(db.Model):
@@ -165,12 +148,12 @@ class Meeting(db.Model):
     @property
     def kind_label(self) -> str:
         """Translated kind."""
-        return str(MEETING_KIND_LABELS.get(MeetingKind(self.kind), self.kind))
+        return MeetingKind.label_for(self.kind)
 
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(MEETING_STATUS_LABELS.get(MeetingStatus(self.status), self.status))
+        return MeetingStatus.label_for(self.status)
 
     @property
     def is_scheduled(self) -> bool:
@@ -295,7 +278,7 @@ class Attendance(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(ATTEND_LABELS.get(Attend(self.status), self.status))
+        return Attend.label_for(self.status)
 
 
 class Speaker(db.Model):
@@ -307,7 +290,7 @@ class Speaker(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting/speaking/done
+    status: Mapped[str] = mapped_column(String(16), default=SpeakerStatus.WAITING)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     called_at: Mapped[datetime | None]
 
@@ -342,7 +325,7 @@ class Motion(db.Model):
     text: Mapped[str] = mapped_column(Text)
     secret: Mapped[bool] = mapped_column(default=False)
     majority: Mapped[str] = mapped_column(String(16), default=Majority.PRESENT)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft/open/closed
+    status: Mapped[str] = mapped_column(String(16), default=MotionStatus.DRAFT)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     yes: Mapped[int] = mapped_column(default=0)
@@ -355,59 +338,7 @@ class Motion(db.Model):
 
     @property
     def majority_label(self) -> str:
-        return str(MAJORITY_LABELS.get(Majority(self.majority), self.majority))
-
-
-class OpenVote(db.Model):
-    """A named vote: who chose what (open votes only)."""
-
-    __tablename__ = "meeting_open_votes"
-    __table_args__ = (UniqueConstraint("motion_id", "member_id", name="uq_open_vote_member"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    choice: Mapped[str] = mapped_column(String(8))
-    by_proxy: Mapped[bool] = mapped_column(default=False)
-    proxy_reason: Mapped[str] = mapped_column(String(255), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime | None]  # set for a vote recorded on a member's behalf only
-
-    member: Mapped[Member] = relationship()
-
-
-class BallotReceipt(db.Model):
-    """THAT a member voted in a secret ballot — never what."""
-
-    __tablename__ = "ballot_receipts"
-    __table_args__ = (UniqueConstraint("motion_id", "member_id", name="uq_ballot_receipt_member"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    by_proxy: Mapped[bool] = mapped_column(default=False)
-    proxy_reason: Mapped[str] = mapped_column(String(255), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # When a vote was recorded on the member's behalf (None for their own): the phone tells
-    # the member so. It says nothing of the choice, which no table keeps next to a voter.
-    recorded_at: Mapped[datetime | None]
-
-
-class SecretTally(db.Model):
-    """The running count of one choice of one OPEN secret ballot, and nothing else.
-
-    There is no row per ballot: a secret vote adds one to its choice's count here, in the
-    transaction that writes the voter's receipt. At the close the counts are copied onto the
-    motion and these rows are deleted, and the table is scrubbed (see tally.py) so that no
-    earlier count survives in the database file, its WAL or dead tuples.
-    """
-
-    __tablename__ = "secret_tallies"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    motion_id: Mapped[int] = mapped_column(ForeignKey("meeting_motions.id"), primary_key=True)
-    choice: Mapped[str] = mapped_column(String(8), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
+        return Majority.label_for(self.majority)
 
 
 class Task(db.Model):
@@ -493,20 +424,3 @@ class Rating(db.Model):
     proceedings: Mapped[int]
     follow_through: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class LiveFragment(db.Model):
-    """The part of a live region that is the same for every member, rendered once per
-    (meeting, region part, language) and version, and read back by the other phones.
-
-    Kept in the database (or in Redis when REDIS_URL is set) so every worker and host shares
-    it; a row is overwritten only by a newer version.
-    """
-
-    __tablename__ = "meeting_live_fragments"
-
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
-    version: Mapped[int]
-    html: Mapped[str] = mapped_column(Text)

@@ -36,7 +36,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from blueprints.meetings.models import Choice, SecretTally
+from blueprints.meetings.live_models import SecretTally
+from blueprints.meetings.models import Choice
 from core.extensions import db
 
 log = logging.getLogger(__name__)

@@ -3,42 +3,38 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.units.models import Unit
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import BinaryString, utcnow
 from core.text import clean, fold, name_sort_key
 
 
-class MemberStatus(StrEnum):
+class MemberStatus(LabelledEnum):
     """Membership status; exempt members are left out of attendance rates and quorum."""
 
-    OFFICIAL = "official"  # chính thức
-    PROBATIONARY = "probationary"  # dự bị
-    EXEMPT = "exempt"  # miễn sinh hoạt
-    TRANSFERRED = "transferred"  # chuyển đi
-    LEFT = "left"  # ra khỏi Đảng (xin ra, xóa tên, khai trừ)
-    DECEASED = "deceased"  # từ trần
+    OFFICIAL = "official", _l("Chính thức")
+    PROBATIONARY = "probationary", _l("Dự bị")
+    EXEMPT = "exempt", _l("Miễn sinh hoạt")
+    TRANSFERRED = "transferred", _l("Đã chuyển đi")
+    LEFT = "left", _l("Đã ra khỏi Đảng")  # xin ra, xóa tên, khai trừ
+    DECEASED = "deceased", _l("Đã từ trần")
 
 
 # Statuses that take a member out of their cell: no account access, not counted, not issued.
 DEPARTED_STATUSES = frozenset({MemberStatus.TRANSFERRED, MemberStatus.LEFT, MemberStatus.DECEASED})
 
-MEMBER_STATUS_LABELS = {
-    MemberStatus.OFFICIAL: _l("Chính thức"),
-    MemberStatus.PROBATIONARY: _l("Dự bị"),
-    MemberStatus.EXEMPT: _l("Miễn sinh hoạt"),
-    MemberStatus.TRANSFERRED: _l("Đã chuyển đi"),
-    MemberStatus.LEFT: _l("Đã ra khỏi Đảng"),
-    MemberStatus.DECEASED: _l("Đã từ trần"),
-}
 
-GENDER_LABELS = {"M": _l("Nam"), "F": _l("Nữ")}
+class Gender(LabelledEnum):
+    """Gender as the roster records it (one letter)."""
+
+    MALE = "M", _l("Nam")
+    FEMALE = "F", _l("Nữ")
 
 
 class Member(db.Model):
@@ -78,12 +74,12 @@ class Member(db.Model):
     @property
     def status_label(self) -> str:
         """Translated membership status."""
-        return str(MEMBER_STATUS_LABELS.get(MemberStatus(self.status), self.status))
+        return MemberStatus.label_for(self.status)
 
     @property
     def gender_label(self) -> str:
         """Translated gender, empty when unknown."""
-        return str(GENDER_LABELS.get(self.gender or "", ""))
+        return Gender.label_for(self.gender, "")
 
     @property
     def departed(self) -> bool:

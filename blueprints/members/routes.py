@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.audit import reads
-from blueprints.members.models import MEMBER_STATUS_LABELS, Member
+from blueprints.members.models import Member, MemberStatus
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.permissions import AUTHENTICATED, can, get_authorized, permission
@@ -56,7 +56,7 @@ def unit_detail(unit_id: int):
         unit=unit,
         members=members,
         counts=counts,
-        status_labels={k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
+        status_labels=MemberStatus.labels(),
         show_details=show_details,
     )
     if show_details and members:

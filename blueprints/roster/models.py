@@ -15,6 +15,7 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from blueprints.units.models import Unit
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import utcnow
 
@@ -26,25 +27,16 @@ class JobKind(StrEnum):
     MEMBERS = "members"
 
 
-class JobStatus(StrEnum):
+class JobStatus(LabelledEnum):
     """Life of an import: analysed into a preview, then committed (or abandoned)."""
 
-    ANALYSING = "analysing"
-    PREVIEW = "preview"
-    COMMITTING = "committing"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+    ANALYSING = "analysing", _l("Đang kiểm tra tệp")
+    PREVIEW = "preview", _l("Chờ xác nhận")
+    COMMITTING = "committing", _l("Đang ghi dữ liệu")
+    DONE = "done", _l("Đã nhập xong")
+    FAILED = "failed", _l("Không nhập được")
+    CANCELLED = "cancelled", _l("Đã hủy")
 
-
-JOB_STATUS_LABELS = {
-    JobStatus.ANALYSING: _l("Đang kiểm tra tệp"),
-    JobStatus.PREVIEW: _l("Chờ xác nhận"),
-    JobStatus.COMMITTING: _l("Đang ghi dữ liệu"),
-    JobStatus.DONE: _l("Đã nhập xong"),
-    JobStatus.FAILED: _l("Không nhập được"),
-    JobStatus.CANCELLED: _l("Đã hủy"),
-}
 
 RUNNING = (JobStatus.ANALYSING, JobStatus.COMMITTING)
 # A running job whose heartbeat is older than this was interrupted (worker restarted).
@@ -91,7 +83,7 @@ class ImportJob(db.Model):
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(JOB_STATUS_LABELS.get(JobStatus(self.status), self.status))
+        return JobStatus.label_for(self.status)
 
     @property
     def is_running(self) -> bool:

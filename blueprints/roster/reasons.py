@@ -132,10 +132,10 @@ def reason_text(code: str, params: dict | None = None) -> str:
 
 def change_text(column: str, old: str, new: str) -> str:
     """One change of a member or a unit as the preview shows it: "Số điện thoại: 0905… → 0912…"."""
-    from blueprints.members.models import GENDER_LABELS, MEMBER_STATUS_LABELS
-    from blueprints.units.models import UNIT_KIND_LABELS
+    from blueprints.members.models import Gender, MemberStatus
+    from blueprints.units.models import UnitKind
 
-    labels = {"gender": GENDER_LABELS, "status": MEMBER_STATUS_LABELS, "kind": UNIT_KIND_LABELS}
+    labels = {"gender": Gender.labels(), "status": MemberStatus.labels(), "kind": UnitKind.labels()}
     labels = labels.get(column, {})
     shown = [str(labels.get(v, v)) if v else "—" for v in (old, new)]
     return f"{COLUMN_LABELS.get(column, column)}: {shown[0]} → {shown[1]}"

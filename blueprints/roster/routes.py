@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.audit import reads
 from blueprints.audit.models import record
 from blueprints.auth.models import User
-from blueprints.members.models import DEPARTED_STATUSES, MEMBER_STATUS_LABELS, Member, MemberStatus
+from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from blueprints.roster import accounts, jobs
 from blueprints.roster.forms import EmptyForm, ImportForm, IssueForm
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
@@ -32,6 +32,7 @@ from core.extensions import db
 from core.i18n import fmt_number
 from core.ids import db_int
 from core.models import utcnow
+from core.pagination import pager, paginate
 from core.permissions import (
     ADMIN,
     SECRETARY,
@@ -259,13 +260,9 @@ def members(unit_id: int):
     authorize("roster.view", unit)
     q = request.args.get("q", "")[:80]
     status = request.args.get("status", "")
-    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     stmt = _member_query(unit, q, status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(
-        stmt.order_by(Member.name_sort, Member.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    listed = paginate(stmt.order_by(Member.name_sort, Member.id), PAGE_SIZE, rows=True)
+    rows = listed.items
     response = render(
         "roster/members.html",
         "roster/_members_table.html",
@@ -274,16 +271,15 @@ def members(unit_id: int):
         rows=rows,
         q=q,
         status_filter=status,
-        page_no=page,
-        pages=pages,
-        total=total,
-        status_labels={k.value: v for k, v in MEMBER_STATUS_LABELS.items()},
+        **pager(listed),
+        total=listed.total,
+        status_labels=MemberStatus.labels(),
         can_reset=can(current_user, "account.reset", unit),
         can_issue=can(current_user, "account.issue", unit),
         can_import=can(current_user, "roster.import", unit),
         form=EmptyForm(),
     )
-    reads.record("roster.members_viewed", unit, q=q, member_status=status, rows=total)
+    reads.record("roster.members_viewed", unit, q=q, member_status=status, rows=listed.total)
     return response
 
 

@@ -6,32 +6,24 @@ is one indexed range scan (`subtree_clause`) instead of a recursive query per ro
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, and_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import BinaryString
 from core.text import clean, fold
 
 
-class UnitKind(StrEnum):
+class UnitKind(LabelledEnum):
     """Level of a unit in the Party organisation."""
 
-    PROVINCE = "province"
-    COMMITTEE = "committee"  # huyện ủy, thị ủy, thành ủy, đảng ủy khối
-    GRASSROOTS = "grassroots"  # đảng bộ cơ sở
-    CELL = "cell"  # chi bộ
-
-
-UNIT_KIND_LABELS = {
-    UnitKind.PROVINCE: _l("Tỉnh ủy"),
-    UnitKind.COMMITTEE: _l("Cấp huyện / Đảng ủy khối"),
-    UnitKind.GRASSROOTS: _l("Đảng bộ cơ sở"),
-    UnitKind.CELL: _l("Chi bộ"),
-}
+    PROVINCE = "province", _l("Tỉnh ủy")
+    # huyện ủy, thị ủy, thành ủy, đảng ủy khối
+    COMMITTEE = "committee", _l("Cấp huyện / Đảng ủy khối")
+    GRASSROOTS = "grassroots", _l("Đảng bộ cơ sở")
+    CELL = "cell", _l("Chi bộ")
 
 
 class Unit(db.Model):
@@ -57,7 +49,7 @@ class Unit(db.Model):
     @property
     def kind_label(self) -> str:
         """Translated name of the unit's level."""
-        return str(UNIT_KIND_LABELS.get(UnitKind(self.kind), self.kind))
+        return UnitKind.label_for(self.kind)
 
     @property
     def is_cell(self) -> bool:

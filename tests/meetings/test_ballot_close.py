@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select, update
 
 from blueprints.meetings import services as sv
-from blueprints.meetings.models import BallotReceipt, Meeting, Motion, SecretTally
+from blueprints.meetings.live_models import BallotReceipt, SecretTally
+from blueprints.meetings.models import Meeting, Motion
 from core.extensions import db
 
 

@@ -49,7 +49,7 @@ def test_moved_version_brings_the_member_region_in_the_same_answer(
 def test_shared_part_rendered_once_per_version_and_kept_in_the_database(
     app, client, world, schedule, client_for
 ):
-    from blueprints.meetings.models import LiveFragment
+    from blueprints.meetings.live_models import LiveFragment
 
     meeting_id = schedule()
     assert post(client, f"/meetings/{meeting_id}/start", htmx=False).status_code == 302

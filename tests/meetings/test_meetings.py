@@ -10,16 +10,14 @@ from pypdf import PdfReader
 from sqlalchemy import inspect, select
 
 from blueprints.meetings import services as sv
+from blueprints.meetings.live_models import BallotReceipt, OpenVote, SecretTally
 from blueprints.meetings.models import (
     AgendaItem,
-    BallotReceipt,
     Meeting,
     Minutes,
     MinutesRevision,
     Motion,
-    OpenVote,
     Opinion,
-    SecretTally,
     Task,
 )
 from blueprints.members.models import MemberStatus

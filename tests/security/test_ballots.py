@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import select, text
 
 from blueprints.meetings import services as sv
-from blueprints.meetings.models import BallotReceipt, Meeting, Motion
+from blueprints.meetings.live_models import BallotReceipt
+from blueprints.meetings.models import Meeting, Motion
 from blueprints.units.models import Unit
 from core.extensions import db
 from tests.conftest import make_member

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.meetings import services as sv
+from blueprints.meetings.live_models import BallotReceipt
 from blueprints.meetings.models import (
     AgendaItem,
     Attendance,
-    BallotReceipt,
     Meeting,
     Minutes,
     Motion,

@@ -7,14 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.meetings import tally
-from blueprints.meetings.models import (
-    BallotReceipt,
-    Choice,
-    Majority,
-    Meeting,
-    Motion,
-    OpenVote,
-)
+from blueprints.meetings.live_models import BallotReceipt, OpenVote
+from blueprints.meetings.models import Choice, Majority, Meeting, Motion
 from blueprints.meetings.services.attendance import totals
 from blueprints.meetings.services.live import live_change
 from core.extensions import db
@@ -24,18 +18,6 @@ from core.models import utcnow
 
 class VoteError(Exception):
     """A vote that cannot be taken (motion not open, not present...)."""
-
-
-def has_voted(motion: Motion, member_id: int) -> bool:
-    model = BallotReceipt if motion.secret else OpenVote
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(model)
-            .where(model.motion_id == motion.id, model.member_id == member_id)
-        )
-        > 0
-    )
 
 
 def cast_vote(
