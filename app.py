@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     import core.idempotency  # model of the idempotency keys
     import core.ratelimit_store  # noqa: F401 - registers the sqlalchemy:// limits storage
+    from blueprints.auth.sessions import load_user
     from core.errors import init_errors
     from core.i18n import init_i18n, select_locale
     from core.security import init_security
@@ -53,7 +54,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     compress.init_app(app)
-    init_login(app, login_manager)
+    init_login(app, login_manager, load_user)
     init_security(app)
     init_i18n(app)
     init_errors(app)

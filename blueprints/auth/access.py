@@ -1,7 +1,7 @@
 """Whether an account may be used: staff lock and unlock, departures, expired login slips.
 
 One place decides it for the login form (`login_refusal`) and one place changes it (`lock`,
-`unlock`, `members_changed`); the server-side session check (core.session) refuses inactive
+`unlock`, `members_changed`); the server-side session check (core/session.py) refuses inactive
 accounts, so ending access here ends every open session as well.
 """
 
@@ -15,12 +15,12 @@ from sqlalchemy import delete, select
 
 from blueprints.audit.models import record
 from blueprints.auth.models import RoleAssignment, User
+from blueprints.auth.sessions import revoke_all_sessions
 from blueprints.members.models import DEPARTED_STATUSES, Member
 from core import throttle
 from core.extensions import db
 from core.models import utcnow
 from core.permissions import CELL_LEADERS
-from core.session import revoke_all_sessions
 
 
 def slip_expired(user: User) -> bool:

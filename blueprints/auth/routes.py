@@ -15,6 +15,7 @@ from blueprints.audit.models import record
 from blueprints.auth import access
 from blueprints.auth.forms import ChangePasswordForm, LoginForm
 from blueprints.auth.models import User
+from blueprints.auth.sessions import end_session, revoke_all_sessions, start_session
 from blueprints.members.models import Member
 from core import throttle
 from core.extensions import db
@@ -22,7 +23,6 @@ from core.passwords import password_problems
 from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import render
 from core.security import safe_next_url
-from core.session import end_session, revoke_all_sessions, start_session
 from core.text import clean, fold, normalise_card_number, normalise_phone
 
 bp = Blueprint("auth", __name__)
