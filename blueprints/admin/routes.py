@@ -15,7 +15,7 @@ from blueprints.audit.describe import describe
 from blueprints.audit.labels import action_label
 from blueprints.audit.models import AuditEntry, record
 from blueprints.auth.models import RoleAssignment, User
-from blueprints.auth.routes import find_user
+from blueprints.auth.services import find_user
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.ids import db_int

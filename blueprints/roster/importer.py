@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import insert, select, update
 
-from blueprints.auth import access
+from blueprints.auth import services as auth_services
 from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from blueprints.roster.reading import Sheet, as_text, parse_date
 from blueprints.roster.reasons import name_reasons
@@ -355,7 +355,7 @@ def _apply_members(plan: Plan, transferred_ids: list[int], progress: Progress | 
     allowed = {m["id"] for m in plan.missing}
     ids = [i for i in transferred_ids if i in allowed]
     watched = [v["id"] for v in plan.updates if "cell_id" in v or "status" in v]
-    before = access.snapshot(watched + ids)
+    before = auth_services.snapshot(watched + ids)
     for start in range(0, len(plan.updates), PROGRESS_EVERY):
         chunk = []
         for values in plan.updates[start : start + PROGRESS_EVERY]:
@@ -377,7 +377,7 @@ def _apply_members(plan: Plan, transferred_ids: list[int], progress: Progress | 
             .values(status=MemberStatus.TRANSFERRED, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    access.members_changed(before)
+    auth_services.members_changed(before)
 
 
 def analyse_units(sheet: Sheet, scope: Unit, progress: Progress | None = None) -> Plan:

@@ -22,13 +22,14 @@ from blueprints.audit.models import record
 from blueprints.auth.models import User
 from blueprints.members.models import DEPARTED_STATUSES, MEMBER_STATUS_LABELS, Member, MemberStatus
 from blueprints.roster import accounts, jobs
-from blueprints.roster.forms import EmptyForm, ImportForm, IssueForm
+from blueprints.roster.forms import ImportForm, IssueForm
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
 from blueprints.roster.reasons import change_text, reason_text
 from blueprints.roster.slips import build_slips_pdf
 from blueprints.roster.templates_xlsx import template_workbook
 from blueprints.units.models import Unit, cells_under
 from core.extensions import db
+from core.forms import EmptyForm
 from core.i18n import fmt_number
 from core.ids import db_int
 from core.models import utcnow
