@@ -1,6 +1,6 @@
 """Account pages: one's signed-in devices, and staff locking or unlocking a member's account.
 
-Registered on the auth blueprint (imported at the end of blueprints/auth/routes.py).
+Views on the auth blueprint (blueprints/auth/blueprint.py).
 """
 
 from __future__ import annotations
@@ -12,25 +12,21 @@ from sqlalchemy import select, update
 
 from blueprints.audit.models import record
 from blueprints.auth import services
+from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import AccountStateForm
 from blueprints.auth.models import User, UserSession
-from blueprints.auth.routes import bp
 from blueprints.members.models import Member
 from core.extensions import db
 from core.forms import EmptyForm
 from core.models import utcnow
 from core.permissions import (
     AUTHENTICATED,
-    STAFF,
     account_refusal,
     get_authorized,
     permission,
-    register_action,
 )
 from core.rendering import render
 from core.session import valid_session_params, valid_session_sql
-
-register_action("account.lock", (STAFF,))
 
 
 def device_label(user_agent: str | None) -> str:

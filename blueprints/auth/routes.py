@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import secrets
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blueprints.audit.models import record
 from blueprints.auth import services
+from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import ChangePasswordForm, LoginForm
 from blueprints.auth.sessions import end_session, revoke_all_sessions, start_session
 from core import throttle
@@ -21,8 +22,6 @@ from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import render
 from core.security import safe_next_url
 from core.text import clean, fold
-
-bp = Blueprint("auth", __name__)
 
 
 @functools.cache
@@ -173,6 +172,3 @@ def change_password():
         form=form,
         forced=user.must_change_password,
     )
-
-
-from blueprints.auth import account_routes  # noqa: E402,F401 - registers its routes on bp

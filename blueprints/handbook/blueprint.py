@@ -31,6 +31,3 @@ def article_url(article: Article) -> str:
     if article.kind == Kind.DOCUMENT:
         return url_for("handbook.document", article_id=article.id)
     return url_for("handbook.news_item", article_id=article.id)
-
-
-bp.add_app_template_global(article_url, "article_url")

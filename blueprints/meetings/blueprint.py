@@ -118,7 +118,11 @@ def task_form(meeting: Meeting) -> TaskForm:
 
 
 def upcoming_meeting():
-    """The member's next or ongoing meeting (for the home screen card), or None."""
+    """The member's next or ongoing meeting (for the home screen card), or None.
+
+    Offered to every template by a context processor that app.py installs; only the pages
+    that show the card call it.
+    """
     if not current_user.is_authenticated or current_user.member is None:
         return None
     return db.session.scalar(
@@ -129,17 +133,6 @@ def upcoming_meeting():
         .order_by(Meeting.starts_at)
         .limit(1)
     )
-
-
-bp.app_context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
-
-
-@bp.record_once
-def _install_fast_path(state) -> None:
-    """Answer unchanged version polls before Flask runs (see fastpath.py)."""
-    from blueprints.meetings.fastpath import install
-
-    install(state.app)
 
 
 @bp.cli.command("scrub-tallies")

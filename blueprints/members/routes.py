@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.audit import reads
 from blueprints.auth.services import account_panel
+from blueprints.members.blueprint import bp
 from blueprints.members.models import MEMBER_STATUS_LABELS, Member
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.permissions import AUTHENTICATED, can, get_authorized, permission
 from core.rendering import render
-
-bp = Blueprint("members", __name__)
 
 
 @bp.get("/me")
