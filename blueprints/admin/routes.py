@@ -11,8 +11,8 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
 from blueprints.admin.blueprint import bp
+from blueprints.admin.describe import describe
 from blueprints.admin.forms import AuditFilterForm, GrantRoleForm
-from blueprints.audit.describe import describe
 from blueprints.audit.labels import action_label
 from blueprints.audit.models import AuditEntry, record
 from blueprints.auth.models import RoleAssignment, User

@@ -5,16 +5,21 @@ finding a meeting in the user's scope, answering an action (receipt fragment or 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from blueprints.audit.labels import register_object, register_values
 from blueprints.meetings import services as sv
 from blueprints.meetings.forms import TaskForm
-from blueprints.meetings.models import Meeting, MeetingStatus
+from blueprints.meetings.models import ATTEND_LABELS, Meeting, MeetingStatus
 from blueprints.members.models import Member
 from core.errors import render_error
 from core.extensions import db
+from core.i18n import fmt_date
 from core.permissions import DEPUTY, SECRETARY, STAFF, authorize, register_action
 from core.rendering import is_htmx
 from core.security import safe_next_url
@@ -133,6 +138,28 @@ def upcoming_meeting():
         .order_by(Meeting.starts_at)
         .limit(1)
     )
+
+
+def _audit_meetings(ids) -> dict:
+    """Meetings named in the audit log: topic, cell and day, linked to the meeting's page."""
+    rows = db.session.scalars(
+        select(Meeting).where(Meeting.id.in_(ids)).options(joinedload(Meeting.cell))
+    ).all()
+    return {
+        m.id: (
+            _("%(topic)s — %(cell)s, %(date)s", topic=m.topic, cell=m.cell.name, date=_day(m)),
+            url_for("meetings.detail", meeting_id=m.id),
+        )
+        for m in rows
+    }
+
+
+def _day(meeting: Meeting) -> str:
+    return fmt_date(to_user_timezone(meeting.starts_at))  # the day in Vietnam, not in UTC
+
+
+register_object("Meeting", _l("Buổi sinh hoạt"), _audit_meetings)
+register_values("status", ATTEND_LABELS)
 
 
 @bp.cli.command("scrub-tallies")
