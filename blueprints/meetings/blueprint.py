@@ -32,9 +32,20 @@ register_action("meeting.take_part", (), own_cell=True)
 # Changing what was announced (time, place, topic, chair, clerk): the cell's own leaders only.
 register_action("meeting.edit", (SECRETARY, DEPUTY))
 
-CONSOLE_PARTS = ("head", "attendance", "agenda", "speakers", "opinions", "motions", "tasks")
-MEMBER_PARTS = ("member",)
-PROJECTOR_PARTS = ("projector", "code")
+# The regions of the live views that refresh on their own, each with its template: an explicit
+# table, so a name without a template answers 404, never a 500 (tests render every one).
+CONSOLE_PARTS = {
+    "head": "meetings/_r_head.html",
+    "attendance": "meetings/_r_attendance.html",
+    "agenda": "meetings/_r_agenda.html",
+    "speakers": "meetings/_r_speakers.html",
+    "opinions": "meetings/_r_opinions.html",
+    "motions": "meetings/_r_motions.html",
+    "tasks": "meetings/_r_tasks.html",
+}
+MEMBER_PARTS = {"member": "meetings/_r_member.html"}
+PROJECTOR_PARTS = {"projector": "meetings/_r_projector.html"}
+PART_TEMPLATES = CONSOLE_PARTS | MEMBER_PARTS | PROJECTOR_PARTS
 
 
 def get_meeting(meeting_id: int, action: str = "meeting.view") -> Meeting:
