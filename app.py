@@ -1,7 +1,10 @@
 """Application factory of Sổ tay đảng viên điện tử.
 
 `create_app()` is what gunicorn, `flask` and the tests call. Extensions are created once in
-`core.extensions` and bound here; each feature is a blueprint in `blueprints/<feature>/`.
+`core.extensions` and bound here; each feature is a blueprint defined in
+`blueprints/<feature>/blueprint.py`, whose route modules (`ROUTE_MODULES`) add its views. This
+module is the top layer: nothing imports it, and the app-wide hooks that features provide are
+installed here (`_install_hooks`), never as a side effect of importing a feature.
 """
 
 from __future__ import annotations
