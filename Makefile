@@ -56,19 +56,19 @@ chromium:
 	    exit 1; \
 	  fi; }
 
-## The whole suite, browser tests included.
-test: setup chromium
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+## The whole suite, browser tests included, after the same checks as `make lint`.
+test: setup chromium lint
 	$(BIN)/python -m pytest -q
 
 ## Everything except the browser tests.
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not browser"
 
+## Style, formatting, and the import contracts of pyproject.toml (dependencies run one way).
 lint: $(BIN)/flask
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(BIN)/flask
 	$(BIN)/ruff format .

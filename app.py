@@ -1,11 +1,15 @@
 """Application factory of Sổ tay đảng viên điện tử.
 
 `create_app()` is what gunicorn, `flask` and the tests call. Extensions are created once in
-`core.extensions` and bound here; each feature is a blueprint in `blueprints/<feature>/`.
+`core.extensions` and bound here; each feature is a blueprint defined in
+`blueprints/<feature>/blueprint.py`, whose route modules (`ROUTE_MODULES`) add its views. This
+module is the top layer: nothing imports it, and the app-wide hooks that features provide are
+installed here (`_install_hooks`), never as a side effect of importing a feature.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from flask import Flask
@@ -35,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _init_extensions(app)
     _register_blueprints(app)
+    _install_hooks(app)
     _register_commands(app)
     return app
 
@@ -42,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     import core.idempotency  # model of the idempotency keys
     import core.ratelimit_store  # noqa: F401 - registers the sqlalchemy:// limits storage
+    from blueprints.auth.sessions import load_user
     from core.errors import init_errors
     from core.i18n import init_i18n, select_locale
     from core.security import init_security
@@ -53,7 +59,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     compress.init_app(app)
-    init_login(app, login_manager)
+    init_login(app, login_manager, load_user)
     init_security(app)
     init_i18n(app)
     init_errors(app)
@@ -65,32 +71,51 @@ def _init_extensions(app: Flask) -> None:
     init_layout(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from blueprints.admin.routes import bp as admin_bp
-    from blueprints.adoption.routes import bp as adoption_bp
-    from blueprints.auth.routes import bp as auth_bp
-    from blueprints.cards.routes import bp as cards_bp
-    from blueprints.handbook.routes import bp as handbook_bp
-    from blueprints.main.routes import bp as main_bp
-    from blueprints.meetings.routes import bp as meetings_bp
-    from blueprints.members.routes import bp as members_bp
-    from blueprints.pwa.routes import bp as pwa_bp
-    from blueprints.roster.routes import bp as roster_bp
+# Every feature defines its blueprint in blueprints/<feature>/blueprint.py; its route modules add
+# their views to it when imported. This is the list of them, in registration order
+# (tests/test_structure.py checks it against the files).
+ROUTE_MODULES: dict[str, tuple[str, ...]] = {
+    "main": ("routes",),
+    "auth": ("routes", "account_routes"),
+    "members": ("routes",),
+    "admin": ("routes",),
+    "pwa": ("routes",),
+    "roster": ("routes",),
+    "cards": ("routes",),
+    "handbook": ("attachment_routes", "editor_routes", "reading_routes"),
+    "meetings": ("action_routes", "live_routes", "minutes_routes", "schedule_routes"),
+    "adoption": ("routes",),
+}
 
-    blueprints = (
-        main_bp,
-        auth_bp,
-        members_bp,
-        admin_bp,
-        pwa_bp,
-        roster_bp,
-        cards_bp,
-        handbook_bp,
-        meetings_bp,
-        adoption_bp,
-    )
-    for bp in blueprints:
-        app.register_blueprint(bp)
+
+def _register_blueprints(app: Flask) -> None:
+    for feature, modules in ROUTE_MODULES.items():
+        for module in modules:
+            importlib.import_module(f"blueprints.{feature}.{module}")
+        app.register_blueprint(importlib.import_module(f"blueprints.{feature}.blueprint").bp)
+
+
+def _install_hooks(app: Flask) -> None:
+    """The app-wide hooks features provide, all installed here (none hides in a feature's
+    import): template context and globals, after-request headers, the fast-path WSGI layer."""
+    from blueprints.handbook.blueprint import article_url
+    from blueprints.handbook.reading_routes import unread_news_context
+    from blueprints.meetings.blueprint import upcoming_meeting
+    from blueprints.meetings.fastpath import install as install_fast_path
+    from blueprints.pwa.routes import name_the_account, redirect_for_the_app_script
+    from core.assets import asset_url
+
+    # Templates link static files through `asset`, so a changed file gets a new URL.
+    app.context_processor(lambda: {"asset": asset_url})
+    app.context_processor(unread_news_context)
+    app.context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
+    app.add_template_global(article_url, "article_url")
+    # Flask runs after-request hooks last registered first: these two before core's security
+    # headers (installed with the extensions), the app-script redirect before the account name.
+    app.after_request(name_the_account)
+    app.after_request(redirect_for_the_app_script)
+    # Outermost WSGI layer (outside ProxyFix): unchanged live-version polls never reach Flask.
+    install_fast_path(app)
 
 
 def _register_commands(app: Flask) -> None:

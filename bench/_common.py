@@ -115,7 +115,7 @@ def prepare(
 def session_cookies(db_path: str, user_ids: list[int]) -> dict[int, str]:
     """A signed session cookie per user, backed by a server-side login session row.
 
-    This is exactly what a successful login leaves in the browser (see core/session.py),
+    This is exactly what a successful login leaves in the browser (see blueprints/auth/sessions.py),
     without paying for a password hash per simulated member.
     """
     app = make_app(db_path)

@@ -50,3 +50,7 @@ class BaseForm(FlaskForm):
             names = {field.name for field in form if isinstance(field, FileField)}  # prefixed
             files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in names])
             return CombinedMultiDict((files, request.form))
+
+
+class EmptyForm(BaseForm):
+    """A form that only carries the CSRF token (confirmations, "sign out the others")."""

@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import false, or_
+
+from core.tree import subtree_clause
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -59,7 +61,7 @@ register_action("audit.view", ())
 register_action("role.manage", ())
 
 
-def _scopes(user) -> list[tuple[str, str, int]]:
+def role_scopes(user) -> list[tuple[str, str, int]]:
     """(role, unit path, unit id) for each role the user holds, cached for the request."""
     cache = g.setdefault("_permission_scopes", {})
     if user.id not in cache:
@@ -69,7 +71,7 @@ def _scopes(user) -> list[tuple[str, str, int]]:
 
 def has_role(user, *roles: str) -> bool:
     """True when the user holds any of `roles` on some unit."""
-    return user.is_authenticated and any(role in roles for role, _, _ in _scopes(user))
+    return user.is_authenticated and any(role in roles for role, _, _ in role_scopes(user))
 
 
 def _scope_unit(obj):
@@ -101,7 +103,7 @@ def can(user, action: str, obj=None) -> bool:
         return (
             rule.own_cell
             or rule.own_record
-            or any(role in rule.roles for role, _, _ in _scopes(user))
+            or any(role in rule.roles for role, _, _ in role_scopes(user))
         )
     if rule.own_record and member is not None and getattr(obj, "id", None) == member.id:
         if type(obj).__name__ == "Member":
@@ -111,7 +113,9 @@ def can(user, action: str, obj=None) -> bool:
         return False
     if rule.own_cell and member is not None and member.cell_id == unit.id:
         return True
-    return any(role in rule.roles and unit.path.startswith(path) for role, path, _ in _scopes(user))
+    return any(
+        role in rule.roles and unit.path.startswith(path) for role, path, _ in role_scopes(user)
+    )
 
 
 def account_refusal(actor, target, action: str) -> str | None:
@@ -137,8 +141,8 @@ def account_refusal(actor, target, action: str) -> str | None:
     elif not has_role(actor, ADMIN):
         # An account with no member record is a staff login: only an administrator manages it.
         return _("Tài khoản này do quản trị hệ thống quản lý. Vui lòng liên hệ quản trị hệ thống.")
-    held = _scopes(actor)
-    for role, path, _unit_id in _scopes(target):
+    held = role_scopes(actor)
+    for role, path, _unit_id in role_scopes(target):
         covered = any(
             (mine == role or mine == ADMIN) and path.startswith(my_path)
             for mine, my_path, _ in held
@@ -181,10 +185,8 @@ def get_authorized(model, object_id, action: str):
 
 def scope_clause(user, action: str, path_column):
     """SQL condition restricting `path_column` (a unit path) to what `user` may reach."""
-    from blueprints.units.models import subtree_clause
-
     rule = ACTIONS[action]
-    paths = sorted({path for role, path, _ in _scopes(user) if role in rule.roles})
+    paths = sorted({path for role, path, _ in role_scopes(user) if role in rule.roles})
     # Drop paths already covered by a shorter one, so the OR stays small.
     kept: list[str] = []
     for path in paths:
@@ -221,11 +223,3 @@ def permission(action: str, *, before_password_change: bool = False):
         return wrapper
 
     return decorate
-
-
-def view_permission(endpoint: str | None = None) -> str | None:
-    """The declared permission of the view behind `endpoint` (default: this request's)."""
-    from flask import current_app
-
-    view = current_app.view_functions.get(endpoint or request.endpoint or "")
-    return getattr(view, "permission", None)

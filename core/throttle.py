@@ -9,7 +9,7 @@ concurrency, on every worker and host. A successful login gives its attempt back
 The account counter is keyed on the resolved account (or, for an unknown identifier, on its
 normalised form), so `52.000.481` and `52-000-481` share one allowance. Reaching the limit is
 a soft, time-limited lock: it ends by itself when the window ends, and staff can end it at
-once by unlocking the account (blueprints/auth/access.py).
+once by unlocking the account (blueprints/auth/services.py).
 """
 
 from __future__ import annotations

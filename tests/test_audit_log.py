@@ -145,3 +145,14 @@ def test_odd_entries_still_render(app, world, client_for):
     assert response.status_code == 200
     assert "#abc" in html  # the object's kind and id, with nothing to link to
     assert "khong.biet" in html and "#1000000000" in html
+
+
+def test_every_audited_object_type_is_registered_by_its_feature(app):
+    """Features register how their objects are named (audit imports none of them): each type
+    the log links to has a label and a loader once the app is built."""
+    from blueprints.audit.labels import OBJECT_LABELS, OBJECT_LOADERS, VALUE_LABELS
+
+    types = {"User", "Member", "Unit", "Meeting", "Article", "CardRequest", "ImportJob"}
+    assert types <= OBJECT_LABELS.keys() and OBJECT_LABELS.keys() == OBJECT_LOADERS.keys()
+    assert {"role", "status", "kind", "mode", "source", "member_status"} <= VALUE_LABELS.keys()
+    assert {"lost", "news", "units"} <= VALUE_LABELS["kind"].keys()  # cards, handbook, roster

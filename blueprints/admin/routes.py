@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_utc
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
+from blueprints.admin.blueprint import bp
+from blueprints.admin.describe import describe
 from blueprints.admin.forms import AuditFilterForm, GrantRoleForm
-from blueprints.audit.describe import describe
 from blueprints.audit.labels import action_label
 from blueprints.audit.models import AuditEntry, record
 from blueprints.auth.models import RoleAssignment, User
-from blueprints.auth.routes import find_user
+from blueprints.auth.services import find_user
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.ids import db_int
 from core.pagination import paginate
 from core.permissions import permission
 from core.rendering import is_htmx, render
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000

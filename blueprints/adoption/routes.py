@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, redirect, request, send_file, url_for
+from flask import abort, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl.styles import Font
 
+from blueprints.adoption.blueprint import bp
 from blueprints.adoption.figures import VIETNAM_OFFSET, build_report
 from blueprints.audit import reads
 from blueprints.meetings.services import grade
@@ -17,13 +18,9 @@ from blueprints.units.models import Unit
 from core.extensions import db
 from core.i18n import fmt_percent
 from core.models import utcnow
-from core.permissions import DEPUTY, SECRETARY, STAFF, authorize, permission, register_action
+from core.permissions import authorize, permission
 from core.rendering import render
 from core.spreadsheets import XLSX_MIMETYPE, append_row, new_workbook, xlsx_bytes
-
-bp = Blueprint("adoption", __name__, url_prefix="/adoption")
-
-register_action("adoption.view", (STAFF, SECRETARY, DEPUTY))
 
 ORDER = {"admin": 0, "staff": 1, "secretary": 2, "deputy": 3}
 

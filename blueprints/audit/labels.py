@@ -2,11 +2,22 @@
 
 Every action code passed to `record()` needs a label here (a test scans the code for them), so
 the administrator reads "Duyệt và khóa biên bản", not `meeting.minutes_lock`.
+
+What an entry is about belongs to the feature that owns it: each feature registers its object
+types (`register_object`: a label, and how to name and link a page of them) and the labels of
+its coded detail values (`register_values`), as it registers its actions with core's
+`register_action`. So audit imports no other feature, and admin's audit page
+(blueprints/admin/describe.py) reads only what is registered here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 from flask_babel import lazy_gettext as _l
+
+# {object id: (readable name, URL of its page or None)} for the ids asked for.
+Loader = Callable[[Iterable[int]], dict[int, tuple[str, str | None]]]
 
 # Groups in the order the filter lists them; each maps action codes to labels.
 ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
@@ -94,15 +105,22 @@ ACTION_LABELS: dict[str, object] = {
     code: label for _group, labels in ACTION_GROUPS for code, label in labels.items()
 }
 
-OBJECT_LABELS: dict[str, object] = {
-    "User": _l("Tài khoản"),
-    "Member": _l("Đảng viên"),
-    "Unit": _l("Đơn vị"),
-    "Meeting": _l("Buổi sinh hoạt"),
-    "Article": _l("Bài viết"),
-    "CardRequest": _l("Đề nghị cấp thẻ"),
-    "ImportJob": _l("Lần nhập danh sách"),
-}
+# Filled by the features (register_object, register_values) when their blueprints load.
+OBJECT_LABELS: dict[str, object] = {}
+OBJECT_LOADERS: dict[str, Loader] = {}
+VALUE_LABELS: dict[str, dict] = {}
+
+
+def register_object(type_name: str, label: object, loader: Loader) -> None:
+    """Declare an audited object type (a model's class name): its label and its loader."""
+    OBJECT_LABELS[type_name] = label
+    OBJECT_LOADERS[type_name] = loader
+
+
+def register_values(key: str, labels: Mapping) -> None:
+    """Labels of the coded values a detail `key` takes (several features may add to one key)."""
+    VALUE_LABELS.setdefault(key, {}).update(labels)
+
 
 DETAIL_LABELS: dict[str, object] = {
     "login": _l("Tên đăng nhập đã gõ"),

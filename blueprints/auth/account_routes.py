@@ -1,6 +1,6 @@
 """Account pages: one's signed-in devices, and staff locking or unlocking a member's account.
 
-Registered on the auth blueprint (imported at the end of blueprints/auth/routes.py).
+Views on the auth blueprint (blueprints/auth/blueprint.py).
 """
 
 from __future__ import annotations
@@ -8,31 +8,26 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from blueprints.audit.models import record
-from blueprints.auth import access
+from blueprints.auth import services
+from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import AccountStateForm
 from blueprints.auth.models import User, UserSession
-from blueprints.auth.routes import bp
+from blueprints.auth.sessions import revoke_all_sessions
 from blueprints.members.models import Member
-from blueprints.roster.forms import EmptyForm
-from core import throttle
 from core.extensions import db
+from core.forms import EmptyForm
 from core.models import utcnow
 from core.permissions import (
     AUTHENTICATED,
-    STAFF,
     account_refusal,
-    can,
     get_authorized,
     permission,
-    register_action,
 )
 from core.rendering import render
-from core.session import revoke_all_sessions, valid_session_params, valid_session_sql
-
-register_action("account.lock", (STAFF,))
+from core.session import valid_session_params, valid_session_sql
 
 
 def device_label(user_agent: str | None) -> str:
@@ -114,31 +109,6 @@ def end_other_sessions():
     return redirect(url_for("auth.account"))
 
 
-def account_panel(member: Member) -> dict | None:
-    """What the member page shows staff about the member's account, or None to show nothing."""
-    if not current_user.is_authenticated:
-        return None
-    user = db.session.scalar(select(User).where(User.member_id == member.id))
-    if user is None or not can(current_user, "account.lock", member):
-        return None
-    sessions = db.session.scalar(
-        select(func.count())
-        .select_from(UserSession)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.user_id == user.id, valid_session_sql()),
-        valid_session_params(current_app.config, utcnow()),
-    )
-    return {
-        "user": user,
-        "refusal": account_refusal(current_user, user, "account.lock"),
-        # Two forms can be on the page (active but soft-locked): prefixes keep their ids apart.
-        "lock_form": AccountStateForm(prefix="lock"),
-        "unlock_form": AccountStateForm(prefix="unlock"),
-        "sessions": sessions,
-        "soft_lock_minutes": (throttle.lock_seconds_left(user) + 59) // 60,
-    }
-
-
 def _change_state(member_id: int, *, locking: bool):
     member = get_authorized(Member, member_id, "account.lock")
     back = redirect(url_for("members.member_detail", member_id=member.id))
@@ -160,10 +130,10 @@ def _change_state(member_id: int, *, locking: bool):
         flash(refusal, "error")
         return back
     if locking:
-        access.lock(user, form.reason.data)
+        services.lock(user, form.reason.data)
         message = _("Đã khóa tài khoản của đồng chí %(name)s.", name=member.full_name)
     else:
-        access.unlock(user, form.reason.data)
+        services.unlock(user, form.reason.data)
         message = _("Đã mở khóa tài khoản của đồng chí %(name)s.", name=member.full_name)
     db.session.commit()
     flash(message, "success")

@@ -5,27 +5,23 @@ from __future__ import annotations
 import functools
 import secrets
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blueprints.audit.models import record
-from blueprints.auth import access
+from blueprints.auth import services
+from blueprints.auth.blueprint import bp
 from blueprints.auth.forms import ChangePasswordForm, LoginForm
-from blueprints.auth.models import User
-from blueprints.members.models import Member
+from blueprints.auth.sessions import end_session, revoke_all_sessions, start_session
 from core import throttle
 from core.extensions import db
 from core.passwords import password_problems
 from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import render
 from core.security import safe_next_url
-from core.session import end_session, revoke_all_sessions, start_session
-from core.text import clean, fold, normalise_card_number, normalise_phone
-
-bp = Blueprint("auth", __name__)
+from core.text import clean, fold
 
 
 @functools.cache
@@ -33,32 +29,6 @@ def _dummy_hash(method: str) -> str:
     """Compared against when the account does not exist, so a miss costs as much as a wrong
     password: made with the configured method, whatever its cost parameters are."""
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
-
-
-def find_user(identifier: str) -> User | None:
-    """The account for a card number, phone number or staff username, or None.
-
-    A phone number shared by several members logs nobody in: they must use their card number.
-    """
-    ident = clean(identifier)
-    user = db.session.scalar(select(User).where(func.lower(User.username) == ident.lower()))
-    if user:
-        return user
-    card = normalise_card_number(ident)
-    if card:
-        user = db.session.scalar(
-            select(User).join(Member, User.member_id == Member.id).where(Member.card_number == card)
-        )
-        if user:
-            return user
-    phone = normalise_phone(ident)
-    if phone:
-        users = db.session.scalars(
-            select(User).join(Member, User.member_id == Member.id).where(Member.phone == phone)
-        ).all()
-        if len(users) == 1:
-            return users[0]
-    return None
 
 
 def _minutes(seconds: int) -> int:
@@ -92,7 +62,7 @@ def login():
 
 def _attempt(form: LoginForm):
     """Try the submitted credentials: a redirect on success, else the status to answer with."""
-    user = find_user(form.login.data)
+    user = services.find_user(form.login.data)
     ip = throttle.ip_key(request.remote_addr)
     by_ip = throttle.hit(ip, "LOGIN_LIMIT_PER_IP")
     by_account = throttle.hit(
@@ -114,7 +84,7 @@ def _attempt(form: LoginForm):
             _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), form.password.data
         )
     if user is not None and user.check_password(form.password.data):
-        refusal = access.login_refusal(user)
+        refusal = services.login_refusal(user)
         if refusal is None:
             start_session(user, remember=form.remember.data)
             record("auth.login", user, actor=user)
@@ -202,6 +172,3 @@ def change_password():
         form=form,
         forced=user.must_change_password,
     )
-
-
-from blueprints.auth import account_routes  # noqa: E402,F401 - registers its routes on bp

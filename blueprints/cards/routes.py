@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blueprints.audit.models import record
+from blueprints.cards.blueprint import bp
 from blueprints.cards.forms import ApproveForm, CardRequestForm, NoteForm, RejectForm
 from blueprints.cards.models import (
     OPEN_STATUSES,
@@ -23,13 +24,10 @@ from core.extensions import db
 from core.idempotency import first_time
 from core.models import utcnow
 from core.pagination import pager, paginate
-from core.permissions import AUTHENTICATED, STAFF, can, permission, register_action, scope_clause
+from core.permissions import AUTHENTICATED, can, permission, scope_clause
 from core.rendering import render
 from core.text import normalise_card_number
 
-bp = Blueprint("cards", __name__, url_prefix="/card-requests")
-
-register_action("card_request.handle", (STAFF,))
 PAGE_SIZE = 50
 
 

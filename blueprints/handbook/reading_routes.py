@@ -76,8 +76,9 @@ def unread_news_count(user) -> int:
     )
 
 
-@bp.app_context_processor
-def _unread_news():
+def unread_news_context() -> dict:
+    """Context processor (installed by app.py): the unread-news badge every page may show."""
+
     def count() -> int:
         return unread_news_count(current_user) if current_user.is_authenticated else 0
 

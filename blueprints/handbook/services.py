@@ -22,12 +22,9 @@ from blueprints.handbook.models import (
 from blueprints.units.models import Unit, subtree_clause
 from core.extensions import db
 from core.models import utcnow
-from core.permissions import ADMIN, _scopes, can, has_role
+from core.permissions import ADMIN, can, has_role, role_scopes
+from core.tree import path_ids
 from core.uploads import AcceptedFile
-
-
-def _ancestor_ids(path: str) -> set[int]:
-    return {int(p) for p in path.strip("/").split("/") if p}
 
 
 def visible_unit_ids(user) -> list[int] | None:
@@ -43,9 +40,9 @@ def visible_unit_ids(user) -> list[int] | None:
     role_paths: list[str] = []
     member = getattr(user, "member", None)
     if member is not None and member.cell is not None:
-        unit_ids |= _ancestor_ids(member.cell.path)
-    for _role, path, _unit_id in _scopes(user):
-        unit_ids |= _ancestor_ids(path)
+        unit_ids |= set(path_ids(member.cell.path))
+    for _role, path, _unit_id in role_scopes(user):
+        unit_ids |= set(path_ids(path))
         role_paths.append(path)
     result: list[int] | None
     if any(path.count("/") == 2 for path in role_paths):  # "/1/": the province itself

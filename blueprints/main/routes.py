@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from core.assets import asset_url, manifest_response, service_worker_response
+from blueprints.main.blueprint import bp
+from core.assets import manifest_response, service_worker_response
 from core.extensions import db
 from core.i18n import LOCALE_COOKIE
 from core.layout import CONTRAST_COOKIE, LARGE_TEXT_COOKIE
 from core.permissions import PUBLIC, permission
 from core.rendering import render
 from core.security import safe_next_url
-
-bp = Blueprint("main", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -117,7 +116,3 @@ def language_preference():
         httponly=True,
     )
     return response
-
-
-# Templates link static files through this, so a changed file gets a new URL.
-bp.app_context_processor(lambda: {"asset": asset_url})

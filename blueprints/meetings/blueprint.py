@@ -5,16 +5,20 @@ finding a meeting in the user's scope, answering an action (receipt fragment or 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from blueprints.audit.labels import register_object, register_values
 from blueprints.meetings.forms import TaskForm
-from blueprints.meetings.models import Meeting, MeetingStatus
+from blueprints.meetings.models import Attend, Meeting, MeetingStatus
 from blueprints.meetings.services.scheduling import cell_members
 from blueprints.members.models import Member
 from core.errors import render_error
 from core.extensions import db
+from core.i18n import fmt_date
 from core.permissions import DEPUTY, SECRETARY, STAFF, authorize, register_action
 from core.rendering import is_htmx
 from core.security import safe_next_url
@@ -27,9 +31,20 @@ register_action("meeting.take_part", (), own_cell=True)
 # Changing what was announced (time, place, topic, chair, clerk): the cell's own leaders only.
 register_action("meeting.edit", (SECRETARY, DEPUTY))
 
-CONSOLE_PARTS = ("head", "attendance", "agenda", "speakers", "opinions", "motions", "tasks")
-MEMBER_PARTS = ("member",)
-PROJECTOR_PARTS = ("projector", "code")
+# The regions of the live views that refresh on their own, each with its template: an explicit
+# table, so a name without a template answers 404, never a 500 (tests render every one).
+CONSOLE_PARTS = {
+    "head": "meetings/_r_head.html",
+    "attendance": "meetings/_r_attendance.html",
+    "agenda": "meetings/_r_agenda.html",
+    "speakers": "meetings/_r_speakers.html",
+    "opinions": "meetings/_r_opinions.html",
+    "motions": "meetings/_r_motions.html",
+    "tasks": "meetings/_r_tasks.html",
+}
+MEMBER_PARTS = {"member": "meetings/_r_member.html"}
+PROJECTOR_PARTS = {"projector": "meetings/_r_projector.html"}
+PART_TEMPLATES = CONSOLE_PARTS | MEMBER_PARTS | PROJECTOR_PARTS
 
 
 def get_meeting(meeting_id: int, action: str = "meeting.view") -> Meeting:
@@ -118,7 +133,11 @@ def task_form(meeting: Meeting) -> TaskForm:
 
 
 def upcoming_meeting():
-    """The member's next or ongoing meeting (for the home screen card), or None."""
+    """The member's next or ongoing meeting (for the home screen card), or None.
+
+    Offered to every template by a context processor that app.py installs; only the pages
+    that show the card call it.
+    """
     if not current_user.is_authenticated or current_user.member is None:
         return None
     return db.session.scalar(
@@ -131,15 +150,26 @@ def upcoming_meeting():
     )
 
 
-bp.app_context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
+def _audit_meetings(ids) -> dict:
+    """Meetings named in the audit log: topic, cell and day, linked to the meeting's page."""
+    rows = db.session.scalars(
+        select(Meeting).where(Meeting.id.in_(ids)).options(joinedload(Meeting.cell))
+    ).all()
+    return {
+        m.id: (
+            _("%(topic)s — %(cell)s, %(date)s", topic=m.topic, cell=m.cell.name, date=_day(m)),
+            url_for("meetings.detail", meeting_id=m.id),
+        )
+        for m in rows
+    }
 
 
-@bp.record_once
-def _install_fast_path(state) -> None:
-    """Answer unchanged version polls before Flask runs (see fastpath.py)."""
-    from blueprints.meetings.fastpath import install
+def _day(meeting: Meeting) -> str:
+    return fmt_date(meeting.starts_at)  # fmt_date gives the day in Vietnam, not in UTC
 
-    install(state.app)
+
+register_object("Meeting", _l("Buổi sinh hoạt"), _audit_meetings)
+register_values("status", Attend.labels())
 
 
 @bp.cli.command("scrub-tallies")

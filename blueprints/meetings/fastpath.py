@@ -58,7 +58,7 @@ def _naive(value):
 
 
 class LiveVersionFastPath:
-    """WSGI middleware in front of the Flask app (installed by the meetings blueprint)."""
+    """WSGI middleware in front of the Flask app (installed by app.py)."""
 
     def __init__(self, app, wsgi_app):
         self.flask_app = app

@@ -17,6 +17,7 @@ from blueprints.meetings import fragments
 from blueprints.meetings.blueprint import (
     CONSOLE_PARTS,
     MEMBER_PARTS,
+    PART_TEMPLATES,
     PROJECTOR_PARTS,
     bp,
     get_meeting,
@@ -356,7 +357,7 @@ def part(meeting_id: int, name: str):
             ctx |= _console_context(meeting)
         if name == "projector":
             ctx |= _projector_context(meeting)
-        if name in ("code", "head", "projector"):
+        if name in ("head", "projector"):
             ctx |= _code_context(meeting)
     elif name in MEMBER_PARTS:
         member = my_member(meeting)
@@ -364,7 +365,7 @@ def part(meeting_id: int, name: str):
         ctx = _common(meeting, with_totals=False) | _member_context(meeting, member)
     else:
         abort(404)
-    response = Response(render_template(f"meetings/_r_{name}.html", **ctx))
+    response = Response(render_template(PART_TEMPLATES[name], **ctx))
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Meeting-Version"] = str(meeting.version)
     return response

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.audit import reads
+from blueprints.auth.services import account_panel
+from blueprints.members.blueprint import bp
 from blueprints.members.models import Member, MemberStatus
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.permissions import AUTHENTICATED, can, get_authorized, permission
 from core.rendering import render
-
-bp = Blueprint("members", __name__)
 
 
 @bp.get("/me")
@@ -28,8 +27,6 @@ def my_card():
 def member_detail(member_id: int):
     """One member's record, for the member, their cell's leaders and staff above."""
     member = get_authorized(Member, member_id, "member.view")
-    from blueprints.auth.account_routes import account_panel
-
     response = render("members/detail.html", member=member, account=account_panel(member))
     if member.id != current_user.member_id:
         reads.record("member.viewed", member)

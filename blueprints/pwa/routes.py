@@ -7,18 +7,17 @@ caches of other accounts as soon as the header changes (logout, another person l
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from blueprints.pwa.blueprint import bp
 from blueprints.pwa.models import AppInstall
 from core.extensions import db
 from core.models import utcnow
 from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import render
-
-bp = Blueprint("pwa", __name__)
 
 PLATFORMS = ("android", "ios", "windows", "mac", "linux", "other")
 
@@ -62,9 +61,9 @@ def installed():
     return "", 204
 
 
-@bp.after_app_request
-def _name_the_account(response):
-    """Tell the service worker whose page this is (see the module docstring).
+def name_the_account(response):
+    """After-request hook (installed by app.py): tell the service worker whose page this is
+    (see the module docstring).
 
     Pages only: reading the login on a static file would add "Vary: Cookie" to it, and the
     service worker's copy (fetched without cookies) would then never reuse the browser's.
@@ -76,9 +75,9 @@ def _name_the_account(response):
     return response
 
 
-@bp.after_app_request
-def _redirect_for_the_app_script(response):
-    """A form the app script sent itself (`X-Sotay-Submit`) gets its redirect as a header.
+def redirect_for_the_app_script(response):
+    """After-request hook (installed by app.py): a form the app script sent itself
+    (`X-Sotay-Submit`) gets its redirect as a header.
 
     The script then opens that page, where the flash message is shown: following the redirect
     inside fetch would use the message up on a page nobody sees. A form sent this way that

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from blueprints.auth.models import RoleAssignment, User
+from blueprints.auth.sessions import revoke_sessions
 from blueprints.members.models import DEPARTED_STATUSES, Member
 from blueprints.roster.slips import Slip
 from blueprints.units.models import Unit, UnitKind, cells_under, subtree_clause
@@ -27,7 +28,6 @@ from core.extensions import db
 from core.models import utcnow
 from core.passwords import initial_password
 from core.permissions import can_manage_account
-from core.session import revoke_sessions
 from core.text import text_sort_key
 from core.urls import external_url
 

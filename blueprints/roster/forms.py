@@ -36,7 +36,3 @@ class IssueForm(BaseForm):
         ],
         default="new",
     )
-
-
-class EmptyForm(BaseForm):
-    """A form that only carries the CSRF token (confirmations)."""

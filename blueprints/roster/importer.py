@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
 
-from blueprints.auth import access
+from blueprints.auth import services as auth_services
 from blueprints.members.models import Member, MemberStatus
 from blueprints.units.models import Unit, subtree_clause
 from core.extensions import db
@@ -93,7 +93,7 @@ def _apply_members(plan: Plan, transferred_ids: list[int], progress: Progress | 
     allowed = {m["id"] for m in plan.missing}
     ids = [i for i in transferred_ids if i in allowed]
     watched = [v["id"] for v in plan.updates if "cell_id" in v or "status" in v]
-    before = access.snapshot(watched + ids)
+    before = auth_services.snapshot(watched + ids)
     for start in range(0, len(plan.updates), PROGRESS_EVERY):
         chunk = []
         for values in plan.updates[start : start + PROGRESS_EVERY]:
@@ -115,7 +115,7 @@ def _apply_members(plan: Plan, transferred_ids: list[int], progress: Progress | 
             .values(status=MemberStatus.TRANSFERRED, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    access.members_changed(before)
+    auth_services.members_changed(before)
 
 
 def _apply_units(plan: Plan) -> None:

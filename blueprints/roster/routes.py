@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -22,38 +21,32 @@ from blueprints.audit.models import record
 from blueprints.auth.models import User
 from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from blueprints.roster import accounts, jobs
-from blueprints.roster.forms import EmptyForm, ImportForm, IssueForm
+from blueprints.roster.blueprint import bp
+from blueprints.roster.forms import ImportForm, IssueForm
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
 from blueprints.roster.reasons import change_text, reason_text
 from blueprints.roster.slips import build_slips_pdf
 from blueprints.roster.templates_xlsx import template_workbook
 from blueprints.units.models import Unit, cells_under
 from core.extensions import db
+from core.forms import EmptyForm
 from core.i18n import fmt_number
 from core.ids import db_int
 from core.models import utcnow
 from core.pagination import pager, paginate
 from core.permissions import (
     ADMIN,
-    SECRETARY,
     STAFF,
     account_refusal,
     authorize,
     can,
     permission,
-    register_action,
     scope_clause,
 )
 from core.rendering import render
 from core.spreadsheets import XLSX_MIMETYPE, csv_text
 from core.text import fold, normalise_card_number
 from core.urls import site_url
-
-bp = Blueprint("roster", __name__, url_prefix="/roster")
-
-register_action("roster.import", (STAFF,))
-register_action("account.issue", (STAFF,))
-register_action("account.reset", (SECRETARY, STAFF))
 
 PAGE_SIZE = 50
 SHOWN_ROWS = 200  # more are in the downloadable list of rejected rows

@@ -1,19 +1,21 @@
 """The unit tree (Tỉnh ủy → huyện ủy / đảng ủy khối → đảng bộ cơ sở → chi bộ).
 
 Each unit stores a materialised path of ids ("/1/5/23/"), so "everything under this committee"
-is one indexed range scan (`subtree_clause`) instead of a recursive query per row.
+is one indexed range scan (`subtree_clause`) instead of a recursive query per row. The path
+helpers themselves are in core/tree.py, which the permission module uses too.
 """
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, and_, select, update
+from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.enums import LabelledEnum
 from core.extensions import db
 from core.models import BinaryString
 from core.text import clean, fold
+from core.tree import child_path, path_ids, subtree_clause
 
 
 class UnitKind(LabelledEnum):
@@ -59,7 +61,7 @@ class Unit(db.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this unit, read from the path."""
-        return [int(p) for p in self.path.strip("/").split("/") if p]
+        return path_ids(self.path)
 
     def is_within(self, other: Unit) -> bool:
         """True when this unit is `other` or lies in its subtree."""
@@ -72,7 +74,7 @@ class Unit(db.Model):
         unit.name_search = fold(unit.name)
         db.session.add(unit)
         db.session.flush()
-        unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+        unit.path = child_path(parent.path if parent else None, unit.id)
         unit.depth = parent.depth + 1 if parent else 0
         return unit
 
@@ -80,7 +82,7 @@ class Unit(db.Model):
         """Re-parent this unit and rewrite the paths of its whole subtree in one statement."""
         if new_parent.is_within(self):
             raise ValueError("a unit cannot be moved under its own subtree")
-        old_prefix, new_prefix = self.path, new_parent.path + f"{self.id}/"
+        old_prefix, new_prefix = self.path, child_path(new_parent.path, self.id)
         depth_shift = new_parent.depth + 1 - self.depth
         db.session.execute(
             update(Unit)
@@ -94,15 +96,6 @@ class Unit(db.Model):
         self.parent = new_parent
         db.session.flush()
         db.session.expire_all()
-
-
-def subtree_clause(path_column, prefix: str):
-    """SQL condition "path lies under `prefix`" as an index-friendly range.
-
-    Every path under "/1/5/" sorts between "/1/5/" and "/1/50" ('/' is just below '0'), so a
-    B-tree range scan finds the subtree without LIKE, which SQLite will not index.
-    """
-    return and_(path_column >= prefix, path_column < prefix[:-1] + "0")
 
 
 def cells_under(unit: Unit):

@@ -1,7 +1,9 @@
-"""Whether an account may be used: staff lock and unlock, departures, expired login slips.
+"""The auth feature's services to the others: which account an identifier names, whether an
+account may be used (staff lock and unlock, departures, expired login slips), and what a member
+page shows staff about the member's account.
 
-One place decides it for the login form (`login_refusal`) and one place changes it (`lock`,
-`unlock`, `members_changed`); the server-side session check (core.session) refuses inactive
+One place decides access for the login form (`login_refusal`) and one place changes it (`lock`,
+`unlock`, `members_changed`); the server-side session check (core/session.py) refuses inactive
 accounts, so ending access here ends every open session as well.
 """
 
@@ -11,16 +13,20 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from flask_login import current_user
+from sqlalchemy import delete, func, select
 
 from blueprints.audit.models import record
-from blueprints.auth.models import RoleAssignment, User
+from blueprints.auth.forms import AccountStateForm
+from blueprints.auth.models import RoleAssignment, User, UserSession
+from blueprints.auth.sessions import revoke_all_sessions
 from blueprints.members.models import DEPARTED_STATUSES, Member
 from core import throttle
 from core.extensions import db
 from core.models import utcnow
-from core.permissions import CELL_LEADERS
-from core.session import revoke_all_sessions
+from core.permissions import CELL_LEADERS, account_refusal, can
+from core.session import valid_session_params, valid_session_sql
+from core.text import clean, normalise_card_number, normalise_phone
 
 
 def slip_expired(user: User) -> bool:
@@ -137,3 +143,54 @@ def members_changed(before: dict[int, tuple[int, str]]) -> int:
             record("account.access_ended", user.member, moved_from=old_cell, user_id=user.id)
             changed += 1
     return changed
+
+
+def find_user(identifier: str) -> User | None:
+    """The account for a card number, phone number or staff username, or None.
+
+    A phone number shared by several members logs nobody in: they must use their card number.
+    """
+    ident = clean(identifier)
+    user = db.session.scalar(select(User).where(func.lower(User.username) == ident.lower()))
+    if user:
+        return user
+    card = normalise_card_number(ident)
+    if card:
+        user = db.session.scalar(
+            select(User).join(Member, User.member_id == Member.id).where(Member.card_number == card)
+        )
+        if user:
+            return user
+    phone = normalise_phone(ident)
+    if phone:
+        users = db.session.scalars(
+            select(User).join(Member, User.member_id == Member.id).where(Member.phone == phone)
+        ).all()
+        if len(users) == 1:
+            return users[0]
+    return None
+
+
+def account_panel(member: Member) -> dict | None:
+    """What the member page shows staff about the member's account, or None to show nothing."""
+    if not current_user.is_authenticated:
+        return None
+    user = db.session.scalar(select(User).where(User.member_id == member.id))
+    if user is None or not can(current_user, "account.lock", member):
+        return None
+    sessions = db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.user_id == user.id, valid_session_sql()),
+        valid_session_params(current_app.config, utcnow()),
+    )
+    return {
+        "user": user,
+        "refusal": account_refusal(current_user, user, "account.lock"),
+        # Two forms can be on the page (active but soft-locked): prefixes keep their ids apart.
+        "lock_form": AccountStateForm(prefix="lock"),
+        "unlock_form": AccountStateForm(prefix="unlock"),
+        "sessions": sessions,
+        "soft_lock_minutes": (throttle.lock_seconds_left(user) + 59) // 60,
+    }

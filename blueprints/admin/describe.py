@@ -1,47 +1,26 @@
-"""Readable audit entries: which object an entry is about (its name and page) and its details as
-Vietnamese label / value pairs. Objects and members named in a page of entries are loaded with
-one query per kind, not one per row."""
+"""Readable audit entries for the audit page: which object an entry is about (its name and
+page) and its details as Vietnamese label / value pairs. Objects and members named in a page of
+entries are loaded with one query per kind, not one per row, by the loaders the features
+registered with the audit leaf (blueprints/audit/labels.py)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from blueprints.audit.labels import DETAIL_LABELS, OBJECT_LABELS
+from blueprints.audit.labels import DETAIL_LABELS, OBJECT_LABELS, OBJECT_LOADERS, VALUE_LABELS
 from blueprints.audit.models import AuditEntry
-from blueprints.auth.models import Role, User
-from blueprints.cards.models import CardRequest, RequestKind
-from blueprints.handbook.models import Article, Kind
-from blueprints.meetings.models import Attend, Meeting
-from blueprints.members.models import Member, MemberStatus
-from blueprints.roster.models import ImportJob
-from blueprints.units.models import Unit
+from blueprints.members.models import Member
 from core.extensions import db
-from core.i18n import fmt_date, fmt_datetime, fmt_number
+from core.i18n import fmt_datetime, fmt_number
 
 MEMBER_KEYS = ("member_id", "chair_id", "clerk_id")
-VALUE_LABELS: dict[str, dict] = {
-    "role": Role.labels(),
-    "status": Attend.labels(),
-    "kind": {
-        **RequestKind.labels(),
-        **Kind.labels(),
-        "units": _l("Đơn vị"),
-        "members": _l("Đảng viên"),
-    },
-    "mode": {"new": _l("Chỉ người chưa có tài khoản"), "all": _l("Tất cả, cấp lại mật khẩu")},
-    "source": {"cli": _l("Dòng lệnh trên máy chủ")},
-    "member_status": MemberStatus.labels(),
-}
 MAX_TEXT = 200
 
 
@@ -71,7 +50,9 @@ def describe(entries: Sequence[AuditEntry]) -> list[EntryView]:
         if entry.object_type and _db_id(entry.object_id):
             wanted[entry.object_type].add(int(entry.object_id))
         member_ids |= _member_ids(entry.details or {})
-    names = {kind: LOADERS[kind](ids) for kind, ids in wanted.items() if kind in LOADERS}
+    names = {
+        kind: OBJECT_LOADERS[kind](ids) for kind, ids in wanted.items() if kind in OBJECT_LOADERS
+    }
     members = _member_names(member_ids)
     return [
         EntryView(entry, _target(entry, names), _details(entry.details or {}, members))
@@ -94,91 +75,6 @@ def _target(entry: AuditEntry, names: dict) -> ObjectRef | None:
         return ObjectRef(kind, "#" + object_id, None)
     name, url = found
     return ObjectRef(kind, name, url)
-
-
-# ---- one loader per object type: {id: (name, url)} -----------------------------------------
-
-
-def _users(ids: Iterable[int]) -> dict:
-    rows = db.session.scalars(
-        select(User).where(User.id.in_(ids)).options(joinedload(User.member))
-    ).all()
-    return {
-        u.id: (
-            u.name,
-            url_for("members.member_detail", member_id=u.member_id) if u.member_id else None,
-        )
-        for u in rows
-    }
-
-
-def _members(ids: Iterable[int]) -> dict:
-    rows = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
-    return {
-        m.id: (
-            f"{m.full_name} ({m.card_number})",
-            url_for("members.member_detail", member_id=m.id),
-        )
-        for m in rows
-    }
-
-
-def _units(ids: Iterable[int]) -> dict:
-    rows = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all()
-    return {u.id: (u.name, url_for("members.unit_detail", unit_id=u.id)) for u in rows}
-
-
-def _meetings(ids: Iterable[int]) -> dict:
-    rows = db.session.scalars(
-        select(Meeting).where(Meeting.id.in_(ids)).options(joinedload(Meeting.cell))
-    ).all()
-    return {
-        m.id: (
-            _("%(topic)s — %(cell)s, %(date)s", topic=m.topic, cell=m.cell.name, date=_day(m)),
-            url_for("meetings.detail", meeting_id=m.id),
-        )
-        for m in rows
-    }
-
-
-def _day(meeting: Meeting) -> str:
-    return fmt_date(meeting.starts_at)  # fmt_date gives the day in Vietnam, not in UTC
-
-
-def _articles(ids: Iterable[int]) -> dict:
-    rows = db.session.scalars(select(Article).where(Article.id.in_(ids))).all()
-    return {a.id: (a.title, url_for("handbook.editor_article", article_id=a.id)) for a in rows}
-
-
-def _card_requests(ids: Iterable[int]) -> dict:
-    rows = db.session.scalars(
-        select(CardRequest).where(CardRequest.id.in_(ids)).options(joinedload(CardRequest.member))
-    ).all()
-    return {
-        r.id: (
-            _("Số %(id)s — %(name)s", id=r.id, name=r.member.full_name),
-            url_for("cards.detail", request_id=r.id),
-        )
-        for r in rows
-    }
-
-
-def _jobs(ids: Iterable[int]) -> dict:
-    rows = db.session.scalars(select(ImportJob).where(ImportJob.id.in_(ids))).all()
-    return {
-        j.id: (j.filename or "#" + str(j.id), url_for("roster.job_page", job_id=j.id)) for j in rows
-    }
-
-
-LOADERS = {
-    "User": _users,
-    "Member": _members,
-    "Unit": _units,
-    "Meeting": _meetings,
-    "Article": _articles,
-    "CardRequest": _card_requests,
-    "ImportJob": _jobs,
-}
 
 
 # ---- details -------------------------------------------------------------------------------
