@@ -72,7 +72,10 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         500: (
             _("Hệ thống đang gặp sự cố"),
-            _("Đã có lỗi xảy ra, dữ liệu của bạn chưa bị thay đổi. Vui lòng thử lại sau ít phút."),
+            _(
+                "Đã có lỗi xảy ra, dữ liệu của đồng chí chưa bị thay đổi. "
+                "Vui lòng thử lại sau ít phút."
+            ),
         ),
         503: (_("Hệ thống tạm ngừng"), _("Hệ thống đang bảo trì. Vui lòng quay lại sau.")),
     }

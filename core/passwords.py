@@ -52,7 +52,7 @@ def password_problems(password: str, *, identifiers: tuple[str, ...] = ()) -> li
     idents = {_squash(i) for i in identifiers if i}
     if any(i and (i in squashed or squashed in i) for i in idents if len(i) >= 4):
         problems.append(
-            _("Mật khẩu không được chứa số thẻ, số điện thoại hoặc tên đăng nhập của bạn.")
+            _("Mật khẩu không được chứa số thẻ, số điện thoại hoặc tên đăng nhập của đồng chí.")
         )
     return problems
 

@@ -14,7 +14,7 @@ def test_install_page_explains_each_phone(client):
         assert title in html
     zalo = client.get("/install", headers={"User-Agent": "Mozilla/5.0 Zalo/22"})
     assert 'id="install-zalo"' in zalo.get_data(as_text=True)
-    assert "(máy của bạn)" in zalo.get_data(as_text=True).split('id="install-zalo"')[1][:200]
+    assert "(máy của đồng chí)" in zalo.get_data(as_text=True).split('id="install-zalo"')[1][:200]
 
 
 def test_install_is_recorded_once_per_platform(client, app, world, as_role):

@@ -131,7 +131,7 @@ def logout():
     record("auth.logout", current_user._get_current_object())
     end_session()
     db.session.commit()
-    flash(_("Bạn đã đăng xuất."), "success")
+    flash(_("Đồng chí đã đăng xuất."), "success")
     session["logged_out"] = True  # the next page tells the app script to drop personal caches
     response = redirect(url_for("auth.login"))
     # Drop pages of this account from the browser's HTTP cache.

@@ -93,7 +93,7 @@ def new():
             )
         )
         if open_same:
-            flash(_("Bạn đã có một đề nghị cùng lý do đang chờ xử lý."), "info")
+            flash(_("Đồng chí đã có một đề nghị cùng lý do đang chờ xử lý."), "info")
             return redirect(url_for("cards.detail", request_id=open_same))
         req = CardRequest(
             member=member,

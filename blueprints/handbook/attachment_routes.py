@@ -76,7 +76,7 @@ def editor_upload(article_id: int):
     record("content.upload", article, file=item.filename, size=item.size, pending=published)
     db.session.commit()
     if published:
-        flash(_("Đã tải tệp lên. Bạn đọc sẽ thấy tệp sau khi được duyệt."), "success")
+        flash(_("Đã tải tệp lên. Người đọc sẽ thấy tệp sau khi được duyệt."), "success")
     else:
         flash(_("Đã tải tệp lên."), "success")
     return _back(article)
@@ -96,7 +96,7 @@ def editor_delete_attachment(attachment_id: int):
         item.pending, item.pending_by_id = PENDING_REMOVE, current_user.id
         record("content.delete_file", article, file=item.filename, pending=True)
         db.session.commit()
-        flash(_("Đã đề nghị xóa tệp. Bạn đọc vẫn thấy tệp cho đến khi được duyệt."), "success")
+        flash(_("Đã đề nghị xóa tệp. Người đọc vẫn thấy tệp cho đến khi được duyệt."), "success")
         return _back(article)
     record("content.delete_file", article, file=item.filename)
     article.attachments.remove(item)

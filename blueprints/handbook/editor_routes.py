@@ -349,7 +349,7 @@ def editor_redraft(article_id: int):
     record("content.redraft", article)
     db.session.commit()
     flash(
-        _("Bài đã về trạng thái nháp; bạn đọc không còn thấy bài cho đến khi được duyệt lại."),
+        _("Bài đã về trạng thái nháp; người đọc không còn thấy bài cho đến khi được duyệt lại."),
         "success",
     )
     return redirect(url_for("handbook.editor_article", article_id=article.id))

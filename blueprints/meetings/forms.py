@@ -98,7 +98,7 @@ class RecommendationForm(BaseForm):
     """A member's recommendation before the meeting."""
 
     text = TextAreaField(
-        _l("Kiến nghị của bạn"), validators=[DataRequired(REQUIRED), Length(max=2000)]
+        _l("Kiến nghị của đồng chí"), validators=[DataRequired(REQUIRED), Length(max=2000)]
     )
 
 
@@ -107,7 +107,7 @@ class OpinionForm(BaseForm):
 
     key = HiddenField()
     text = TextAreaField(
-        _l("Ý kiến của bạn về nội dung đang bàn"),
+        _l("Ý kiến của đồng chí về nội dung đang bàn"),
         validators=[DataRequired(REQUIRED), Length(max=2000)],
     )
 

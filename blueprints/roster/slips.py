@@ -67,7 +67,7 @@ def build_slips_pdf(slips: list[Slip], site_url: str, title: str = "") -> bytes:
     pdf.set_font("Noto", "", 7)
     help_text = _(
         "Quét mã QR hoặc vào %(site)s, nhập số thẻ và mật khẩu trên. "
-        "Lần đầu đăng nhập, bạn phải đổi mật khẩu. Giữ kín phiếu này.",
+        "Lần đầu đăng nhập, đồng chí phải đổi mật khẩu. Giữ kín phiếu này.",
         site=site_url,
     )
     help_lines: list[str] = []

@@ -177,7 +177,7 @@ def test_no_violations_after_htmx_swaps_on_member_pages(app, live_server, new_pa
 
     page.goto(f"{live_server}/meetings/{ids['meeting']}/live")
     page.wait_for_function("() => window.htmx !== undefined")
-    page.get_by_label("Ý kiến của bạn về nội dung đang bàn").fill("Tôi đồng ý.")
+    page.get_by_label("Ý kiến của đồng chí về nội dung đang bàn").fill("Tôi đồng ý.")
     with page.expect_response(lambda r: r.url.endswith("/opinions")):
         page.get_by_role("button", name="Gửi ý kiến").click()
     page.wait_for_function("() => !document.querySelector('.htmx-request')")

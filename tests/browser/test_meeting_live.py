@@ -91,7 +91,9 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     for phone, name in ((anh, "Trần Thị Ánh"), (lan, "Hồ Thị Lan")):
         phone.get_by_label("Nhập mã điểm danh đang hiện trên màn hình").fill(_code(console))
         phone.get_by_role("button", name="Điểm danh").click()
-        expect(phone.locator("#r-member")).to_contain_text("Bạn đã điểm danh: có mặt", timeout=LIVE)
+        expect(phone.locator("#r-member")).to_contain_text(
+            "Đồng chí đã điểm danh: có mặt", timeout=LIVE
+        )
         row = console.locator(".roll-line", has_text=name)
         expect(row.locator(".badge")).to_contain_text("Có mặt", timeout=LIVE)
 
@@ -114,7 +116,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     expect(anh.locator("#r-member")).to_contain_text("thứ tự số 1", timeout=LIVE)
     expect(console.locator("#r-speakers")).to_contain_text("Trần Thị Ánh", timeout=LIVE)
     console.get_by_role("button", name="Mời người tiếp theo phát biểu").click()
-    expect(anh.locator("#r-member")).to_contain_text("Mời bạn phát biểu", timeout=LIVE)
+    expect(anh.locator("#r-member")).to_contain_text("Mời đồng chí phát biểu", timeout=LIVE)
     console.get_by_label(re.compile("Tóm tắt ý kiến")).fill("Đề nghị bê tông hóa đường thôn.")
     console.get_by_role("button", name="Ghi ý kiến, kết thúc lượt").click()
     expect(console.locator("#r-opinions")).to_contain_text(
@@ -122,7 +124,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     )
 
     # Lan types an opinion; a vote opens meanwhile; her half-typed text survives the refresh.
-    box = lan.get_by_label("Ý kiến của bạn về nội dung đang bàn")
+    box = lan.get_by_label("Ý kiến của đồng chí về nội dung đang bàn")
     box.fill("Chi bộ cần họp đúng giờ")
     console.get_by_label("Nội dung biểu quyết").fill("Thông qua nghị quyết tháng 12")
     console.get_by_role("button", name="Mở biểu quyết").click()
@@ -135,7 +137,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
 
     # Open vote: both phones vote, the live count moves, a double tap counts once.
     anh.get_by_role("button", name="Tán thành", exact=True).click()
-    expect(anh.locator("#r-member")).to_contain_text("Đã gửi biểu quyết của bạn", timeout=LIVE)
+    expect(anh.locator("#r-member")).to_contain_text("Đã gửi biểu quyết của đồng chí", timeout=LIVE)
     lan.get_by_role("button", name="Tán thành", exact=True).click()
     expect(console.locator("#r-motions")).to_contain_text("Đã biểu quyết: 2/4", timeout=LIVE)
     console.get_by_role("button", name="Kết thúc biểu quyết, công bố kết quả").click()
@@ -145,11 +147,11 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     console.get_by_label("Nội dung biểu quyết").fill("Đề nghị kết nạp quần chúng Lê Văn Tám")
     console.get_by_label("Bỏ phiếu kín").check()
     console.get_by_role("button", name="Mở biểu quyết").click()
-    expect(anh.locator("#r-member")).to_contain_text("không ai biết bạn chọn gì", timeout=LIVE)
+    expect(anh.locator("#r-member")).to_contain_text("không ai biết đồng chí chọn gì", timeout=LIVE)
     for phone in (anh, lan):
         phone.get_by_role("button", name="Tán thành", exact=True).click()
         expect(phone.locator("#r-member")).to_contain_text(
-            "Đã gửi biểu quyết của bạn", timeout=LIVE
+            "Đã gửi biểu quyết của đồng chí", timeout=LIVE
         )
     motion = console.locator(".motion", has_text="Lê Văn Tám")
     expect(motion).to_contain_text("Đã biểu quyết: 2/4", timeout=LIVE)

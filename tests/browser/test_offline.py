@@ -114,7 +114,7 @@ def test_opinion_written_offline_is_sent_once(app, live_server, new_page):
     page.get_by_role("button", name="Điểm danh", exact=True).click()
     expect(page.locator("#needs-network")).to_contain_text("Điểm danh cần có mạng")
 
-    page.get_by_label("Ý kiến của bạn về nội dung đang bàn").fill(
+    page.get_by_label("Ý kiến của đồng chí về nội dung đang bàn").fill(
         "Đề nghị chi bộ sửa đường vào thôn."
     )
     page.get_by_role("button", name="Gửi ý kiến").click()
@@ -183,7 +183,7 @@ def test_recommendation_queued_offline_and_meeting_documents_saved(app, live_ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Sinh hoạt chi bộ tháng 12/2026")
     pdf = page.evaluate("(url) => fetch(url).then(r => r.text())", f"{live_server}{doc_url}")
     assert pdf.startswith("%PDF")
-    page.get_by_label("Kiến nghị của bạn").fill("Đề nghị họp sớm hơn 30 phút.")
+    page.get_by_label("Kiến nghị của đồng chí").fill("Đề nghị họp sớm hơn 30 phút.")
     page.get_by_role("button", name="Gửi kiến nghị").click()
     expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
     page.context.set_offline(False)
@@ -263,7 +263,7 @@ def test_answer_lost_on_a_weak_signal_is_retried_and_counted_once(app, live_serv
         route.abort()  # ...and the phone never hears back
 
     page.route("**/recommendations", lose_the_answer)
-    page.get_by_label("Kiến nghị của bạn").fill("Đề nghị làm lại cổng nhà văn hóa.")
+    page.get_by_label("Kiến nghị của đồng chí").fill("Đề nghị làm lại cổng nhà văn hóa.")
     page.get_by_role("button", name="Gửi kiến nghị").click()
     expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
     assert _count(app, Recommendation, meeting) == 1
@@ -273,7 +273,7 @@ def test_answer_lost_on_a_weak_signal_is_retried_and_counted_once(app, live_serv
     expect(page.locator("#outbox-status")).to_be_hidden()
     assert _count(app, Recommendation, meeting) == 1
     # Sent normally, it lands on the meeting page with the confirmation.
-    page.get_by_label("Kiến nghị của bạn").fill("Kiến nghị thứ hai.")
+    page.get_by_label("Kiến nghị của đồng chí").fill("Kiến nghị thứ hai.")
     page.get_by_role("button", name="Gửi kiến nghị").click()
     expect(page.locator(".opinion-list")).to_contain_text("Kiến nghị thứ hai.")
     expect(page.locator("#flash-area")).to_contain_text("Đã gửi kiến nghị đến chi ủy.")

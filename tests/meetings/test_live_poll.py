@@ -37,7 +37,7 @@ def test_moved_version_brings_the_member_region_in_the_same_answer(
     html = answer.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="r-member"')
     assert second_title in html  # the new current item, in the same round trip
-    assert "Bạn đã điểm danh" not in html and 'name="code"' in html  # this member's own state
+    assert "Đồng chí đã điểm danh" not in html and 'name="code"' in html  # this member's own state
 
     # Leaders above the cell (not members of it) get the version only, never a member region.
     staff = client_for("staff_d1").get(url)

@@ -300,7 +300,7 @@ def test_secret_ballot_has_no_voter_link_and_counts_once(app, client, world, sch
     console = client.get(f"/meetings/{meeting_id}/part/motions").get_data(as_text=True)
     assert "Đã biểu quyết: 2/2" in console
     mine = clients["member_a"].get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
-    assert "Đã gửi biểu quyết của bạn" in mine and "Không tán thành</p>" not in mine
+    assert "Đã gửi biểu quyết của đồng chí" in mine and "Không tán thành</p>" not in mine
 
 
 def test_majority_rules(app, world, schedule):
@@ -521,7 +521,7 @@ def test_late_arrival_gets_catch_up_card(app, client, world, schedule, client_fo
     post(client, f"/meetings/{meeting_id}/motions/{motion_id}/close")
     member = _present(app, client, client_for, world, meeting_id, "member_a")["member_a"]
     page = member.get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
-    assert "Bạn đến muộn" in page and '<details class="card catch-up" open' in page
+    assert "Đồng chí đến muộn" in page and '<details class="card catch-up" open' in page
     assert "Cử đồng chí Ánh làm thư ký." in page and "Thông qua chương trình" in page
 
 

@@ -252,7 +252,7 @@ def test_h3_phone_says_plainly_a_vote_was_recorded_on_behalf(
     member = client_for("member_a")
     page = member.get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
     assert "Phiếu của đồng chí đã được bí thư ghi thay lúc" in page
-    assert "Đã gửi biểu quyết của bạn" not in page
+    assert "Đã gửi biểu quyết của đồng chí" not in page
     own = post(member, f"/meetings/{meeting_id}/motions/{motion_id}/vote", {"choice": "yes"})
     body = own.get_data(as_text=True)
     assert own.status_code == 409 and "đã được bí thư ghi thay lúc" in body
