@@ -16,9 +16,6 @@ HOOKS = re.compile(
     r"add_app_template_global|app_template_global|app_template_filter|add_app_template_filter|"
     r"app_errorhandler|record_once)\b|\bbp\.record\b"
 )
-# meetings/services.py is being split into one module per stage; its route modules drop the
-# alias with that change. Remove this entry then.
-SV_PENDING = {"meetings"}
 
 
 def _sources():
@@ -57,6 +54,4 @@ def test_template_names_are_never_built_from_strings():
 
 def test_no_sv_alias_for_services():
     for path in _sources():
-        if path.relative_to(FEATURES).parts[0] in SV_PENDING:
-            continue
         assert " as sv" not in path.read_text(encoding="utf-8"), path

@@ -17,7 +17,6 @@ from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from blueprints.roster.columns import (
     check_choices,
     check_dates,
-    fmt_day,
     formula_reasons,
     name_checks,
 )
@@ -32,6 +31,7 @@ from blueprints.roster.importer import (
 from blueprints.roster.reading import Sheet, as_text
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
+from core.i18n import fmt_date
 from core.text import clean, fold, normalise_card_number
 
 # An empty cell in these columns keeps what the roster already has.
@@ -159,7 +159,7 @@ def _shown(column: str, value, unit_names: dict) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return fmt_day(value)
+        return fmt_date(value)
     if column == "cell_id":
         return unit_names.get(value, str(value))
     return str(value)

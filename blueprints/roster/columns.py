@@ -13,6 +13,7 @@ from blueprints.members.models import MemberStatus
 from blueprints.roster.reading import Sheet, as_text, parse_date
 from blueprints.roster.reasons import name_reasons
 from blueprints.units.models import UnitKind
+from core.i18n import fmt_date
 from core.text import fold, normalise_phone
 
 _STATUS_WORDS = {
@@ -56,11 +57,6 @@ LEVEL = {UnitKind.PROVINCE: 0, UnitKind.COMMITTEE: 1, UnitKind.GRASSROOTS: 2, Un
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 
 
-def fmt_day(day: date) -> str:
-    """A date as the preview and the reasons show it (dd/mm/yyyy)."""
-    return day.strftime("%d/%m/%Y")
-
-
 def formula_reasons(sheet: Sheet, number: int) -> list:
     """Cells of row `number` whose formula has no stored value."""
     return [
@@ -94,20 +90,23 @@ def check_dates(values: dict, raw: dict, reasons: list) -> None:
             reasons.append(("date_bad", {"column": name, "value": as_text(raw.get(name))}))
             continue
         if values[name] and values[name] > today:
-            reasons.append(("date_future", {"column": name, "value": fmt_day(values[name])}))
+            reasons.append(("date_future", {"column": name, "value": fmt_date(values[name])}))
     birth, joined, official = values["birth_date"], values["joined_on"], values["official_on"]
     if birth and joined:
         if birth > joined:
             reasons.append(
-                ("born_after_joining", {"birth": fmt_day(birth), "joined": fmt_day(joined)})
+                ("born_after_joining", {"birth": fmt_date(birth), "joined": fmt_date(joined)})
             )
         elif _age_on(birth, joined) < 18:
             reasons.append(
-                ("joined_too_young", {"birth": fmt_day(birth), "joined": fmt_day(joined)})
+                ("joined_too_young", {"birth": fmt_date(birth), "joined": fmt_date(joined)})
             )
     if joined and official and official < joined:
         reasons.append(
-            ("official_before_joining", {"official": fmt_day(official), "joined": fmt_day(joined)})
+            (
+                "official_before_joining",
+                {"official": fmt_date(official), "joined": fmt_date(joined)},
+            )
         )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 
 from blueprints.auth import services as auth_services
 from blueprints.members.models import Member, MemberStatus
-from blueprints.units.models import Unit, subtree_clause
+from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import utcnow
 from core.text import clean, fold, name_sort_key
@@ -144,8 +144,3 @@ def apply_plan(plan: Plan, *, transferred_ids=(), progress: Progress | None = No
         _apply_members(plan, list(transferred_ids), progress)
     else:
         _apply_units(plan)
-
-
-def scope_subtree_units(scope: Unit):
-    """Select the units in `scope`'s subtree (for pickers)."""
-    return select(Unit).where(subtree_clause(Unit.path, scope.path)).order_by(Unit.path)
