@@ -181,3 +181,24 @@ def seed_files(app, world) -> dict:
         db.session.commit()
         ids |= {"pdf": files[0].id, "png": files[1].id, "job": job.id}
     return ids
+
+
+def sample_values(ids: dict, world, *, unit: str, other_docs: list[int]) -> dict:
+    """Values for every URL parameter of the app, so a sweep over `app.url_map` can build a URL
+    for each GET route from the objects `seed_files` made."""
+    return {
+        "meeting_id": ids["meeting"],
+        "doc_id": ids["doc"],
+        "other_docs": other_docs,
+        "attachment_id": ids["pdf"],
+        "png": ids["png"],
+        "filename": "tep.pdf",
+        "article_id": ids["article"],
+        "unit_id": world.units[unit],
+        "member_id": world.members["mem_a"],
+        "job_id": ids["job"],
+        "kind": "members",
+        "fmt": "pdf",
+        "name": "member",
+        "slug": "khong-co",
+    }

@@ -8,29 +8,14 @@ import re
 import pytest
 
 from core.permissions import PUBLIC
-from tests.security.files import seed_files
+from tests.security.files import sample_values, seed_files
 from tests.security.test_uploads import PUBLIC_ASSETS, _sample_urls
 
 
 @pytest.mark.parametrize("role", ("member_a", "secretary_a", "admin"))
 def test_m5_no_response_to_a_logged_in_member_is_public(app, client, world, as_role, role):
     ids = seed_files(app, world)
-    known = {
-        "meeting_id": ids["meeting"],
-        "doc_id": ids["doc"],
-        "other_docs": [ids["word"]],
-        "attachment_id": ids["pdf"],
-        "png": ids["png"],
-        "filename": "tep.pdf",
-        "article_id": ids["article"],
-        "unit_id": world.units["A"],
-        "member_id": world.members["mem_a"],
-        "job_id": ids["job"],
-        "kind": "members",
-        "fmt": "pdf",
-        "name": "member",
-        "slug": "khong-co",
-    }
+    known = sample_values(ids, world, unit="A", other_docs=[ids["word"]])
     as_role(role)
     failures, files = [], 0
     for rule in app.url_map.iter_rules():

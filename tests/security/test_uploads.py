@@ -19,7 +19,7 @@ from core.uploads import FILE_CSP, is_user_file_view
 from tests.conftest import csrf_token
 from tests.handbook.helpers import make_article
 from tests.security import files
-from tests.security.files import ATTACKS, seed_files
+from tests.security.files import ATTACKS, sample_values, seed_files
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 # Pages, fragments and data, not files; and the public assets that are the same for everyone.
@@ -196,22 +196,7 @@ def test_c1_every_route_that_returns_a_file_sends_the_protective_headers(
     app, client, world, as_role
 ):
     ids = seed_files(app, world)
-    known = {
-        "meeting_id": ids["meeting"],
-        "doc_id": ids["doc"],
-        "other_docs": [ids["legacy"], ids["word"]],
-        "attachment_id": ids["pdf"],
-        "png": ids["png"],
-        "filename": "tep.pdf",
-        "article_id": ids["article"],
-        "unit_id": world.units["P"],
-        "member_id": world.members["mem_a"],
-        "job_id": ids["job"],
-        "kind": "members",
-        "fmt": "pdf",
-        "name": "member",
-        "slug": "khong-co",
-    }
+    known = sample_values(ids, world, unit="P", other_docs=[ids["legacy"], ids["word"]])
     as_role("admin")
     checked: set[str] = set()
     for rule in app.url_map.iter_rules():
