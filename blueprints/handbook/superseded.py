@@ -79,9 +79,7 @@ def parse_registry(text: str) -> list[Superseded]:
         code, year, only_with_year, title, replacement = cells[:5]
         if not re.fullmatch(r"\d+-[^\s]+/[^\s]+", code) or not year.isdigit():
             raise ValueError(f"bad registry row: {line!r}")
-        rows.append(
-            Superseded(code, int(year), only_with_year.lower() == "có", title, replacement)
-        )
+        rows.append(Superseded(code, int(year), only_with_year.lower() == "có", title, replacement))
     return rows
 
 

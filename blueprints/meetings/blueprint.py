@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from blueprints.audit.labels import register_object, register_values
 from blueprints.meetings.forms import TaskForm
 from blueprints.meetings.models import Attend, Meeting, MeetingStatus
+from blueprints.meetings.services.quality import check_weights
 from blueprints.meetings.services.scheduling import cell_members
 from blueprints.members.models import Member
 from core.errors import render_error
@@ -24,6 +25,14 @@ from core.rendering import is_htmx
 from core.security import safe_next_url
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+@bp.record_once
+def _check_quality_scale(state) -> None:
+    """A province's own quality scale is checked when the app starts, not on a request."""
+    config = state.app.config
+    check_weights(config["MEETING_QUALITY_WEIGHTS"], config["MEETING_QUALITY_FULL_FOR_TOP"])
+
 
 register_action("meeting.view", (SECRETARY, DEPUTY, STAFF), own_cell=True)
 register_action("meeting.manage", (SECRETARY, DEPUTY, STAFF))

@@ -94,8 +94,7 @@ def test_parse_registry_refuses_a_broken_row():
 def test_no_superseded_text_is_cited_outside_a_history_note(path):
     findings = find_superseded(path.read_text(encoding="utf-8"))
     assert not findings, "\n".join(
-        f"{_rel(path)}:{f.line}: {f.code} ({f.year}) đã được thay bằng {f.replacement}: "
-        f"{f.excerpt}"
+        f"{_rel(path)}:{f.line}: {f.code} ({f.year}) đã được thay bằng {f.replacement}: {f.excerpt}"
         for f in findings
     )
 
@@ -122,7 +121,7 @@ def test_chapter_ends_with_its_basis_and_update_date(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=_rel)
 def test_implementing_rules_are_cited_by_number(path):
-    """"Theo quy định thi hành Điều lệ" alone does not tell the reader which text: name 294."""
+    """ "Theo quy định thi hành Điều lệ" alone does not tell the reader which text: name 294."""
     _, body = parse_chapter(path.read_text(encoding="utf-8"))
     for sentence in re.split(r"(?<=[.;:])\s+", body):
         if re.search(r"quy định thi hành Điều lệ", sentence, re.IGNORECASE):
