@@ -113,7 +113,9 @@ def test_chapter_ends_with_its_basis_and_update_date(path):
     assert items, f"{path.name}: Căn cứ lists no document"
     for item in items:
         # Each item: a document named by number (or the Statute), its date and its issuer.
-        assert re.search(r"\d{1,2}/\d{1,2}/\d{4}|năm \d{4}|khóa [XVI]+", item), item
+        assert re.search(
+            r"\d{1,2}/\d{1,2}/\d{4}|tháng \d{1,2}/\d{4}|năm \d{4}|khóa [XVI]+", item
+        ), item
     dates = UPDATED.findall(basis)
     assert dates, f"{path.name}: missing 'Cập nhật đến ngày dd/mm/yyyy'"
     assert body.rstrip().splitlines()[-1].startswith("Cập nhật đến ngày")
