@@ -27,11 +27,13 @@ from core.security import safe_next_url
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 
-@bp.record_once
 def _check_quality_scale(state) -> None:
     """A province's own quality scale is checked when the app starts, not on a request."""
     config = state.app.config
     check_weights(config["MEETING_QUALITY_WEIGHTS"], config["MEETING_QUALITY_FULL_FOR_TOP"])
+
+
+bp.record_once(_check_quality_scale)
 
 
 register_action("meeting.view", (SECRETARY, DEPUTY, STAFF), own_cell=True)

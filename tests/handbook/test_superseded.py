@@ -90,7 +90,7 @@ def test_parse_registry_refuses_a_broken_row():
         parse_registry("| Số hiệu | Năm | Chỉ khi ghi năm | Tên | Thay bằng |\n|---|\n| x | y |")
 
 
-@pytest.mark.parametrize("path", CHAPTERS + [DEMO] + QA, ids=_rel)
+@pytest.mark.parametrize("path", [*CHAPTERS, DEMO, *QA], ids=_rel)
 def test_no_superseded_text_is_cited_outside_a_history_note(path):
     findings = find_superseded(path.read_text(encoding="utf-8"))
     assert not findings, "\n".join(
