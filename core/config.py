@@ -87,6 +87,25 @@ DEFAULT_MEETING_QUALITY_WEIGHTS = {
 }
 
 
+QUALITY_CRITERIA = tuple(DEFAULT_MEETING_QUALITY_WEIGHTS)
+
+
+def check_quality_weights(weights: dict[str, int], full_for_top: tuple[str, ...] = ()) -> None:
+    """Refuse a quality scale the score cannot use: raised when the app starts, not on a
+    request. The criteria are those of DEFAULT_MEETING_QUALITY_WEIGHTS; weights add up to 100."""
+    if set(weights) != set(QUALITY_CRITERIA):
+        raise ValueError(
+            "MEETING_QUALITY_WEIGHTS must give exactly: " + ", ".join(QUALITY_CRITERIA)
+        )
+    if any(not isinstance(v, int) or v < 0 for v in weights.values()):
+        raise ValueError("MEETING_QUALITY_WEIGHTS: each weight is a whole number ≥ 0")
+    if sum(weights.values()) != 100:
+        raise ValueError(f"MEETING_QUALITY_WEIGHTS must add up to 100, not {sum(weights.values())}")
+    unknown = set(full_for_top) - set(QUALITY_CRITERIA)
+    if unknown:
+        raise ValueError("MEETING_QUALITY_FULL_FOR_TOP: unknown " + ", ".join(sorted(unknown)))
+
+
 def _pairs(raw: str, name: str) -> dict[str, int]:
     """Parse "key=number,key=number" (the meetings feature checks the keys at start-up)."""
     out: dict[str, int] = {}

@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload
 from blueprints.audit.labels import register_object, register_values
 from blueprints.meetings.forms import TaskForm
 from blueprints.meetings.models import Attend, Meeting, MeetingStatus
-from blueprints.meetings.services.quality import check_weights
 from blueprints.meetings.services.scheduling import cell_members
 from blueprints.members.models import Member
 from core.errors import render_error
@@ -25,15 +24,6 @@ from core.rendering import is_htmx
 from core.security import safe_next_url
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-def _check_quality_scale(state) -> None:
-    """A province's own quality scale is checked when the app starts, not on a request."""
-    config = state.app.config
-    check_weights(config["MEETING_QUALITY_WEIGHTS"], config["MEETING_QUALITY_FULL_FOR_TOP"])
-
-
-bp.record_once(_check_quality_scale)
 
 
 register_action("meeting.view", (SECRETARY, DEPUTY, STAFF), own_cell=True)

@@ -4,12 +4,11 @@ meeting day proposed for a new meeting, and the quality scale of handbook chapte
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 
+from app import create_app
 from blueprints.meetings import services as sv
-from blueprints.meetings.blueprint import _check_quality_scale, bp
 from blueprints.meetings.models import Meeting
 from blueprints.meetings.services.quality import Quality, check_weights
 from blueprints.meetings.services.scheduling import proposed_start
@@ -61,18 +60,12 @@ def test_environment_settings(monkeypatch):
         _pairs("attendance=ba mươi", "X")
 
 
-def test_the_app_refuses_to_start_with_a_scale_that_does_not_add_up():
-    """The check runs when the blueprint is registered (creating a second app here would
-    rebind the session app's extensions, so the hook is called as Flask calls it)."""
+def test_the_app_checks_the_scale_when_it_starts():
+    """create_app refuses a scale that does not add up (checked before anything is built, so
+    no second app is left half made)."""
     bad = dict(DEFAULT_MEETING_QUALITY_WEIGHTS, minutes=40)
-    state = SimpleNamespace(
-        app=SimpleNamespace(
-            config={"MEETING_QUALITY_WEIGHTS": bad, "MEETING_QUALITY_FULL_FOR_TOP": ()}
-        )
-    )
-    assert any("_check_quality_scale" in repr(f) for f in bp.deferred_functions)
     with pytest.raises(ValueError, match="100"):
-        _check_quality_scale(state)
+        create_app({"TESTING": True, "MEETING_QUALITY_WEIGHTS": bad})
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ each criterion rests on a text in force:
 The grades are the four levels the provinces' monthly frameworks use (Tốt ≥ 90, Khá 70 to
 under 90, Trung bình 50 to under 70, Kém below 50). How many points each criterion carries
 is the province's choice: `MEETING_QUALITY_WEIGHTS` (core/config.py), checked when the app
-starts. Some frameworks also give Tốt only with full marks on chosen criteria; a province that
-wants this lists them in `MEETING_QUALITY_FULL_FOR_TOP` (empty by default).
+starts (create_app). Some frameworks also give Tốt only with full marks on chosen criteria;
+a province that wants this lists them in `MEETING_QUALITY_FULL_FOR_TOP` (empty by default).
 """
 
 from __future__ import annotations
@@ -35,24 +35,16 @@ from blueprints.meetings.models import (
     Rating,
 )
 from blueprints.meetings.services.attendance import totals
-from core.config import DEFAULT_MEETING_QUALITY_WEIGHTS
+from core.config import (
+    DEFAULT_MEETING_QUALITY_WEIGHTS,
+    QUALITY_CRITERIA,
+    check_quality_weights,
+)
 from core.extensions import db
 
-CRITERIA = ("attendance", "duration", "speakers", "documents", "minutes")
+CRITERIA = QUALITY_CRITERIA
 DEFAULT_WEIGHTS = DEFAULT_MEETING_QUALITY_WEIGHTS
-
-
-def check_weights(weights: dict[str, int], full_for_top: tuple[str, ...] = ()) -> None:
-    """Refuse a configuration the score cannot use (raised at start-up, not on a request)."""
-    if set(weights) != set(CRITERIA):
-        raise ValueError("MEETING_QUALITY_WEIGHTS must give exactly: " + ", ".join(CRITERIA))
-    if any(not isinstance(v, int) or v < 0 for v in weights.values()):
-        raise ValueError("MEETING_QUALITY_WEIGHTS: each weight is a whole number ≥ 0")
-    if sum(weights.values()) != 100:
-        raise ValueError(f"MEETING_QUALITY_WEIGHTS must add up to 100, not {sum(weights.values())}")
-    unknown = set(full_for_top) - set(CRITERIA)
-    if unknown:
-        raise ValueError("MEETING_QUALITY_FULL_FOR_TOP: unknown " + ", ".join(sorted(unknown)))
+check_weights = check_quality_weights  # the start-up check (app.py) and the tests share it
 
 
 def quality_weights() -> dict[str, int]:
