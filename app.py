@@ -15,7 +15,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core.config import load_config
+from core.config import check_quality_weights, load_config
 from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from core.filemodes import private_dir
 from core.ids import BoundedIntConverter
@@ -28,6 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    # A province's own meeting quality scale: refused here rather than on a request.
+    check_quality_weights(
+        app.config["MEETING_QUALITY_WEIGHTS"], app.config["MEETING_QUALITY_FULL_FOR_TOP"]
+    )
     if app.config["RATELIMIT_STORAGE_URI"] == "sqlalchemy://":
         app.config.setdefault(
             "RATELIMIT_STORAGE_OPTIONS", {"database_url": app.config["SQLALCHEMY_DATABASE_URI"]}

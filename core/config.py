@@ -75,6 +75,79 @@ def public_url_settings() -> dict:
     return settings
 
 
+# The meeting quality scale of handbook chapter 13 (blueprints/meetings/services/quality.py):
+# points per criterion, adding up to 100. A province with its own published scale sets
+# MEETING_QUALITY_WEIGHTS="attendance=25,duration=20,speakers=25,documents=15,minutes=15".
+DEFAULT_MEETING_QUALITY_WEIGHTS = {
+    "attendance": 30,
+    "duration": 20,
+    "speakers": 20,
+    "documents": 15,
+    "minutes": 15,
+}
+
+
+QUALITY_CRITERIA = tuple(DEFAULT_MEETING_QUALITY_WEIGHTS)
+
+
+def check_quality_weights(weights: dict[str, int], full_for_top: tuple[str, ...] = ()) -> None:
+    """Refuse a quality scale the score cannot use: raised when the app starts, not on a
+    request. The criteria are those of DEFAULT_MEETING_QUALITY_WEIGHTS; weights add up to 100."""
+    if set(weights) != set(QUALITY_CRITERIA):
+        raise ValueError(
+            "MEETING_QUALITY_WEIGHTS must give exactly: " + ", ".join(QUALITY_CRITERIA)
+        )
+    if any(not isinstance(v, int) or v < 0 for v in weights.values()):
+        raise ValueError("MEETING_QUALITY_WEIGHTS: each weight is a whole number ≥ 0")
+    if sum(weights.values()) != 100:
+        raise ValueError(f"MEETING_QUALITY_WEIGHTS must add up to 100, not {sum(weights.values())}")
+    unknown = set(full_for_top) - set(QUALITY_CRITERIA)
+    if unknown:
+        raise ValueError("MEETING_QUALITY_FULL_FOR_TOP: unknown " + ", ".join(sorted(unknown)))
+
+
+def _pairs(raw: str, name: str) -> dict[str, int]:
+    """Parse "key=number,key=number" (the meetings feature checks the keys at start-up)."""
+    out: dict[str, int] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not value.strip().isdigit():
+            raise ValueError(f"{name}: expected key=number pairs, got {part!r}")
+        out[key.strip()] = int(value)
+    return out
+
+
+def meeting_settings() -> dict:
+    """Defaults of a new regular meeting and the quality scale, from the environment.
+
+    `MEETING_COMMON_DAY` (1–28, 0 for none) is the day of the month a new regular meeting is
+    proposed on: the common meeting day the upper committees set (3 by default, as reports of
+    Hướng dẫn 42-HD/BTCTW say; handbook chapter 1 explains why it is a setting).
+    `MEETING_DEFAULT_TIME` (HH:MM) is the proposed starting time.
+    """
+    day = int(os.environ.get("MEETING_COMMON_DAY", "3"))
+    if not 0 <= day <= 28:
+        raise ValueError("MEETING_COMMON_DAY must be 0 (none) or a day from 1 to 28")
+    start = os.environ.get("MEETING_DEFAULT_TIME", "08:00").strip()
+    hour, sep, minute = start.partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ValueError("MEETING_DEFAULT_TIME must look like 08:00")
+    weights = os.environ.get("MEETING_QUALITY_WEIGHTS", "").strip()
+    full = os.environ.get("MEETING_QUALITY_FULL_FOR_TOP", "")
+    return {
+        "MEETING_COMMON_DAY": day,
+        "MEETING_DEFAULT_TIME": (int(hour), int(minute)),
+        "MEETING_QUALITY_WEIGHTS": (
+            _pairs(weights, "MEETING_QUALITY_WEIGHTS")
+            if weights
+            else dict(DEFAULT_MEETING_QUALITY_WEIGHTS)
+        ),
+        "MEETING_QUALITY_FULL_FOR_TOP": tuple(p.strip() for p in full.split(",") if p.strip()),
+    }
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping for `create_app`."""
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
@@ -149,4 +222,5 @@ def load_config(instance_path: str) -> dict:
         # Static URLs carry a content hash (core/assets.py), so they may be cached for a year.
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         **public_url_settings(),
+        **meeting_settings(),
     }

@@ -25,6 +25,7 @@ from core.security import safe_next_url
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
+
 register_action("meeting.view", (SECRETARY, DEPUTY, STAFF), own_cell=True)
 register_action("meeting.manage", (SECRETARY, DEPUTY, STAFF))
 register_action("meeting.take_part", (), own_cell=True)

@@ -28,7 +28,12 @@ from blueprints.meetings.forms import (
 )
 from blueprints.meetings.models import AgendaItem, Document, Meeting, Recommendation
 from blueprints.meetings.services.live import live_change
-from blueprints.meetings.services.scheduling import apply_template, sync_attendance, tasks_to_review
+from blueprints.meetings.services.scheduling import (
+    apply_template,
+    proposed_start,
+    sync_attendance,
+    tasks_to_review,
+)
 from blueprints.meetings.stages import BEFORE_CLOSE, Stage, allowed_in
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
@@ -108,6 +113,8 @@ def new():
     elif request.method == "GET":
         if current_user.member_id:
             form.chair_id.data = current_user.member_id
+        # A regular meeting is proposed on the common meeting day (chapter 1 of the handbook).
+        form.starts_at.data = proposed_start(to_user_timezone(utcnow()).replace(tzinfo=None))
         # The cell's own quorum rule carries over from its last meeting (50% by default).
         last_rule = db.session.scalar(
             select(Meeting.quorum_percent)

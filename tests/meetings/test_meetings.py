@@ -376,7 +376,7 @@ def test_minutes_drafted_approved_locked_and_exported(app, client, world, schedu
         assert minutes.locked and minutes.content_hash == sv.content_hash(new_body)
         # The score written in the minutes is the one shown beside them once approved.
         q = sv.quality(db.session.get(Meeting, meeting_id))
-        assert q.minutes == sv.MINUTES_POINTS
+        assert q.minutes == q.maxima["minutes"]
         assert f"{q.score} điểm — {q.label}" in minutes.body
         assert (
             db.session.scalar(
@@ -555,7 +555,7 @@ def test_quality_score_kept_at_close_lock_and_reopen(app, client, world, schedul
     post(client, f"/meetings/{meeting_id}/minutes/approve", htmx=False)
     post(clerk, f"/meetings/{meeting_id}/minutes/approve", htmx=False)
     locked, live = stored_and_live()
-    assert locked == live == closed + sv.MINUTES_POINTS
+    assert locked == live == closed + 15  # default weight of approved minutes
     post(client, f"/meetings/{meeting_id}/minutes/amend", {"reason": "Sai ngày"}, False)
     assert stored_and_live() == (closed, closed)
 

@@ -26,10 +26,12 @@ from blueprints.meetings.services.minutes import (
     save_minutes,
 )
 from blueprints.meetings.services.quality import (
-    MINUTES_POINTS,
+    CRITERIA,
     Quality,
+    check_weights,
     grade,
     quality,
+    quality_weights,
     ratings_summary,
     store_quality,
 )
@@ -55,7 +57,7 @@ __all__ = [
     "AGENDA_TEMPLATES",
     "CHECKIN_LIMIT",
     "CODE_WINDOW_SECONDS",
-    "MINUTES_POINTS",
+    "CRITERIA",
     "MinutesTooLongError",
     "Quality",
     "Totals",
@@ -65,6 +67,7 @@ __all__ = [
     "cast_vote",
     "cell_members",
     "check_in",
+    "check_weights",
     "checkin_attempt",
     "checkin_code",
     "close_meeting",
@@ -77,6 +80,7 @@ __all__ = [
     "on_behalf_message",
     "previous_meeting",
     "quality",
+    "quality_weights",
     "ratings_summary",
     "recorded_on_behalf",
     "save_minutes",

@@ -4,7 +4,6 @@ and storing every text as a revision."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -26,7 +25,6 @@ from blueprints.meetings.models import (
 from blueprints.meetings.services.attendance import totals
 from blueprints.meetings.services.live import live_change
 from blueprints.meetings.services.quality import (
-    MINUTES_POINTS,
     quality,
     store_quality,
 )
@@ -66,7 +64,7 @@ def draft_minutes(meeting: Meeting) -> str:
         "closed": [m for m in motions if m.status == "closed"],
         "review_tasks": _review_tasks(meeting),
         "tasks": db.session.scalars(select(Task).where(Task.meeting_id == meeting.id)).all(),
-        "q": replace(quality(meeting), minutes=MINUTES_POINTS),
+        "q": quality(meeting).with_minutes_approved(),
     }
     # Rendered by the environment, not render_template: the draft is also written outside a
     # request (closing from the command line, the demo data), so no request context processors.

@@ -3,6 +3,9 @@ tasks of earlier meetings to review."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -49,6 +52,31 @@ def apply_template(meeting: Meeting) -> None:
         AGENDA_TEMPLATES[MeetingKind(meeting.kind or MeetingKind.REGULAR)]
     ):
         meeting.items.append(AgendaItem(position=position, key=key, title=str(title)))
+
+
+# Documents must reach members a full day before (Hướng dẫn 42-HD/BTCTW; see
+# Meeting.documents_deadline), and the cell committee needs time to prepare them: a proposed
+# date is never less than this far ahead.
+PROPOSAL_LEAD = timedelta(days=2)
+
+
+def proposed_start(now: datetime) -> datetime | None:
+    """The start proposed for a new regular meeting: the next common meeting day of the month
+    (`MEETING_COMMON_DAY`) at `MEETING_DEFAULT_TIME`, local time, at least two days ahead.
+
+    None when the province has no common day (0). Only a proposal: the day of a public
+    holiday, Tết, or another day set by the upper committee is for the secretary to choose.
+    """
+    day = current_app.config.get("MEETING_COMMON_DAY", 0)
+    if not day:
+        return None
+    hour, minute = current_app.config.get("MEETING_DEFAULT_TIME", (8, 0))
+    year, month = now.year, now.month
+    while True:
+        candidate = datetime(year, month, day, hour, minute)
+        if candidate - now >= PROPOSAL_LEAD:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def cell_members(cell_id: int) -> list[Member]:
