@@ -1,6 +1,8 @@
 """Locale choice and Vietnamese-style formatting of dates and numbers.
 
-Locale: the user's saved setting, then the `locale` cookie, then Accept-Language, then Vietnamese.
+Locale: Vietnamese unless the person chose English (their saved setting, then the `locale`
+cookie set by the language switch). The browser's Accept-Language is ignored on purpose: many
+cheap phones ship set to English, and their owners still read Vietnamese.
 Numbers follow the locale (51.500 and 92,3% in Vietnamese); dates are always dd/MM/yyyy, spelled
 out because CLDR's short Vietnamese pattern is d/M/yy.
 
@@ -36,7 +38,7 @@ def select_locale() -> str:
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in languages:
         return cookie
-    return request.accept_languages.best_match(languages) or "vi"
+    return "vi"  # never Accept-Language: a phone's factory language is not a choice
 
 
 def _zone() -> tzinfo:
