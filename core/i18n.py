@@ -19,7 +19,9 @@ from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
+from babel.dates import format_date
 from flask_babel import format_decimal, format_percent, get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_login import current_user
 
 LOCALE_COOKIE = "locale"
@@ -62,6 +64,26 @@ def fmt_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def fmt_day(value: date | datetime | None) -> str:
+    """The weekday and the date, "Thứ Sáu, 03/12/2026": what a person is shown for a day they
+    must act on (a meeting, a deadline, a badge). Weekday names from CLDR (vi: Thứ Hai … Chủ
+    Nhật), the date always dd/MM/yyyy."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value)
+    locale = get_locale() if has_request_context() else "vi"
+    return f"{format_date(value, 'EEEE', locale=locale or 'vi')}, {value.strftime('%d/%m/%Y')}"
+
+
+def fmt_day_time(value: datetime | None) -> str:
+    """ "Thứ Sáu, 03/12/2026 lúc 19:30" in Vietnam time (a meeting's start)."""
+    if value is None:
+        return ""
+    moment = local_time(value)
+    return _("%(day)s lúc %(time)s", day=fmt_day(moment), time=moment.strftime("%H:%M"))
+
+
 def fmt_datetime(value: datetime | None) -> str:
     """dd/MM/yyyy HH:mm in Vietnam time, or an empty string for no moment."""
     if value is None:
@@ -85,6 +107,11 @@ def fmt_percent(value: float | None, digits: int = 1) -> str:
 def init_i18n(app: Flask) -> None:
     """Register the formatting filters and the current language for templates."""
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, number=fmt_number, percent=fmt_percent
+        date=fmt_date,
+        datetime=fmt_datetime,
+        day=fmt_day,
+        day_time=fmt_day_time,
+        number=fmt_number,
+        percent=fmt_percent,
     )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "vi")

@@ -35,7 +35,7 @@ def test_cookie_then_user_setting_choose_english(client, world, as_role):
     as_role("member_a")
     client.post("/preferences/language", data={"lang": "en", "csrf_token": csrf_token(client, "/")})
     client.delete_cookie("locale")
-    assert "My card" in client.get("/me").get_data(as_text=True)  # saved on the account
+    assert "My record" in client.get("/me").get_data(as_text=True)  # saved on the account
 
 
 def test_number_and_date_formats(app):

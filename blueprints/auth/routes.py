@@ -17,6 +17,7 @@ from blueprints.auth.forms import ChangePasswordForm, LoginForm
 from blueprints.auth.sessions import end_session, revoke_all_sessions, start_session
 from core import throttle
 from core.extensions import db
+from core.layout import adopt_device_prefs
 from core.passwords import password_problems
 from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import render
@@ -87,6 +88,7 @@ def _attempt(form: LoginForm):
         refusal = services.login_refusal(user)
         if refusal is None:
             start_session(user, remember=form.remember.data)
+            adopt_device_prefs(user)
             record("auth.login", user, actor=user)
             db.session.commit()
             throttle.clear(by_account.key)
