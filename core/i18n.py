@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_app_context, has_request_context, request
 from babel.dates import format_date
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import format_decimal, format_percent, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
