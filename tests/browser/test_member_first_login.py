@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, assert_no_axe_violations, login_in_browser
+from tests.browser.conftest import PHONE, assert_no_axe_violations, login_in_browser, open_settings
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "nhà tôi ở gần chợ Tịnh Hà"
@@ -46,8 +46,10 @@ def test_first_login_change_password_large_text(live_server, new_page):
     assert_no_axe_violations(page, "home")
 
     # Large text: a labelled toggle, remembered for the account.
+    open_settings(page)
     page.get_by_role("button", name=re.compile("Chữ lớn")).click()
     expect(page.locator("html")).to_have_class(re.compile("large-text"))
+    open_settings(page)
     expect(page.get_by_role("button", name=re.compile("Chữ lớn"))).to_have_attribute(
         "aria-pressed", "true"
     )
