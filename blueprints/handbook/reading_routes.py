@@ -325,7 +325,7 @@ def news_read_all():
     ).all()
     db.session.add_all(NewsRead(user_id=current_user.id, article_id=i) for i in ids)
     db.session.commit()
-    flash(_("Đã đánh dấu tất cả tin là đã đọc."), "success")
+    flash(_("Đã ghi nhận: đồng chí đã đọc tất cả tin."), "success")
     return redirect(url_for("handbook.news"))
 
 

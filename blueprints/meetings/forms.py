@@ -160,5 +160,5 @@ class RatingForm(BaseForm):
         _l("Diễn biến buổi sinh hoạt"), choices=SCORE_CHOICES, validators=[InputRequired()]
     )
     follow_through = RadioField(
-        _l("Thực hiện sau họp"), choices=SCORE_CHOICES, validators=[InputRequired()]
+        _l("Thực hiện sau buổi sinh hoạt"), choices=SCORE_CHOICES, validators=[InputRequired()]
     )
