@@ -25,7 +25,6 @@ from core.rendering import render
 from core.security import safe_next_url
 from core.text import clean, fold
 
-
 # Session key: when the login-slip password was checked at login (forced change follows).
 SLIP_CHECKED = "slip_checked_at"
 SLIP_CHECK_SECONDS = 15 * 60
@@ -99,6 +98,9 @@ def _attempt(form: LoginForm):
             db.session.commit()
             throttle.clear(by_account.key)
             throttle.give_back(ip, "LOGIN_LIMIT_PER_IP")
+            notice = services.old_card_notice(form.login.data, user)
+            if notice:
+                flash(notice, "info")
             if user.must_change_password:
                 # The slip password was typed a moment ago: the change form will not ask again.
                 session[SLIP_CHECKED] = int(time.time())

@@ -288,7 +288,9 @@ def _next_meeting(cell: Unit, members: list[Member]) -> None:
         Recommendation(
             meeting_id=meeting.id,
             member_id=members[2].id,
-            text="Đề nghị chi bộ bố trí người hướng dẫn dùng điện thoại trước giờ sinh hoạt 15 phút.",
+            text=(
+                "Đề nghị chi bộ bố trí người hướng dẫn dùng điện thoại trước giờ sinh hoạt 15 phút."
+            ),
         )
     )
 

@@ -61,7 +61,9 @@ def stage_message(stage: Stage, allowed: frozenset[Stage] = frozenset()) -> str:
             "Những gì thay đổi trong buổi sinh hoạt, đồng chí hãy ghi vào biên bản."
         )
     if stage == Stage.ONGOING:
-        return _("Buổi sinh hoạt đang diễn ra: việc này chỉ làm được sau khi kết thúc buổi sinh hoạt.")
+        return _(
+            "Buổi sinh hoạt đang diễn ra: việc này chỉ làm được sau khi kết thúc buổi sinh hoạt."
+        )
     if stage == Stage.CLOSED:
         return _(
             "Buổi sinh hoạt đã kết thúc: điểm danh, chương trình, tài liệu, kết luận và nhiệm vụ "
