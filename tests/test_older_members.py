@@ -80,3 +80,9 @@ def test_probationary_member_is_told_party_age_starts_when_official(app, client,
         db.session.commit()
     as_role("member_a")
     assert "thời kỳ dự bị" in client.get("/me").get_data(as_text=True)
+
+
+def test_install_page_says_how_this_app_sits_beside_the_national_one(client):
+    html = client.get("/install").get_data(as_text=True)
+    assert "Quy định 339-QĐ/TW ngày 10/7/2025" in html
+    assert "không thay thế ứng dụng của Trung ương" in html
