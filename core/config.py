@@ -181,6 +181,9 @@ def load_config(instance_path: str) -> dict:
         ),
         # An unused login slip (initial password) stops working after this many days (0: never).
         "INITIAL_PASSWORD_VALID_DAYS": int(os.environ.get("INITIAL_PASSWORD_VALID_DAYS", "30")),
+        # After a new Party card is approved, the old card number still logs the member in
+        # for this many days (they are told the new number when they do).
+        "OLD_CARD_LOGIN_DAYS": int(os.environ.get("OLD_CARD_LOGIN_DAYS", "90")),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "BABEL_TRANSLATION_DIRECTORIES": str(

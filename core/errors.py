@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 def _messages() -> dict[int, tuple[str, str]]:
     return {
-        400: (_("Yêu cầu không hợp lệ"), _("Dữ liệu gửi lên không đúng. Vui lòng thử lại.")),
+        400: (
+            _("Yêu cầu không hợp lệ"),
+            _("Dữ liệu gửi lên không đúng. Đồng chí hãy tải lại trang rồi làm lại."),
+        ),
         401: (_("Cần đăng nhập"), _("Vui lòng đăng nhập để tiếp tục.")),
         403: (
             _("Không có quyền truy cập"),
@@ -37,7 +40,10 @@ def _messages() -> dict[int, tuple[str, str]]:
                 "đồng chí. Đồng chí hãy quay về trang chủ và mở lại từ trình đơn."
             ),
         ),
-        405: (_("Thao tác không hợp lệ"), _("Trang này không nhận thao tác vừa gửi.")),
+        405: (
+            _("Thao tác không hợp lệ"),
+            _("Trang này không nhận thao tác vừa gửi. Đồng chí hãy về trang chủ và mở lại."),
+        ),
         409: (
             _("Dữ liệu vừa thay đổi"),
             _(
@@ -49,7 +55,10 @@ def _messages() -> dict[int, tuple[str, str]]:
             _("Không còn dùng được"),
             _("Nội dung này đã hết hạn hoặc đã bị gỡ. Vui lòng quay lại trang trước."),
         ),
-        413: (_("Tệp quá lớn"), _("Tệp gửi lên vượt quá dung lượng cho phép (20 MB).")),
+        413: (
+            _("Tệp quá lớn"),
+            _("Tệp vượt quá 20 MB. Đồng chí hãy chọn tệp nhỏ hơn hoặc chia nhỏ rồi gửi lại."),
+        ),
         414: (
             _("Địa chỉ trang quá dài"),
             _("Địa chỉ trang dài quá mức cho phép. Vui lòng mở lại trang từ trang chủ."),
@@ -77,7 +86,10 @@ def _messages() -> dict[int, tuple[str, str]]:
                 "Vui lòng thử lại sau ít phút."
             ),
         ),
-        503: (_("Hệ thống tạm ngừng"), _("Hệ thống đang bảo trì. Vui lòng quay lại sau.")),
+        503: (
+            _("Hệ thống tạm ngừng"),
+            _("Hệ thống đang bảo trì. Đồng chí hãy quay lại sau ít phút."),
+        ),
     }
 
 

@@ -1,6 +1,8 @@
 """Locale choice and Vietnamese-style formatting of dates and numbers.
 
-Locale: the user's saved setting, then the `locale` cookie, then Accept-Language, then Vietnamese.
+Locale: Vietnamese unless the person chose English (their saved setting, then the `locale`
+cookie set by the language switch). The browser's Accept-Language is ignored on purpose: many
+cheap phones ship set to English, and their owners still read Vietnamese.
 Numbers follow the locale (51.500 and 92,3% in Vietnamese); dates are always dd/MM/yyyy, spelled
 out because CLDR's short Vietnamese pattern is d/M/yy.
 
@@ -16,8 +18,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import format_decimal, format_percent, get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_login import current_user
 
 LOCALE_COOKIE = "locale"
@@ -36,7 +40,7 @@ def select_locale() -> str:
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in languages:
         return cookie
-    return request.accept_languages.best_match(languages) or "vi"
+    return "vi"  # never Accept-Language: a phone's factory language is not a choice
 
 
 def _zone() -> tzinfo:
@@ -58,6 +62,26 @@ def fmt_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = local_time(value)
     return value.strftime("%d/%m/%Y")
+
+
+def fmt_day(value: date | datetime | None) -> str:
+    """The weekday and the date, "Thứ Sáu, 03/12/2026": what a person is shown for a day they
+    must act on (a meeting, a deadline, a badge). Weekday names from CLDR (vi: Thứ Hai … Chủ
+    Nhật), the date always dd/MM/yyyy."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value)
+    locale = get_locale() if has_request_context() else "vi"
+    return f"{format_date(value, 'EEEE', locale=locale or 'vi')}, {value.strftime('%d/%m/%Y')}"
+
+
+def fmt_day_time(value: datetime | None) -> str:
+    """ "Thứ Sáu, 03/12/2026 lúc 19:30" in Vietnam time (a meeting's start)."""
+    if value is None:
+        return ""
+    moment = local_time(value)
+    return _("%(day)s lúc %(time)s", day=fmt_day(moment), time=moment.strftime("%H:%M"))
 
 
 def fmt_datetime(value: datetime | None) -> str:
@@ -83,6 +107,11 @@ def fmt_percent(value: float | None, digits: int = 1) -> str:
 def init_i18n(app: Flask) -> None:
     """Register the formatting filters and the current language for templates."""
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, number=fmt_number, percent=fmt_percent
+        date=fmt_date,
+        datetime=fmt_datetime,
+        day=fmt_day,
+        day_time=fmt_day_time,
+        number=fmt_number,
+        percent=fmt_percent,
     )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "vi")

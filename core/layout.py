@@ -42,6 +42,16 @@ def display_prefs() -> dict[str, bool]:
     }
 
 
+def adopt_device_prefs(user) -> None:
+    """At login, keep what was chosen on the login page: the device's display cookies, when
+    set, become the account's settings (an older member who turned on large text to read the
+    login form must not lose it on the next page)."""
+    for setting, cookie in (("large_text", LARGE_TEXT_COOKIE), ("high_contrast", CONTRAST_COOKIE)):
+        value = request.cookies.get(cookie)
+        if value in ("0", "1"):
+            setattr(user, setting, value == "1")
+
+
 def _layout_context() -> dict:
     return {
         "prefs": display_prefs(),

@@ -111,8 +111,24 @@ def test_password_policy(client, world):
         assert reason in html, password
     html = _change(client, PASSWORD, "một câu dài dễ nhớ", "khác hẳn").get_data(as_text=True)
     assert "không khớp" in html
+    # Right after the slip login the slip password is not asked again; later it is.
+    assert 'name="current"' not in client.get("/account/password").get_data(as_text=True)
+
+
+def test_current_password_is_asked_outside_the_first_login(client, world):
+    login(client, "52100002")
+    assert 'name="current"' in client.get("/account/password").get_data(as_text=True)
     html = _change(client, "sai", "một câu dài dễ nhớ").get_data(as_text=True)
     assert "Mật khẩu hiện tại không đúng" in html
+    html = _change(client, PASSWORD, PASSWORD).get_data(as_text=True)
+    assert "khác mật khẩu hiện tại" in html
+
+
+def test_first_login_keeps_the_new_password_typed_after_an_error(client, world):
+    login(client, "52100003")
+    html = _change(client, "", "mot cau dai de nho lam", "khac han").get_data(as_text=True)
+    assert "không khớp" in html and 'value="mot cau dai de nho lam"' in html
+    assert "Tịnh Khe" not in html and "không dấu" in html  # the example has no diacritics
 
 
 def test_password_change_accepts_long_pasted_unicode_and_logs_out_other_devices(client, app, world):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from blueprints.demo.commands import DEMO_ACCOUNTS
 from blueprints.members.models import Member
+from blueprints.members.services import probation_end
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.models import utcnow
@@ -22,12 +23,22 @@ def test_seed_demo_builds_the_province(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert _count(Unit, Unit.kind == UnitKind.PROVINCE) == 1
-        assert _count(Unit, Unit.kind == UnitKind.COMMITTEE) == 17
+        # No district level since 1/7/2025 (Quy định 294-QĐ/TW).
+        assert _count(Unit, Unit.kind == UnitKind.COMMITTEE) == 0
         assert _count(Member) == 800
-        committees = db.session.scalars(select(Unit.name).where(Unit.kind == "committee")).all()
-        assert "Huyện ủy Lý Sơn" in committees and "Thị ủy Đức Phổ" in committees
-        # Cells hang under grassroots committees and, for each committee's office, directly
-        # under the committee.
+        communes = db.session.scalars(select(Unit.name).where(Unit.kind == "commune")).all()
+        assert {"Đảng bộ xã Tịnh Khê", "Đảng bộ phường Cẩm Thành", "Đảng bộ đặc khu Lý Sơn"} <= set(
+            communes
+        )
+        direct = db.session.scalars(select(Unit.name).where(Unit.kind == "direct")).all()
+        assert (
+            "Đảng bộ các cơ quan Đảng tỉnh" in direct and "Đảng bộ Ủy ban nhân dân tỉnh" in direct
+        )
+        # Everything directly under the Tỉnh ủy is a commune or a body directly under it.
+        province = db.session.scalar(select(Unit).where(Unit.kind == "province"))
+        top = {u.kind for u in province.children}
+        assert top == {"commune", "direct"}
+        # Cells hang under commune committees (hamlets) and under grassroots committees.
         parent = aliased(Unit)
         parents = db.session.scalars(
             select(parent.kind)
@@ -35,7 +46,13 @@ def test_seed_demo_builds_the_province(app, runner):
             .where(Unit.kind == UnitKind.CELL)
             .distinct()
         ).all()
-        assert {"grassroots", "committee"} <= set(parents)
+        assert set(parents) == {"grassroots", "commune"}
+        # Official on the day the twelve months of probation end, never joining + 365 days.
+        for joined, official in db.session.execute(
+            select(Member.joined_on, Member.official_on).where(Member.official_on.is_not(None))
+        ):
+            assert official == probation_end(joined)
+        assert _count(Member, Member.status == "probationary", Member.official_on.is_not(None)) == 0
         names = db.session.scalars(select(Member.full_name).limit(50)).all()
         assert all(len(n.split()) >= 3 for n in names)
         first = names[:5]

@@ -18,17 +18,24 @@ def test_vietnamese_is_the_default(client):
     assert 'lang="vi"' in html and "Đăng nhập" in html
 
 
-def test_accept_language_then_cookie_then_user_setting(client, world, as_role):
-    english = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
-    assert "Sign in" in english.get_data(as_text=True)
+def test_an_english_phone_still_gets_vietnamese(client):
+    html = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(
+        as_text=True
+    )
+    assert 'lang="vi"' in html and "Đăng nhập" in html and "Sign in" not in html
+
+
+def test_cookie_then_user_setting_choose_english(client, world, as_role):
     token = csrf_token(client)
-    client.post("/preferences/language", data={"lang": "vi", "csrf_token": token})
+    client.post("/preferences/language", data={"lang": "en", "csrf_token": token})
+    assert "Sign in" in client.get("/login").get_data(as_text=True)  # the person's own choice
+    client.post("/preferences/language", data={"lang": "vi", "csrf_token": csrf_token(client)})
     html = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Đăng nhập" in html  # the cookie beats the browser's language
+    assert "Đăng nhập" in html
     as_role("member_a")
     client.post("/preferences/language", data={"lang": "en", "csrf_token": csrf_token(client, "/")})
     client.delete_cookie("locale")
-    assert "My card" in client.get("/me").get_data(as_text=True)  # saved on the account
+    assert "My record" in client.get("/me").get_data(as_text=True)  # saved on the account
 
 
 def test_number_and_date_formats(app):
@@ -36,7 +43,7 @@ def test_number_and_date_formats(app):
         assert fmt_number(51500) == "51.500"
         assert fmt_percent(0.923) == "92,3%"
         assert fmt_date(date(2023, 5, 19)) == "19/05/2023"
-    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+    with app.test_request_context("/", headers={"Cookie": "locale=en"}):
         assert fmt_number(51500) == "51,500"
         assert fmt_percent(0.923) == "92.3%"
         assert fmt_date(date(2023, 5, 19)) == "19/05/2023"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import PasswordInput
 
 from core.forms import BaseForm
 
@@ -29,7 +30,11 @@ class LoginForm(BaseForm):
 
 
 class ChangePasswordForm(BaseForm):
-    """Change one's own password; the current one is always asked for."""
+    """Change one's own password; the current one is asked for except right after the slip.
+
+    The new password is typed back into the form after an error (hide_value=False), so an
+    older member need not type a long sentence twice because of one mistake elsewhere.
+    """
 
     current = PasswordField(
         _l("Mật khẩu hiện tại"),
@@ -40,6 +45,7 @@ class ChangePasswordForm(BaseForm):
         _l("Mật khẩu mới"),
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")), Length(max=256)],
         render_kw={"autocomplete": "new-password", "minlength": 8},
+        widget=PasswordInput(hide_value=False),
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),
@@ -48,6 +54,7 @@ class ChangePasswordForm(BaseForm):
             EqualTo("new", _l("Hai lần nhập mật khẩu mới không khớp nhau.")),
         ],
         render_kw={"autocomplete": "new-password"},
+        widget=PasswordInput(hide_value=False),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import time
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -17,11 +18,16 @@ from blueprints.auth.forms import ChangePasswordForm, LoginForm
 from blueprints.auth.sessions import end_session, revoke_all_sessions, start_session
 from core import throttle
 from core.extensions import db
+from core.layout import adopt_device_prefs
 from core.passwords import password_problems
 from core.permissions import AUTHENTICATED, PUBLIC, permission
 from core.rendering import render
 from core.security import safe_next_url
 from core.text import clean, fold
+
+# Session key: when the login-slip password was checked at login (forced change follows).
+SLIP_CHECKED = "slip_checked_at"
+SLIP_CHECK_SECONDS = 15 * 60
 
 
 @functools.cache
@@ -87,11 +93,17 @@ def _attempt(form: LoginForm):
         refusal = services.login_refusal(user)
         if refusal is None:
             start_session(user, remember=form.remember.data)
+            adopt_device_prefs(user)
             record("auth.login", user, actor=user)
             db.session.commit()
             throttle.clear(by_account.key)
             throttle.give_back(ip, "LOGIN_LIMIT_PER_IP")
+            notice = services.old_card_notice(form.login.data, user)
+            if notice:
+                flash(notice, "info")
             if user.must_change_password:
+                # The slip password was typed a moment ago: the change form will not ask again.
+                session[SLIP_CHECKED] = int(time.time())
                 flash(
                     _("Đây là lần đăng nhập đầu tiên. Vui lòng đổi mật khẩu để tiếp tục."), "info"
                 )
@@ -139,31 +151,48 @@ def logout():
     return response
 
 
+def _save_new_password(user, form: ChangePasswordForm) -> None:
+    """Check the new password against the policy and save it, or add the reasons to the form."""
+    identifiers = (
+        user.username or "",
+        user.member.card_number if user.member else "",
+        (user.member.phone or "") if user.member else "",
+    )
+    problems = password_problems(form.new.data, identifiers=identifiers)
+    if user.check_password(form.new.data):
+        problems.append(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
+    if problems:
+        form.new.errors.extend(problems)
+        return
+    user.set_password(form.new.data, must_change=False)
+    revoke_all_sessions(user, keep_current=True)
+    record("auth.password_changed", user)
+    db.session.commit()
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @permission(AUTHENTICATED, before_password_change=True)
 def change_password():
-    """Change one's own password (forced after logging in with an initial password)."""
+    """Change one's own password (forced after logging in with an initial password).
+
+    Right after logging in with the login slip, the slip password is not asked for again
+    (it was checked a moment ago, SLIP_CHECK_SECONDS at most); otherwise the current password
+    is always asked for.
+    """
     user = current_user._get_current_object()
     form = ChangePasswordForm()
+    fresh_slip = user.must_change_password and (
+        time.time() - session.get(SLIP_CHECKED, 0) < SLIP_CHECK_SECONDS
+    )
+    if fresh_slip:
+        del form.current
     if form.validate_on_submit():
-        if not user.check_password(form.current.data):
+        if not fresh_slip and not user.check_password(form.current.data):
             form.current.errors.append(_("Mật khẩu hiện tại không đúng."))
         else:
-            identifiers = (
-                user.username or "",
-                user.member.card_number if user.member else "",
-                (user.member.phone or "") if user.member else "",
-            )
-            problems = password_problems(form.new.data, identifiers=identifiers)
-            if form.new.data == form.current.data:
-                problems.append(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
-            if problems:
-                form.new.errors.extend(problems)
-            else:
-                user.set_password(form.new.data, must_change=False)
-                revoke_all_sessions(user, keep_current=True)
-                record("auth.password_changed", user)
-                db.session.commit()
+            _save_new_password(user, form)
+            if not form.new.errors:
+                session.pop(SLIP_CHECKED, None)
                 flash(_("Đã đổi mật khẩu."), "success")
                 return redirect(url_for("main.home"))
     return render(

@@ -168,7 +168,47 @@ def find_user(identifier: str) -> User | None:
         ).all()
         if len(users) == 1:
             return users[0]
+    if card:
+        member = replaced_card_owner(card)
+        if member is not None:
+            return db.session.scalar(select(User).where(User.member_id == member.id))
     return None
+
+
+def replaced_card_owner(card: str) -> Member | None:
+    """The member whose card `card` was replaced by an approved request less than
+    OLD_CARD_LOGIN_DAYS ago, so that approving a new card never locks anyone out."""
+    from blueprints.cards.models import CardRequest, RequestStatus  # cards builds on auth
+
+    since = utcnow() - timedelta(days=current_app.config["OLD_CARD_LOGIN_DAYS"])
+    req = db.session.scalar(
+        select(CardRequest)
+        .where(
+            CardRequest.old_card_number == card,
+            CardRequest.status == RequestStatus.APPROVED,
+            CardRequest.new_card_number.is_not(None),
+            CardRequest.updated_at >= since,
+        )
+        .order_by(CardRequest.updated_at.desc())
+    )
+    if req is None or req.member.card_number == card:
+        return None
+    return req.member
+
+
+def old_card_notice(identifier: str, user: User) -> str | None:
+    """Said after logging in with a replaced card number: the new number to use from now on."""
+    card = normalise_card_number(clean(identifier))
+    member = user.member
+    if not card or member is None or member.card_number == card:
+        return None
+    if replaced_card_owner(card) is None:
+        return None
+    return _(
+        "Số thẻ đảng viên của đồng chí đã đổi thành %(card)s. Từ nay đồng chí đăng nhập bằng "
+        "số thẻ mới này hoặc bằng số điện thoại; số thẻ cũ chỉ dùng được thêm một thời gian.",
+        card=member.card_number,
+    )
 
 
 def account_panel(member: Member) -> dict | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -223,7 +223,14 @@ def approve(request_id: int):
             _step(req, RequestEvent.APPROVED, form.note.data or "", old=old, new=number)
             db.session.commit()
             flash(
-                _("Đã duyệt. Đảng viên đăng nhập bằng số thẻ mới %(card)s.", card=number), "success"
+                _(
+                    "Đã duyệt. Đảng viên đăng nhập bằng số thẻ mới %(card)s hoặc số điện thoại; "
+                    "số thẻ cũ vẫn đăng nhập được thêm %(days)d ngày, và khi đó đồng chí ấy "
+                    "được báo số thẻ mới.",
+                    card=number,
+                    days=current_app.config["OLD_CARD_LOGIN_DAYS"],
+                ),
+                "success",
             )
             return redirect(url_for("cards.detail", request_id=req.id))
     return _detail_with_errors(req, True, approve_form=form)

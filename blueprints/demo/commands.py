@@ -1,8 +1,11 @@
 """`flask seed-demo`: a demo province with committees, cells, members and one account per role.
 
-Deterministic for a given `--seed`. Does nothing when the database already holds units, so
-`make run` can call it every time. `--members 55795` builds the full-size reference province
-(about 2.500 cells) with bulk inserts; `bench/seed_full.py` times it.
+The province is organised as it has been since 1/7/2025 (Quy định 294-QĐ/TW: no district level):
+Tỉnh ủy → đảng bộ xã / phường / đặc khu and the Party organisations directly under the Tỉnh ủy
+→ đảng bộ cơ sở and chi bộ. Deterministic for a given `--seed`. Does nothing when the database
+already holds units, so `make run` can call it every time. `--members 55795` builds the 2024
+reference province (about 2.500 cells), `--members 92000` the merged Quảng Ngãi of 2025 (96
+commune-level units), with bulk inserts; `bench/seed_full.py` times both.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import func, insert, select
 from blueprints.auth.models import RoleAssignment, User
 from blueprints.demo import names
 from blueprints.members.models import Member, MemberStatus
+from blueprints.members.services import probation_end
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.text import fold, name_sort_key
@@ -41,19 +45,20 @@ class DemoAccount:
     must_change: bool = False
 
 
-DEMO_CELL = "STINH-01-01"
-OTHER_CELL = "STINH-01-02"
+DEMO_COMMUNE = "X-TINHKHE"
+DEMO_CELL = "X-TINHKHE-01"
+OTHER_CELL = "X-TINHKHE-02"
 DEMO_ACCOUNTS = (
     DemoAccount("Quản trị hệ thống", "quantri", "quan-tri-demo-2026", "admin", PROVINCE_CODE),
     DemoAccount(
         "Cán bộ Ban Tổ chức Tỉnh ủy", "bantochuc", "to-chuc-demo-2026", "staff", PROVINCE_CODE
     ),
     DemoAccount(
-        "Cán bộ Ban Tổ chức Huyện ủy Sơn Tịnh",
-        "tochuc.sontinh",
-        "son-tinh-demo-2026",
+        "Cán bộ Ban Xây dựng Đảng, Đảng ủy xã Tịnh Khê",
+        "xaydung.tinhkhe",
+        "tinh-khe-demo-2026",
         "staff",
-        "STINH",
+        DEMO_COMMUNE,
     ),
     DemoAccount("Biên tập viên", "bientap", "bien-tap-demo-2026", "editor", PROVINCE_CODE),
     DemoAccount(
@@ -80,7 +85,7 @@ DEMO_ACCOUNTS = (
 STAFF_NAMES = {
     "quantri": "Quản trị viên hệ thống",
     "bantochuc": "Phạm Thị Thu Hà",
-    "tochuc.sontinh": "Lê Văn Khánh",
+    "xaydung.tinhkhe": "Lê Văn Khánh",
     "bientap": "Trần Ngọc Mai",
 }
 
@@ -99,43 +104,90 @@ def _cell_sizes(rng: random.Random, members: int, count: int) -> list[int]:
     return sizes
 
 
-def _build_units(rng: random.Random, cell_count: int) -> list[Unit]:
-    """Province → 17 committees → grassroots committees → cells; returns the cells in order."""
-    province = Unit.create(PROVINCE_CODE, "Tỉnh ủy Quảng Ngãi", UnitKind.PROVINCE, None)
-    total_weight = sum(w for _, _, w in names.COMMITTEES)
-    cells: list[Unit] = []
-    commune_i = 0
-    for c_index, (code, name, weight) in enumerate(names.COMMITTEES):
-        committee = Unit.create(code, name, UnitKind.COMMITTEE, province)
-        remaining = max(3, round(cell_count * weight / total_weight))
-        if c_index == len(names.COMMITTEES) - 1:
-            remaining = max(3, cell_count - len(cells))
-        bloc = code in names.BLOC_CODES
-        # One cell directly under the committee (its own office), as in real committees.
-        office = Unit.create(f"{code}-VP", f"Chi bộ Văn phòng {name}", UnitKind.CELL, committee)
-        cells.append(office)
-        remaining -= 1
-        g_index = 0
-        while remaining > 0:
-            g_index += 1
-            if bloc:
-                g_name = f"Đảng bộ {names.OFFICES[g_index % len(names.OFFICES)]} số {g_index}"
-            else:
-                commune = names.COMMUNES[commune_i % len(names.COMMUNES)]
-                commune_i += 1
-                g_name = f"Đảng bộ xã {commune}"
-            grassroots = Unit.create(
-                f"{code}-{g_index:02d}", g_name, UnitKind.GRASSROOTS, committee
-            )
-            for k in range(1, min(remaining, rng.randint(4, 10)) + 1):
-                if bloc:
-                    c_name = f"Chi bộ {names.OFFICES[(g_index + k) % len(names.OFFICES)]} {k}"
-                else:
-                    c_name = f"Chi bộ thôn {names.HAMLETS[(g_index * 7 + k) % len(names.HAMLETS)]}"
-                cells.append(
-                    Unit.create(f"{code}-{g_index:02d}-{k:02d}", c_name, UnitKind.CELL, grassroots)
+def _spread(total: int, weights: list[int]) -> list[int]:
+    """Split `total` cells over groups in proportion to `weights`, at least one each if possible."""
+    parts = [max(1, total * w // sum(weights)) for w in weights]
+    i = 0
+    while sum(parts) > total and any(p > 1 for p in parts):
+        if parts[i % len(parts)] > 1:
+            parts[i % len(parts)] -= 1
+        i += 1
+    for j in range(total - sum(parts)):
+        parts[j % len(parts)] += 1
+    return parts
+
+
+def _code(prefix: str, place: str) -> str:
+    return prefix + "".join(ch for ch in fold(place).upper() if ch.isalnum())[:20]
+
+
+def _commune(rng: random.Random, index: int, kind: str, place: str, cells: int, parent: Unit):
+    """One đảng bộ xã/phường/đặc khu: cells of hamlets or wards, a đảng bộ cơ sở when large."""
+    prefix = {"xã": "X-", "phường": "P-", "đặc khu": "DK-"}[kind]
+    code = _code(prefix, place)
+    if db.session.scalar(select(Unit.id).where(Unit.code == code)):  # Sơn Hà and Sơn Hạ
+        code = f"{code}{index}"
+    commune = Unit.create(code, f"Đảng bộ {kind} {place}", UnitKind.COMMUNE, parent)
+    out, k = [], 0
+    if cells >= 10:  # a larger employer with its own grassroots committee and cells
+        grassroots = Unit.create(
+            f"{code}-YT", f"Đảng bộ Trung tâm Y tế {place}", UnitKind.GRASSROOTS, commune
+        )
+        for j, ward in enumerate(("Khoa Nội", "Khoa Ngoại", "Phòng Kế hoạch"), start=1):
+            out.append(Unit.create(f"{code}-YT-{j}", f"Chi bộ {ward}", UnitKind.CELL, grassroots))
+        cells -= 3
+    place_word = "tổ dân phố" if kind == "phường" else "thôn"
+    for k in range(1, cells + 1):
+        hamlet = names.HAMLETS[(index * 7 + k) % len(names.HAMLETS)]
+        name = f"Chi bộ {place_word} {hamlet}" if k <= len(names.HAMLETS) else f"Chi bộ số {k}"
+        out.append(Unit.create(f"{code}-{k:02d}", name, UnitKind.CELL, commune))
+    return out
+
+
+def _direct_body(code: str, name: str, cells: int, parent: Unit) -> list[Unit]:
+    """A Party organisation directly under the Tỉnh ủy: its grassroots committees and cells."""
+    body = Unit.create(code, name, UnitKind.DIRECT, parent)
+    agencies = names.AGENCIES[code][: max(1, cells)]
+    out = []
+    for g_index, (agency, count) in enumerate(
+        zip(agencies, _spread(cells, [1] * len(agencies)), strict=True), start=1
+    ):
+        grassroots = Unit.create(
+            f"{code}-{g_index:02d}", f"Đảng bộ {agency}", UnitKind.GRASSROOTS, body
+        )
+        for k in range(1, count + 1):
+            office = names.OFFICES[(g_index + k) % len(names.OFFICES)]
+            out.append(
+                Unit.create(
+                    f"{code}-{g_index:02d}-{k:02d}",
+                    f"Chi bộ {office} {k}",
+                    UnitKind.CELL,
+                    grassroots,
                 )
-                remaining -= 1
+            )
+    return out
+
+
+def _build_units(rng: random.Random, cell_count: int) -> list[Unit]:
+    """Tỉnh ủy → communes and bodies directly under it → grassroots → cells; returns the cells.
+
+    About a fifth of the cells are in the bodies directly under the Tỉnh ủy (agencies, armed
+    forces, police), the rest in the communes, about twenty cells to a commune (96 at most).
+    """
+    province = Unit.create(PROVINCE_CODE, "Tỉnh ủy Quảng Ngãi", UnitKind.PROVINCE, None)
+    direct_cells = max(len(names.DIRECT_BODIES), cell_count // 5)
+    places = names.commune_units()
+    communes = places[: min(len(places), max(3, (cell_count - direct_cells) // 20))]
+    cells: list[Unit] = []
+    sizes = _spread(cell_count - direct_cells, [rng.randint(3, 6) for _ in communes])
+    sizes[0] = max(sizes[0], 4)  # the demo commune has the demo cells and more
+    for index, ((kind, place), count) in enumerate(zip(communes, sizes, strict=True)):
+        cells.extend(_commune(rng, index, kind, place, count, province))
+    weights = [w for _, _, w in names.DIRECT_BODIES]
+    for (code, name, _), count in zip(
+        names.DIRECT_BODIES, _spread(direct_cells, weights), strict=True
+    ):
+        cells.extend(_direct_body(code, name, count, province))
     return cells
 
 
@@ -145,13 +197,14 @@ def _member_row(rng: random.Random, index: int, cell_id: int, card: str | None =
         [rng.randint(22, 40), rng.randint(41, 60), rng.randint(61, 90)], weights=[35, 40, 25]
     )[0]
     birth = TODAY - timedelta(days=age * 365 + rng.randint(0, 364))
+    # "Ngày vào Đảng": the admission ceremony, from which the twelve months of probation run.
     joined = birth + timedelta(days=rng.randint(19, max(20, age - 1)) * 365)
     if joined > TODAY:
         joined = TODAY - timedelta(days=rng.randint(30, 300))
-    if (TODAY - joined).days < 365:
+    official = probation_end(joined)
+    if official > TODAY:
         status, official = MemberStatus.PROBATIONARY, None
     else:
-        official = joined + timedelta(days=365)
         status = MemberStatus.EXEMPT if age >= 75 and rng.random() < 0.5 else MemberStatus.OFFICIAL
     phone = None
     if age < 70 or rng.random() < 0.4:
@@ -175,7 +228,7 @@ def _demo_accounts() -> None:
     units = {
         u.code: u
         for u in db.session.scalars(
-            select(Unit).where(Unit.code.in_([PROVINCE_CODE, "STINH", DEMO_CELL, OTHER_CELL]))
+            select(Unit).where(Unit.code.in_([PROVINCE_CODE, DEMO_COMMUNE, DEMO_CELL, OTHER_CELL]))
         )
     }
     for account in DEMO_ACCOUNTS:
@@ -207,7 +260,7 @@ def seed(members: int, seed_value: int) -> dict:
     """Build the demo province; returns counts for the caller to print."""
     rng = random.Random(seed_value)
     regular = members - len([a for a in DEMO_ACCOUNTS if a.card])
-    cells = _build_units(rng, max(regular // 22, 3 * len(names.COMMITTEES)))
+    cells = _build_units(rng, max(regular // 22, 24))
     sizes = _cell_sizes(rng, regular, len(cells))
     rows, index = [], 0
     for cell, size in zip(cells, sizes, strict=True):
@@ -220,7 +273,9 @@ def seed(members: int, seed_value: int) -> dict:
             cell = by_code[OTHER_CELL if account.card == "52900005" else DEMO_CELL]
             row = _member_row(rng, int(account.card[-6:]), cell.id, card=account.card)
             row["status"], row["phone"] = str(MemberStatus.OFFICIAL), f"09129{account.card[-5:]}"
-            row["official_on"] = row["official_on"] or row["joined_on"] + timedelta(days=365)
+            if row["official_on"] is None:  # a demo account is an official member
+                row["joined_on"] = TODAY.replace(year=TODAY.year - 3)
+                row["official_on"] = probation_end(row["joined_on"])
             rows.append(row)
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(Member), rows[start : start + 5000])

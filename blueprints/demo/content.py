@@ -3,8 +3,9 @@
 So that a first look at `make run` shows what a member really sees: a meeting announced for
 next week with its agenda, a document and a recommendation; last month's meeting closed with
 its roll call, opinions, a vote, tasks and approved, locked minutes; a few news items and
-documents from the province and the district. All text here is sample text written for the
-demo; document numbers are marked "(mẫu)" so nobody mistakes them for real ones.
+documents from the Tỉnh ủy and the demo commune's Đảng ủy (bodies that exist since 1/7/2025).
+All text here is sample text written for the demo; document numbers are marked "(mẫu)" so
+nobody mistakes them for real ones.
 """
 
 from __future__ import annotations
@@ -91,15 +92,15 @@ DOCUMENTS = [
     (
         "huong-dan",
         "Hướng dẫn nâng cao chất lượng sinh hoạt chi bộ định kỳ",
-        "05-HD/HU (mẫu)",
-        "Huyện ủy Sơn Tịnh",
+        "05-HD/ĐU (mẫu)",
+        "Đảng ủy xã Tịnh Khê",
         "Những việc chi bộ cần chuẩn bị trước, trong và sau buổi sinh hoạt định kỳ hằng tháng.",
         "## Trước buổi sinh hoạt\n\nChi ủy thống nhất nội dung, gửi tài liệu cho đảng viên "
         "trước ít nhất một ngày.\n\n## Trong buổi sinh hoạt\n\nĐiểm danh, báo cáo tình hình, "
         "thảo luận dân chủ, biểu quyết nghị quyết.\n\n## Sau buổi sinh hoạt\n\nHoàn thiện biên "
         "bản, theo dõi việc thực hiện nhiệm vụ đã giao.\n",
         20,
-        "STINH",
+        "X-TINHKHE",
     ),
 ]
 
@@ -117,7 +118,7 @@ def _article(kind: Kind, unit: Unit, title: str, summary: str, body: str, days_a
 
 
 def seed_articles(province: Unit, units_by_code: dict[str, Unit]) -> None:
-    """Published news and documents, province-wide or for one district."""
+    """Published news and documents, province-wide or for the demo commune."""
     for category, title, summary, body, days_ago in NEWS:
         article = _article(Kind.NEWS, province, title, summary, body, days_ago)
         article.category = category
@@ -287,7 +288,9 @@ def _next_meeting(cell: Unit, members: list[Member]) -> None:
         Recommendation(
             meeting_id=meeting.id,
             member_id=members[2].id,
-            text="Đề nghị chi bộ bố trí người hướng dẫn dùng điện thoại trước giờ họp 15 phút.",
+            text=(
+                "Đề nghị chi bộ bố trí người hướng dẫn dùng điện thoại trước giờ sinh hoạt 15 phút."
+            ),
         )
     )
 

@@ -184,6 +184,7 @@ def import_feed(data: bytes) -> dict[str, int]:
             save_text(article, None, note, title=title, summary=summary, body=body)
             counts["created"] += 1
         elif (article.title, article.summary, article.body) != (title, summary, body):
+            article.source_url = link[:1000] or article.source_url  # keep the portal's link
             note = "Cập nhật từ cổng thông tin"
             save_text(article, None, note, title=title, summary=summary, body=body)
             counts["updated"] += 1

@@ -31,7 +31,7 @@ from blueprints.handbook.services import (
     save_text,
     settle_pending_files,
 )
-from blueprints.units.models import Unit, UnitKind
+from blueprints.units.models import UPPER_KINDS, Unit, UnitKind
 from core.extensions import db
 from core.ids import db_int
 from core.models import utcnow
@@ -50,7 +50,7 @@ def _editor_units() -> list[Unit]:
     return db.session.scalars(
         select(Unit)
         .where(
-            Unit.kind.in_((UnitKind.PROVINCE, UnitKind.COMMITTEE)),
+            Unit.kind.in_((UnitKind.PROVINCE, *UPPER_KINDS)),
             scope_clause(current_user, "content.edit", Unit.path),
         )
         .order_by(Unit.depth, Unit.name)

@@ -325,21 +325,23 @@ def news_read_all():
     ).all()
     db.session.add_all(NewsRead(user_id=current_user.id, article_id=i) for i in ids)
     db.session.commit()
-    flash(_("Đã đánh dấu tất cả tin là đã đọc."), "success")
+    flash(_("Đã ghi nhận: đồng chí đã đọc tất cả tin."), "success")
     return redirect(url_for("handbook.news"))
 
 
-@bp.get("/news/feed.atom")
-@permission(PUBLIC)
-def news_feed():
-    """Atom feed of the province-wide published news, for the provincial portal."""
+def _feed(kind: Kind, **context):
+    """An Atom feed of the province-wide published articles of `kind`, newest 50 first.
+
+    Public, so that the provincial portal and feed readers find it (each page links it with
+    <link rel="alternate">); only what the Tỉnh ủy publishes for the whole province is in it.
+    """
     root = root_unit()
     items = []
     if root is not None:
         items = db.session.scalars(
             select(Article)
             .where(
-                Article.kind == Kind.NEWS,
+                Article.kind == kind,
                 Article.status == Status.PUBLISHED,
                 Article.published_at <= utcnow(),
                 Article.unit_id == root.id,
@@ -349,11 +351,40 @@ def news_feed():
             .limit(50)
         ).all()
     response = make_response(
-        render_template("handbook/feed.xml", items=items, root=root, now=utcnow())
+        render_template("handbook/feed.xml", items=items, root=root, now=utcnow(), **context)
     )
     response.mimetype = "application/atom+xml"
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@bp.get("/news/feed.atom")
+@permission(PUBLIC)
+def news_feed():
+    """Atom feed of the province-wide published news (full text), for the provincial portal."""
+    return _feed(
+        Kind.NEWS,
+        feed_title=_("Tin tức — Sổ tay đảng viên điện tử"),
+        self_endpoint="handbook.news_feed",
+        page_endpoint="handbook.news",
+        item_endpoint="handbook.news_item",
+        full_text=True,
+    )
+
+
+@bp.get("/documents/feed.atom")
+@permission(PUBLIC)
+def documents_feed():
+    """Atom feed of the province-wide official documents: title, number, issuer and summary
+    only; the text stays behind the login, as on the documents page."""
+    return _feed(
+        Kind.DOCUMENT,
+        feed_title=_("Văn bản — Sổ tay đảng viên điện tử"),
+        self_endpoint="handbook.documents_feed",
+        page_endpoint="handbook.documents",
+        item_endpoint="handbook.document",
+        full_text=False,
+    )
 
 
 @bp.get("/search")

@@ -58,8 +58,8 @@ from core.text import clean, clean_multiline
 
 # Checking in or voting on a member's behalf: only for the people running the meeting.
 NOT_IN_THE_ROOM = _l(
-    "Chỉ chủ trì buổi họp hoặc bí thư, phó bí thư của chi bộ mới được điểm danh và biểu quyết hộ "
-    "đảng viên. Đồng chí hãy đề nghị chủ trì buổi họp ghi giúp."
+    "Chỉ chủ trì buổi sinh hoạt hoặc bí thư, phó bí thư của chi bộ mới được điểm danh và "
+    "biểu quyết hộ đảng viên. Đồng chí hãy đề nghị chủ trì buổi sinh hoạt ghi giúp."
 )
 
 

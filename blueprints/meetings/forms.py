@@ -157,8 +157,8 @@ class RatingForm(BaseForm):
 
     preparation = RadioField(_l("Chuẩn bị"), choices=SCORE_CHOICES, validators=[InputRequired()])
     proceedings = RadioField(
-        _l("Diễn biến buổi họp"), choices=SCORE_CHOICES, validators=[InputRequired()]
+        _l("Diễn biến buổi sinh hoạt"), choices=SCORE_CHOICES, validators=[InputRequired()]
     )
     follow_through = RadioField(
-        _l("Thực hiện sau họp"), choices=SCORE_CHOICES, validators=[InputRequired()]
+        _l("Thực hiện sau buổi sinh hoạt"), choices=SCORE_CHOICES, validators=[InputRequired()]
     )

@@ -68,7 +68,7 @@ def start(meeting_id: int):
     if meeting.too_early_to_start:
         message = _(
             "Buổi sinh hoạt này dự kiến bắt đầu lúc %(when)s. Chỉ bắt đầu được trong vòng 12 giờ "
-            "trước giờ họp; nếu chi bộ họp sớm hơn, hãy sửa thời gian trước.",
+            "trước giờ sinh hoạt; nếu chi bộ họp sớm hơn, hãy sửa thời gian trước.",
             when=fmt_datetime(meeting.starts_at),
         )
         return refuse(meeting, message, 409)

@@ -46,7 +46,7 @@ class MeetingStatus(LabelledEnum):
     """Life cycle of a meeting."""
 
     SCHEDULED = "scheduled", _l("Sắp diễn ra")
-    ONGOING = "ongoing", _l("Đang họp")
+    ONGOING = "ongoing", _l("Đang diễn ra")
     CLOSED = "closed", _l("Đã kết thúc")
 
 

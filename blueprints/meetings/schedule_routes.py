@@ -317,8 +317,8 @@ def upload_document(meeting_id: int):
     if utcnow() > meeting.documents_deadline:
         flash(
             _(
-                "Đã đính kèm tài liệu, nhưng chưa đủ một ngày trước buổi họp: đảng viên có ít "
-                "thời gian đọc trước."
+                "Đã đính kèm tài liệu, nhưng chưa đủ một ngày trước buổi sinh hoạt: đảng viên "
+                "có ít thời gian đọc trước."
             ),
             "error",
         )

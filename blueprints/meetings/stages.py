@@ -58,10 +58,12 @@ def stage_message(stage: Stage, allowed: frozenset[Stage] = frozenset()) -> str:
     if stage == Stage.ONGOING and Stage.SCHEDULED in allowed:
         return _(
             "Chỉ sửa được buổi sinh hoạt chưa bắt đầu: buổi này đã bắt đầu. "
-            "Những gì thay đổi trong buổi họp, đồng chí hãy ghi vào biên bản."
+            "Những gì thay đổi trong buổi sinh hoạt, đồng chí hãy ghi vào biên bản."
         )
     if stage == Stage.ONGOING:
-        return _("Buổi sinh hoạt đang diễn ra: việc này chỉ làm được sau khi kết thúc buổi họp.")
+        return _(
+            "Buổi sinh hoạt đang diễn ra: việc này chỉ làm được sau khi kết thúc buổi sinh hoạt."
+        )
     if stage == Stage.CLOSED:
         return _(
             "Buổi sinh hoạt đã kết thúc: điểm danh, chương trình, tài liệu, kết luận và nhiệm vụ "

@@ -1,4 +1,4 @@
-"""A member's own card, a member's record, and a cell's member list."""
+"""A member's own record ("Hồ sơ của tôi"), a member's record, and a cell's member list."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from blueprints.audit import reads
 from blueprints.auth.services import account_panel
 from blueprints.members.blueprint import bp
 from blueprints.members.models import Member, MemberStatus
+from blueprints.members.services import party_age
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
+from core.i18n import local_time
+from core.models import utcnow
 from core.permissions import AUTHENTICATED, can, get_authorized, permission
 from core.rendering import render
 
@@ -18,8 +21,13 @@ from core.rendering import render
 @bp.get("/me")
 @permission(AUTHENTICATED)
 def my_card():
-    """The logged-in member's own card: name, cell, card number, status."""
-    return render("members/my_card.html", member=current_user.member, user=current_user)
+    """ "Hồ sơ của tôi": the member's own record as the national app shows it (Quy định
+    339-QĐ/TW: name, birth date, sex, dates joined and made official, card, cell, phone), with
+    tuổi đảng and the next Huy hiệu Đảng computed by the rules in force (members.services)."""
+    member = current_user.member
+    today = local_time(utcnow()).date()
+    age = party_age(member.joined_on, member.official_on, today) if member else None
+    return render("members/my_card.html", member=member, user=current_user, age=age)
 
 
 @bp.get("/members/<int:member_id>")

@@ -107,7 +107,8 @@ def _parent_reasons(code: str, entry: dict, parsed: dict, existing: dict, scope:
     else:
         reasons.append(("parent_unknown", {"value": parent}))
     if parent_kind and entry["kind"]:
-        if LEVEL[UnitKind(parent_kind)] >= LEVEL[UnitKind(entry["kind"])]:
+        upper, lower = UnitKind(parent_kind), UnitKind(entry["kind"])
+        if upper == UnitKind.CELL or LEVEL[upper] > LEVEL[lower] or lower == UnitKind.PROVINCE:
             reasons.append(("parent_level", {"parent": parent, "kind": entry["kind"]}))
     if not reasons and _makes_cycle(code, parent, parsed, existing):
         reasons.append(("parent_cycle", {}))

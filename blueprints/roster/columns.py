@@ -40,6 +40,22 @@ _GENDER_WORDS = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female
 KIND_WORDS = {
     "tinh": UnitKind.PROVINCE,
     "tinh uy": UnitKind.PROVINCE,
+    "xa": UnitKind.COMMUNE,
+    "phuong": UnitKind.COMMUNE,
+    "dac khu": UnitKind.COMMUNE,
+    "dang bo xa": UnitKind.COMMUNE,
+    "dang bo phuong": UnitKind.COMMUNE,
+    "dang bo dac khu": UnitKind.COMMUNE,
+    "dang uy xa": UnitKind.COMMUNE,
+    "dang uy phuong": UnitKind.COMMUNE,
+    "dang uy dac khu": UnitKind.COMMUNE,
+    "cap xa": UnitKind.COMMUNE,
+    "truc thuoc": UnitKind.DIRECT,
+    "truc thuoc tinh": UnitKind.DIRECT,
+    "truc thuoc tinh uy": UnitKind.DIRECT,
+    "dang bo truc thuoc": UnitKind.DIRECT,
+    "dang bo truc thuoc tinh uy": UnitKind.DIRECT,
+    # Old rosters (before 1/7/2025) still import: districts and blocs.
     "huyen": UnitKind.COMMITTEE,
     "huyen uy": UnitKind.COMMITTEE,
     "thi uy": UnitKind.COMMITTEE,
@@ -48,12 +64,23 @@ KIND_WORDS = {
     "khoi": UnitKind.COMMITTEE,
     "cap huyen": UnitKind.COMMITTEE,
     "co so": UnitKind.GRASSROOTS,
+    "dang bo bo phan": UnitKind.GRASSROOTS,
     "dang bo co so": UnitKind.GRASSROOTS,
     "dang uy co so": UnitKind.GRASSROOTS,
     "chi bo": UnitKind.CELL,
     "chi bo co so": UnitKind.CELL,
 }
-LEVEL = {UnitKind.PROVINCE: 0, UnitKind.COMMITTEE: 1, UnitKind.GRASSROOTS: 2, UnitKind.CELL: 3}
+# A parent is never of a lower level than its child; equal levels are allowed below the province
+# (a huyện ủy above a commune committee in an old roster, a đảng bộ bộ phận inside a đảng bộ cơ
+# sở), so the tree takes any depth. Only a cell holds no units.
+LEVEL = {
+    UnitKind.PROVINCE: 0,
+    UnitKind.COMMUNE: 1,
+    UnitKind.DIRECT: 1,
+    UnitKind.COMMITTEE: 1,
+    UnitKind.GRASSROOTS: 2,
+    UnitKind.CELL: 3,
+}
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 
 

@@ -66,7 +66,10 @@ REASONS = {
     "code_invalid": _l("Mã đơn vị “%(value)s” không hợp lệ (tối đa 32 chữ cái, chữ số, - . _)."),
     "code_dup_file": _l("Mã đơn vị %(value)s trùng với dòng %(other_row)s."),
     "unit_name_missing": _l("Thiếu tên đơn vị."),
-    "kind_bad": _l("Loại “%(value)s” không rõ (ghi tỉnh, huyện, cơ sở hoặc chi bộ)."),
+    "kind_bad": _l(
+        "Loại “%(value)s” không rõ (ghi tỉnh, xã, phường, đặc khu, trực thuộc, cơ sở hoặc chi "
+        "bộ; huyện cho tệp cũ trước 1/7/2025)."
+    ),
     "parent_missing": _l("Thiếu mã đơn vị cấp trên."),
     "parent_unknown": _l("Không có đơn vị cấp trên mang mã “%(value)s”."),
     "parent_rejected": _l("Đơn vị cấp trên “%(value)s” bị từ chối ở dòng khác."),

@@ -20,7 +20,7 @@ _EXAMPLES = {
         "03/02/1986",
         "Chính thức",
     ],
-    "units": ["CB-AP", "Chi bộ thôn An Phú", "XA-TH", "chi bộ"],
+    "units": ["CB-AP", "Chi bộ thôn An Phú", "XA-TK", "chi bộ"],
 }
 
 
@@ -47,7 +47,10 @@ def template_workbook(kind: str) -> bytes:
         _("Không đổi tên các cột; thứ tự cột có thể thay đổi."),
         _("Ngày ghi dạng ngày/tháng/năm, ví dụ 03/02/1985, hoặc dùng ô kiểu ngày của Excel."),
         _("Giới tính: Nam hoặc Nữ. Trạng thái: Chính thức, Dự bị, Miễn sinh hoạt, Đã chuyển đi."),
-        _("Loại đơn vị: tỉnh, huyện, cơ sở hoặc chi bộ."),
+        _(
+            "Loại đơn vị: tỉnh; xã, phường hoặc đặc khu; trực thuộc (đảng bộ trực thuộc Tỉnh "
+            "ủy); cơ sở; chi bộ. Tệp cũ còn cấp huyện (trước 1/7/2025) vẫn nhập được: ghi huyện."
+        ),
         _("Nhập lại cùng một tệp không tạo bản ghi trùng: đảng viên được nhận ra theo số thẻ."),
     ]
     for line in lines:

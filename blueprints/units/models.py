@@ -1,4 +1,9 @@
-"""The unit tree (Tỉnh ủy → huyện ủy / đảng ủy khối → đảng bộ cơ sở → chi bộ).
+"""The unit tree: Tỉnh ủy → đảng bộ xã / phường / đặc khu and bodies directly under the Tỉnh ủy
+→ đảng bộ cơ sở → chi bộ (Quy định 294-QĐ/TW, 26/5/2025, in force 1/7/2025: no district level).
+
+The tree takes any depth and any of these kinds at any level below the province, so an old roster
+that still has a huyện ủy or đảng ủy khối between the province and the communes imports as it is
+(kind "committee", kept under its stored value for backward compatibility).
 
 Each unit stores a materialised path of ids ("/1/5/23/"), so "everything under this committee"
 is one indexed range scan (`subtree_clause`) instead of a recursive query per row. The path
@@ -22,10 +27,18 @@ class UnitKind(LabelledEnum):
     """Level of a unit in the Party organisation."""
 
     PROVINCE = "province", _l("Tỉnh ủy")
-    # huyện ủy, thị ủy, thành ủy, đảng ủy khối
-    COMMITTEE = "committee", _l("Cấp huyện / Đảng ủy khối")
+    # Since 1/7/2025: the commune-level committees, directly under the Tỉnh ủy.
+    COMMUNE = "commune", _l("Đảng bộ xã, phường, đặc khu")
+    # Đảng bộ các cơ quan Đảng tỉnh, Đảng bộ UBND tỉnh, Quân sự, Công an tỉnh…
+    DIRECT = "direct", _l("Đảng bộ trực thuộc Tỉnh ủy")
+    # Huyện ủy, thị ủy, thành ủy, đảng ủy khối: abolished 1/7/2025, kept for old rosters.
+    COMMITTEE = "committee", _l("Cấp huyện, đảng ủy khối (trước 1/7/2025)")
     GRASSROOTS = "grassroots", _l("Đảng bộ cơ sở")
     CELL = "cell", _l("Chi bộ")
+
+
+# Kinds that sit directly under the province and lead other committees and cells.
+UPPER_KINDS = frozenset({UnitKind.COMMUNE, UnitKind.DIRECT, UnitKind.COMMITTEE})
 
 
 class Unit(db.Model):

@@ -39,6 +39,38 @@
     });
   }
 
+  /* ---- no browser validation bubbles ----
+     The browser would answer a missing field with its own bubble in the phone's language
+     ("Please select one of these options"); every form is checked on the server instead,
+     which answers in Vietnamese beside the field and keeps what was typed. One mechanism for
+     the whole app: every form, including those htmx brings in, gets novalidate. */
+  function noBubbles(root) {
+    var forms = (root || document).querySelectorAll ? (root || document).querySelectorAll("form") : [];
+    Array.prototype.forEach.call(forms, function (f) { f.noValidate = true; });
+    if (root && root.tagName === "FORM") root.noValidate = true;
+  }
+  noBubbles(document);
+  document.addEventListener("htmx:load", function (e) { noBubbles(e.target); });
+
+  /* ---- compact header on a phone: the display settings open with one tap ---- */
+  (function () {
+    var toggle = document.querySelector(".settings-toggle");
+    var bar = document.getElementById("prefs-bar");
+    if (!toggle || !bar || !window.matchMedia) return;
+    var phone = window.matchMedia("(max-width: 47.99rem)");
+    function set(open) {
+      bar.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    function fit() {
+      toggle.hidden = !phone.matches;
+      set(!phone.matches);
+    }
+    toggle.addEventListener("click", function () { set(bar.hidden); });
+    if (phone.addEventListener) phone.addEventListener("change", fit);
+    fit();
+  })();
+
   /* ---- service worker and "new version" notice ---- */
   function showUpdate(registration) {
     var banner = document.getElementById("update-banner");

@@ -4,29 +4,34 @@
   var reader = document.querySelector("article.reader");
   if (!reader) return;
 
-  // ---- Read aloud: the button stays hidden unless a Vietnamese (vi / vi-VN) voice exists.
+  // ---- Read aloud with the phone's Vietnamese voice. The button always shows: without a
+  // Vietnamese voice it explains how to add one. Stopping keeps the place, and the next tap
+  // goes on from the part where it stopped. Document numbers are read as words (speakable.js).
   var button = reader.querySelector(".read-aloud");
+  var help = document.getElementById("voice-help");
   var synth = window.speechSynthesis;
   var voice = null;
   var speaking = false;
+  var next = 0; // the part to read on the next tap
+  var say = (window.sotaySpeech && window.sotaySpeech.speakable) || function (t) { return t; };
 
   function findVoice() {
-    if (!synth || !button) return;
+    if (!synth) return;
     var voices = synth.getVoices() || [];
+    voice = null;
     for (var i = 0; i < voices.length; i++) {
       if ((voices[i].lang || "").toLowerCase().replace("_", "-").indexOf("vi") === 0) {
         voice = voices[i];
-        button.hidden = false;
+        if (help) help.hidden = true;
         return;
       }
     }
-    button.hidden = true;
   }
 
-  function setSpeaking(on) {
-    speaking = on;
-    button.setAttribute("aria-pressed", on ? "true" : "false");
-    button.querySelector("span").textContent = button.getAttribute(on ? "data-stop-label" : "data-start-label");
+  function label() {
+    var key = speaking ? "data-stop-label" : next > 0 ? "data-resume-label" : "data-start-label";
+    button.setAttribute("aria-pressed", speaking ? "true" : "false");
+    button.querySelector("span").textContent = button.getAttribute(key);
   }
 
   function chunks() {
@@ -41,24 +46,42 @@
     return parts;
   }
 
-  if (synth && button) {
-    findVoice();
-    if (typeof synth.addEventListener === "function") synth.addEventListener("voiceschanged", findVoice);
-    button.addEventListener("click", function () {
-      if (speaking) { synth.cancel(); setSpeaking(false); return; }
-      synth.cancel();
-      var parts = chunks();
-      parts.forEach(function (text, i) {
-        var u = new SpeechSynthesisUtterance(text);
-        u.lang = "vi-VN";
-        if (voice) u.voice = voice;
-        u.rate = 0.95;
-        if (i === parts.length - 1) u.onend = function () { setSpeaking(false); };
-        synth.speak(u);
-      });
-      setSpeaking(true);
+  function readFrom(start) {
+    var parts = chunks();
+    if (start >= parts.length) start = 0;
+    synth.cancel();
+    parts.slice(start).forEach(function (text, k) {
+      var u = new SpeechSynthesisUtterance(say(text));
+      u.lang = "vi-VN";
+      u.voice = voice;
+      u.rate = 0.95;
+      u.onstart = function () { if (speaking) next = start + k; };
+      if (start + k === parts.length - 1) {
+        u.onend = function () { if (speaking) { speaking = false; next = 0; label(); } };
+      }
+      synth.speak(u);
     });
-    window.addEventListener("pagehide", function () { synth.cancel(); });
+    speaking = true;
+    next = start;
+    label();
+  }
+
+  if (button) {
+    button.hidden = false;
+    if (synth) {
+      findVoice();
+      if (typeof synth.addEventListener === "function") synth.addEventListener("voiceschanged", findVoice);
+      window.addEventListener("pagehide", function () { synth.cancel(); });
+    }
+    button.addEventListener("click", function () {
+      if (!synth || !voice) { findVoice(); }
+      if (!synth || !voice) {
+        if (help) { help.hidden = false; help.scrollIntoView({ block: "nearest" }); }
+        return;
+      }
+      if (speaking) { speaking = false; synth.cancel(); label(); return; } // keeps `next`
+      readFrom(next);
+    });
   }
 
   // ---- Reading position: the last section heading scrolled past, and how far down the page.

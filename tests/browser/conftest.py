@@ -91,6 +91,14 @@ def new_page(browser):
         context.close()
 
 
+def open_settings(page) -> None:
+    """On a phone the display settings sit behind "Cài đặt" in the header: open them."""
+    page.wait_for_load_state()
+    toggle = page.locator(".settings-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
 _AXE = Axe()
 
 

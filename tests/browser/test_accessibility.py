@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, assert_no_axe_violations, login_in_browser
+from tests.browser.conftest import PHONE, assert_no_axe_violations, login_in_browser, open_settings
 from tests.browser.content import add_meeting, add_reading
 from tests.conftest import PASSWORD
 
@@ -109,6 +109,7 @@ BROKEN_VALUES_JS = """
 def _toggle(page, base, name):
     """Switch on large text or high contrast with the toggle every page carries."""
     page.goto(base + "/")
+    open_settings(page)
     page.get_by_role("button", name=name).click()
     page.wait_for_load_state()
     mode = "large-text" if name.startswith("Chữ lớn") else "high-contrast"

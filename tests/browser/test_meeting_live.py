@@ -76,7 +76,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     for login_name in (LOGINS["member_a"], "52100011"):
         phone = new_page(viewport=PHONE)
         login_in_browser(phone, base, login_name, PASSWORD)
-        phone.get_by_role("link", name="Vào buổi họp").click()
+        phone.get_by_role("link", name="Vào buổi sinh hoạt").click()
         expect(phone.locator("#r-member")).to_contain_text("Điểm danh")
         phones.append(phone)
     phones[0].goto(meeting_url)

@@ -570,7 +570,9 @@ def test_a_meeting_days_ahead_cannot_be_started_by_mistake(app, client, world, s
     assert "Có thể bắt đầu từ" in page and f"/meetings/{ahead}/start" not in page
     refused = post(client, f"/meetings/{ahead}/start")
     assert refused.status_code == 409
-    assert "Chỉ bắt đầu được trong vòng 12 giờ trước giờ họp" in refused.get_data(as_text=True)
+    assert "Chỉ bắt đầu được trong vòng 12 giờ trước giờ sinh hoạt" in refused.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.get(Meeting, ahead).status == "scheduled"
     soon = schedule(starts=vietnam_now() + timedelta(hours=11))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -81,6 +82,15 @@ def test_full_flow_ask_reply_approve_and_login_by_new_number(app, client, world,
     mine = client.get("/card-requests").get_data(as_text=True)
     assert "Đã duyệt" in mine
     assert login(app.test_client(), "52999001").status_code == 302
+    assert login(app.test_client(), "0905000002").status_code == 302  # the phone number too
+    # The old number still logs in for a while, and the member is told the new one.
+    old = app.test_client()
+    assert login(old, "52100002").status_code == 302
+    assert "đã đổi thành 52999001" in old.get("/").get_data(as_text=True)
+    with app.app_context():
+        req = db.session.get(CardRequest, request_id)
+        req.updated_at -= timedelta(days=app.config["OLD_CARD_LOGIN_DAYS"] + 1)
+        db.session.commit()
     assert login(app.test_client(), "52100002").status_code == 401
 
 

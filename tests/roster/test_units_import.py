@@ -114,3 +114,33 @@ def test_cli_builds_a_whole_tree_on_an_empty_database(app, runner, tmp_path):
         assert len(cell.ancestor_ids) == 4
     again = runner.invoke(args=["units", "import", str(file)])
     assert "không đổi: 5" in again.output
+
+
+def test_cli_builds_the_post_2025_tree_and_still_takes_an_old_district(app, runner, tmp_path):
+    """Quy định 294-QĐ/TW: communes and bodies directly under the Tỉnh ủy; any depth below."""
+    rows = [
+        ["QN", "Tỉnh ủy Quảng Ngãi", "", "tỉnh"],
+        ["X-TK", "Đảng bộ xã Tịnh Khê", "QN", "xã"],
+        ["P-CT", "Đảng bộ phường Cẩm Thành", "QN", "phường"],
+        ["DK-LS", "Đảng bộ đặc khu Lý Sơn", "QN", "đặc khu"],
+        ["UB", "Đảng bộ Ủy ban nhân dân tỉnh", "QN", "trực thuộc"],
+        ["UB-SYT", "Đảng bộ Sở Y tế", "UB", "cơ sở"],
+        ["UB-SYT-1", "Chi bộ Phòng Nghiệp vụ Y", "UB-SYT", "chi bộ"],
+        ["X-TK-01", "Chi bộ thôn Cổ Lũy", "X-TK", "chi bộ"],  # a cell right under the commune
+        # an old roster's district, above an old-style commune grassroots committee
+        ["HU-ST", "Huyện ủy Sơn Tịnh", "QN", "huyện"],
+        ["HU-ST-TH", "Đảng bộ xã Tịnh Hà", "HU-ST", "xã"],
+        ["HU-ST-TH-1", "Chi bộ thôn Phú Lộc", "HU-ST-TH", "chi bộ"],
+        ["BAD", "Chi bộ con của chi bộ", "X-TK-01", "chi bộ"],
+    ]
+    file = tmp_path / "donvi.csv"
+    file.write_text("\n".join(",".join(r) for r in [UNIT_HEADERS, *rows]), encoding="utf-8-sig")
+    result = runner.invoke(args=["units", "import", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "Mới: 11" in result.output
+    with app.app_context():
+        kinds = dict(db.session.execute(select(Unit.code, Unit.kind)).all())
+        assert kinds["X-TK"] == kinds["P-CT"] == kinds["DK-LS"] == "commune"
+        assert kinds["UB"] == "direct" and kinds["HU-ST"] == "committee"
+        assert db.session.scalar(select(Unit).where(Unit.code == "HU-ST-TH-1")).depth == 3
+        assert "BAD" not in kinds

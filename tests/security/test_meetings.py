@@ -89,7 +89,7 @@ FORM = {
     "title": "Nội dung mới",
     "op": "rename",
     "choice": "yes",
-    "description": "Nhiệm vụ thêm sau buổi họp",
+    "description": "Nhiệm vụ thêm sau buổi sinh hoạt",
     "done": "1",
     "majority": "present",
     "code": "000000",
@@ -203,7 +203,7 @@ def test_h3_staff_outside_the_room_cannot_vote_or_check_in_on_behalf(
             {"member_id": world.members[member], "choice": "no", "reason": "Ủy quyền"},
         )
         assert response.status_code == 403, (member, response.get_data(as_text=True)[:300])
-        assert "Chỉ chủ trì buổi họp hoặc bí thư" in response.get_data(as_text=True)
+        assert "Chỉ chủ trì buổi sinh hoạt hoặc bí thư" in response.get_data(as_text=True)
     refused = _proxy_checkin(outsider, meeting_id, world.members["sec_a"])
     assert refused.status_code == 403
     assert _receipts(app, motion_id) == []

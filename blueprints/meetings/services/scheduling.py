@@ -25,7 +25,7 @@ from core.extensions import db
 AGENDA_TEMPLATES = {
     MeetingKind.REGULAR: [
         ("opening", _l("Khai mạc, giới thiệu đại biểu, cử thư ký")),
-        ("rollcall", _l("Báo cáo tình hình đảng viên dự họp (điểm danh)")),
+        ("rollcall", _l("Báo cáo tình hình đảng viên dự sinh hoạt (điểm danh)")),
         ("documents", _l("Thông tin thời sự, phổ biến văn bản của cấp trên")),
         ("review", _l("Kiểm điểm việc thực hiện nhiệm vụ tháng trước")),
         ("discussion", _l("Thảo luận, đóng góp ý kiến")),
@@ -35,7 +35,7 @@ AGENDA_TEMPLATES = {
     ],
     MeetingKind.THEMATIC: [
         ("opening", _l("Khai mạc, giới thiệu đại biểu, cử thư ký")),
-        ("rollcall", _l("Báo cáo tình hình đảng viên dự họp (điểm danh)")),
+        ("rollcall", _l("Báo cáo tình hình đảng viên dự sinh hoạt (điểm danh)")),
         ("documents", _l("Trình bày chuyên đề và văn bản của cấp trên")),
         ("review", _l("Kiểm điểm việc thực hiện nhiệm vụ tháng trước")),
         ("discussion", _l("Thảo luận chuyên đề")),

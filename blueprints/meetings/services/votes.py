@@ -78,7 +78,7 @@ def on_behalf_message(recorded_at) -> str:
     """What the member's phone says about a vote recorded for them (never "sent")."""
     return _(
         "Phiếu của đồng chí đã được bí thư ghi thay lúc %(time)s. Điện thoại này không gửi "
-        "phiếu nào. Nếu đồng chí không nhờ ghi thay, hãy báo ngay chủ trì buổi họp.",
+        "phiếu nào. Nếu đồng chí không nhờ ghi thay, hãy báo ngay chủ trì buổi sinh hoạt.",
         time=fmt_datetime(recorded_at) if recorded_at else "",
     )
 
