@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -39,8 +40,12 @@ class JobStatus(LabelledEnum):
 
 
 RUNNING = (JobStatus.ANALYSING, JobStatus.COMMITTING)
-# A running job whose heartbeat is older than this was interrupted (worker restarted).
-STALE_AFTER = timedelta(minutes=2)
+
+
+def stale_after() -> timedelta:
+    """A running job whose heartbeat is older than this was interrupted (its consumer stopped);
+    JOBS_STALE_SECONDS, 2 minutes by default."""
+    return timedelta(seconds=current_app.config.get("JOBS_STALE_SECONDS", 120))
 
 
 class ImportJob(db.Model):
@@ -69,6 +74,9 @@ class ImportJob(db.Model):
     # Members of the file's cells who are not in the file: [{"id", "card", "name", "cell"}]
     missing: Mapped[list | None] = deferred(mapped_column(JSON))
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # What the commit was asked to do, kept so a commit whose consumer stopped can be resumed.
+    transferred_ids: Mapped[list | None] = mapped_column(JSON)
+    committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
@@ -93,7 +101,7 @@ class ImportJob(db.Model):
     @property
     def is_stale(self) -> bool:
         """A job that says it runs but has not reported for a while (its worker stopped)."""
-        return self.status in RUNNING and utcnow() - self.updated_at > STALE_AFTER
+        return self.status in RUNNING and utcnow() - self.updated_at > stale_after()
 
     @property
     def fraction(self) -> float:

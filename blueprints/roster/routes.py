@@ -181,7 +181,14 @@ def job_commit(job_id: int):
     claimed = db.session.execute(
         update(ImportJob)
         .where(ImportJob.id == job.id, ImportJob.status == JobStatus.PREVIEW)
-        .values(status=JobStatus.COMMITTING, error=None, done=0, updated_at=utcnow())
+        .values(
+            status=JobStatus.COMMITTING,
+            error=None,
+            done=0,
+            updated_at=utcnow(),
+            transferred_ids=transferred,
+            committed_by_id=current_user.id,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()

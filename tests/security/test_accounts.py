@@ -212,7 +212,7 @@ def test_h5_member_marked_transferred_loses_access_at_once(
 ):
     from tests.roster.helpers import commit, job_id_of, member_row, upload, xlsx
 
-    monkeypatch.setitem(app.config, "ROSTER_JOBS_INLINE", True)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", True)
     phone = _logged_in(app, "member_a", world)
     assert phone.get(f"/units/{world.units['A']}").status_code == 200
     as_role("staff_d1")
@@ -234,7 +234,7 @@ def test_h5_member_marked_transferred_loses_access_at_once(
 def test_h5_status_change_in_import_ends_access(app, client, world, as_role, monkeypatch, status):
     from tests.roster.helpers import commit, job_id_of, member_row, upload, xlsx
 
-    monkeypatch.setitem(app.config, "ROSTER_JOBS_INLINE", True)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", True)
     as_role("staff_d1")
     rows = [member_row("52100002", "Trần Thị Ánh", "A", phone="0905000002", status=status)]
     commit(client, job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"])))
@@ -250,7 +250,7 @@ def test_h5_member_moved_to_another_cell_loses_old_cell_leader_role(
 ):
     from tests.roster.helpers import commit, job_id_of, member_row, upload, xlsx
 
-    monkeypatch.setitem(app.config, "ROSTER_JOBS_INLINE", True)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", True)
     secretary = _logged_in(app, "secretary_a", world)
     as_role("staff_d1")
     rows = [member_row("52100001", "Nguyễn Văn Bình", "B", phone="0905000001")]
