@@ -86,6 +86,7 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "handbook": ("attachment_routes", "editor_routes", "reading_routes"),
     "meetings": ("action_routes", "live_routes", "minutes_routes", "schedule_routes"),
     "adoption": ("routes",),
+    "mydata": ("routes",),
 }
 
 

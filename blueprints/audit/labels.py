@@ -54,6 +54,14 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
         },
     ),
     (
+        _l("Dữ liệu cá nhân"),
+        {
+            "mydata.downloaded": _l("Tải về dữ liệu của mình"),
+            "mydata.correction_requested": _l("Gửi đề nghị sửa thông tin"),
+            "mydata.correction_handled": _l("Xử lý đề nghị sửa thông tin"),
+        },
+    ),
+    (
         _l("Thẻ đảng viên"),
         {
             "card_request.submitted": _l("Gửi đề nghị cấp thẻ"),

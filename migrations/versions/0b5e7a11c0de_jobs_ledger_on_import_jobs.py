@@ -1,4 +1,5 @@
-"""jobs: an import's commit request kept on its row, so an interrupted commit can be resumed
+"""operations: an import's commit request kept on its row (an interrupted commit can be
+resumed); members' requests to correct their data
 
 Revision ID: 0b5e7a11c0de
 Revises: dcae5562c249
@@ -17,6 +18,36 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "data_correction_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("handled_by_id", sa.Integer(), nullable=True),
+        sa.Column("handled_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["handled_by_id"], ["users.id"], name=op.f("fk_data_correction_requests_handled_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_data_correction_requests_member_id_members")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_data_correction_requests_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_correction_requests")),
+    )
+    with op.batch_alter_table("data_correction_requests", schema=None) as batch_op:
+        for column in ("created_at", "member_id", "status", "user_id"):
+            batch_op.create_index(
+                batch_op.f(f"ix_data_correction_requests_{column}"), [column], unique=False
+            )
     with op.batch_alter_table("import_jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("transferred_ids", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("committed_by_id", sa.Integer(), nullable=True))
@@ -26,6 +57,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("data_correction_requests")
     with op.batch_alter_table("import_jobs", schema=None) as batch_op:
         batch_op.drop_constraint("fk_import_jobs_committed_by_id_users", type_="foreignkey")
         batch_op.drop_column("committed_by_id")

@@ -124,9 +124,7 @@ def test_rotation_keeps_seven_daily_four_weekly_twelve_monthly(app, tmp_path, mo
         (folder / "sotay-20261201-120000.sqlite3").write_bytes(b"x")
         backup.rotate((7, 4, 12))
         kept = sorted(p.name[6:14] for p in backup.backups())
-    assert kept[-7:] == [f"202611{d}" for d in ("25", "26", "27", "28", "29", "30")] + [
-        "20261201"
-    ]
+    assert kept[-7:] == [f"202611{d}" for d in ("25", "26", "27", "28", "29", "30")] + ["20261201"]
     assert len(kept) == len(set(kept))  # one per day: the later of the two last-night files
     months = {k[:6] for k in kept}
     assert len(months) == 12 and min(months) == "202601"

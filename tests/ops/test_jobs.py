@@ -127,9 +127,7 @@ def test_a_killed_consumer_loses_no_import_and_the_next_one_applies_it_once(
         _stop(third)
     with app.app_context():
         assert (
-            db.session.scalar(
-                select(func.count(Member.id)).where(Member.card_number.like("7777%"))
-            )
+            db.session.scalar(select(func.count(Member.id)).where(Member.card_number.like("7777%")))
             == 3
         )
     assert _status(app, job_id).status == JobStatus.DONE
