@@ -81,7 +81,7 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "members": ("routes",),
     "admin": ("routes",),
     "pwa": ("routes",),
-    "roster": ("routes",),
+    "roster": ("routes", "account_routes"),
     "cards": ("routes",),
     "handbook": ("attachment_routes", "editor_routes", "reading_routes"),
     "meetings": ("action_routes", "live_routes", "minutes_routes", "schedule_routes"),
@@ -129,6 +129,7 @@ BACKGROUND_MODULES = (
     "blueprints.audit.retention",
     "blueprints.meetings.housekeeping",
     "blueprints.roster.housekeeping",
+    "blueprints.roster.issuing",
     "blueprints.roster.jobs",
 )
 

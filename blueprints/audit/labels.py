@@ -30,6 +30,7 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "auth.logout": _l("Đăng xuất"),
             "auth.password_changed": _l("Đổi mật khẩu"),
             "account.issued": _l("Cấp tài khoản cho đơn vị"),
+            "account.slips_downloaded": _l("Tải phiếu đăng nhập của lần cấp tài khoản"),
             "account.password_reset": _l("Đặt lại mật khẩu"),
             "account.locked": _l("Khóa tài khoản"),
             "account.unlocked": _l("Mở khóa tài khoản"),

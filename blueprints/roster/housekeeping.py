@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from blueprints.roster.issuing import SLIPS_KEPT
 from blueprints.roster.jobs import KEEP_FILES, purge_old_files
-from blueprints.roster.models import ImportJob
+from blueprints.roster.models import ImportJob, IssueJob
 from core.extensions import db
 from core.housekeeping import sweeper
 from core.models import utcnow
@@ -22,3 +23,14 @@ def unconfirmed_import_files() -> int:
     )
     purge_old_files()
     return stale or 0
+
+
+@sweeper("account_slips")
+def old_login_slips() -> int:
+    """Drop sealed login slips older than a day (they hold initial passwords)."""
+    return db.session.execute(
+        update(IssueJob)
+        .where(IssueJob.finished_at < utcnow() - SLIPS_KEPT, IssueJob.slips.is_not(None))
+        .values(slips=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount

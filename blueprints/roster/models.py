@@ -107,3 +107,68 @@ class ImportJob(db.Model):
     def fraction(self) -> float:
         """Share of rows done, 0..1."""
         return self.done / self.total if self.total else 0.0
+
+
+def issue_stale_after() -> timedelta:
+    """An issuance reports nothing while it hashes and writes (one transaction), so it counts
+    as interrupted only after ISSUE_STALE_SECONDS (10 minutes), far longer than any takes."""
+    return timedelta(seconds=current_app.config.get("ISSUE_STALE_SECONDS", 600))
+
+
+class IssueStatus(LabelledEnum):
+    """Life of a background account issuance."""
+
+    QUEUED = "queued", _l("Đang chờ")
+    RUNNING = "running", _l("Đang cấp tài khoản")
+    DONE = "done", _l("Đã cấp xong")
+    FAILED = "failed", _l("Không cấp được")
+
+
+class IssueJob(db.Model):
+    """One "Cấp tài khoản" request for a unit, run as a background job.
+
+    The slips PDF (it holds the initial passwords) waits here sealed (core.sealing) for the
+    staff member who asked, and is dropped after SLIPS_KEPT by housekeeping.
+    """
+
+    __tablename__ = "account_issue_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(8))  # "new" or "all"
+    site_url: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default=IssueStatus.QUEUED, index=True)
+    total: Mapped[int] = mapped_column(default=0)
+    issued: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    slips: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def scope_unit(self) -> Unit:
+        """Issuance is authorised on its unit."""
+        return self.unit
+
+    @property
+    def status_label(self) -> str:
+        """Translated status."""
+        return IssueStatus.label_for(self.status)
+
+    @property
+    def is_running(self) -> bool:
+        """Queued or running, with a fresh heartbeat."""
+        return self.status in (IssueStatus.QUEUED, IssueStatus.RUNNING) and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        """Said to be running but silent for too long (its consumer stopped)."""
+        return (
+            self.status in (IssueStatus.QUEUED, IssueStatus.RUNNING)
+            and utcnow() - self.updated_at > issue_stale_after()
+        )

@@ -1,5 +1,6 @@
 """operations: an import's commit request kept on its row (an interrupted commit can be
-resumed); members' requests to correct their data
+resumed); account issuance as a background job with its sealed slips; members' requests
+to correct their data
 
 Revision ID: 0b5e7a11c0de
 Revises: dcae5562c249
@@ -18,6 +19,35 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "account_issue_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=False),
+        sa.Column("mode", sa.String(length=8), nullable=False),
+        sa.Column("site_url", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("issued", sa.Integer(), nullable=False),
+        sa.Column("skipped", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("slips", sa.LargeBinary(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_account_issue_jobs_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_account_issue_jobs_unit_id_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_account_issue_jobs")),
+    )
+    with op.batch_alter_table("account_issue_jobs", schema=None) as batch_op:
+        for column in ("actor_id", "status", "unit_id"):
+            batch_op.create_index(
+                batch_op.f(f"ix_account_issue_jobs_{column}"), [column], unique=False
+            )
     op.create_table(
         "data_correction_requests",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -57,6 +87,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("account_issue_jobs")
     op.drop_table("data_correction_requests")
     with op.batch_alter_table("import_jobs", schema=None) as batch_op:
         batch_op.drop_constraint("fk_import_jobs_committed_by_id_users", type_="foreignkey")

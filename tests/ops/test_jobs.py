@@ -167,3 +167,69 @@ def test_a_crashing_job_is_marked_failed_not_resumed_for_ever(app, world, monkey
         failed = db.session.get(ImportJob, job_id)
         db.session.refresh(failed)
         assert failed.status == JobStatus.FAILED and failed.error
+
+
+def test_an_interrupted_issuance_is_resumed_once_and_only_its_author_gets_the_slips(
+    app, client, client_for, world, as_role, queued, monkeypatch
+):
+    from blueprints.auth.models import User
+    from blueprints.roster.issuing import recover_interrupted_issues
+    from blueprints.roster.models import IssueJob, IssueStatus
+    from blueprints.units.models import Unit
+    from tests.conftest import make_member
+    from tests.roster.helpers import pdf_text
+
+    monkeypatch.setitem(app.config, "ISSUE_STALE_SECONDS", 1)
+    with app.app_context():
+        newcomer = make_member("52100777", "Hồ Thị Mới", db.session.get(Unit, world.units["A"]))
+        db.session.commit()
+        newcomer_id = newcomer.id
+    as_role("staff_d1")
+    token = client.get(f"/roster/units/{world.units['A']}/accounts").get_data(as_text=True)
+    token = token.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        f"/roster/units/{world.units['A']}/accounts", data={"csrf_token": token, "mode": "new"}
+    )
+    page_url = response.headers["Location"]
+    assert "/roster/issues/" in page_url
+    assert "Đang chờ" in client.get(page_url).get_data(as_text=True)  # queued, not run yet
+    job_id = int(page_url.rsplit("/", 1)[1])
+    # The consumer took it and was killed: the row says "running", the queue is empty.
+    app.extensions["huey"].flush()
+    with app.app_context():
+        db.session.execute(
+            update(IssueJob)
+            .where(IssueJob.id == job_id)
+            .values(status=IssueStatus.RUNNING, updated_at=utcnow() - timedelta(minutes=5))
+        )
+        db.session.commit()
+        monkeypatch.setitem(app.config, "JOBS_INLINE", True)  # the next consumer, here
+        assert recover_interrupted_issues() == 1
+        assert recover_interrupted_issues() == 0
+        entry = db.session.get(IssueJob, job_id)
+        assert entry.status == IssueStatus.DONE and entry.issued == 1
+        assert (
+            db.session.scalar(select(func.count(User.id)).where(User.member_id == newcomer_id)) == 1
+        )
+
+    slips = client.get(f"{page_url}/slips.pdf")
+    assert slips.mimetype == "application/pdf" and "Hồ Thị Mới" in pdf_text(slips.data)
+    assert slips.headers["Cache-Control"] == "no-store"
+    other = client_for("staff_p")  # may issue for the unit, but did not ask for these slips
+    assert other.get(f"{page_url}/slips.pdf").status_code == 404
+    assert other.get(page_url).status_code == 404
+
+    with app.app_context():
+        db.session.execute(
+            update(IssueJob)
+            .where(IssueJob.id == job_id)
+            .values(finished_at=utcnow() - timedelta(hours=25))
+        )
+        db.session.commit()
+        from blueprints.roster.housekeeping import old_login_slips
+
+        assert old_login_slips() == 1
+        db.session.commit()
+    gone = client.get(f"{page_url}/slips.pdf")
+    assert gone.status_code == 302
+    assert "không còn" in client.get(page_url).get_data(as_text=True)

@@ -19,6 +19,7 @@ from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import utcnow
 from tests.conftest import PASSWORD, csrf_token, login, make_member, make_user
+from tests.roster.helpers import issue_slips
 
 # ---------------------------------------------------------------- H1 / L5: reset and issuance
 
@@ -106,10 +107,7 @@ def test_h1_district_staff_reissuing_a_cell_skips_the_administrator(
     ids = _add_targets(app, world)
     before = {k: _hash_of(app, v) for k, v in ids.items()}
     as_role("staff_d1")
-    token = csrf_token(client, f"/roster/units/{world.units['A']}/accounts")
-    response = client.post(
-        f"/roster/units/{world.units['A']}/accounts", data={"csrf_token": token, "mode": mode}
-    )
+    response = issue_slips(client, world.units["A"], mode)
     if mode == "all":
         assert response.mimetype == "application/pdf"
         from tests.roster.helpers import pdf_text
@@ -146,10 +144,7 @@ def test_l5_issuing_all_does_not_reactivate_a_locked_account(app, client, world,
         db.session.get(User, world.users["member_a"]).active = False
         db.session.commit()
     as_role("staff_d1")
-    token = csrf_token(client, f"/roster/units/{world.units['A']}/accounts")
-    client.post(
-        f"/roster/units/{world.units['A']}/accounts", data={"csrf_token": token, "mode": "all"}
-    )
+    issue_slips(client, world.units["A"], "all")
     with app.app_context():
         assert not db.session.get(User, world.users["member_a"]).active
 

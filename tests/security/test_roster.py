@@ -12,7 +12,7 @@ from sqlalchemy import select
 from blueprints.audit.models import AuditEntry
 from core.extensions import db
 from tests.conftest import csrf_token
-from tests.roster.helpers import job_id_of, member_row, upload, xlsx
+from tests.roster.helpers import issue_slips, job_id_of, member_row, upload, xlsx
 
 # ------------------------------------------------------------------------------------ H2
 
@@ -360,7 +360,6 @@ def test_l4_public_url_builds_every_absolute_url(app, client, world, as_role, mo
         make_member("52100601", "Đinh Văn Mới", db.session.get(Unit, world.units["A"]))
         db.session.commit()
     as_role("staff_d1")
-    token = csrf_token(client, f"/roster/units/{world.units['A']}/accounts")
     for key, value in {
         "PUBLIC_URL": "https://sotay.example.vn",
         "SERVER_NAME": "sotay.example.vn",
@@ -374,11 +373,7 @@ def test_l4_public_url_builds_every_absolute_url(app, client, world, as_role, mo
     links = re.findall(r'href="([^"]+)"', feed)
     assert links and all(link.startswith("https://sotay.example.vn/") for link in links)
     assert "localhost" not in feed
-    pdf = client.post(
-        f"/roster/units/{world.units['A']}/accounts",
-        data={"csrf_token": token, "mode": "new"},
-        **local,
-    )
+    pdf = issue_slips(client, world.units["A"], "new", **local)
     assert pdf.mimetype == "application/pdf", pdf.get_data(as_text=True)[:300]
     text = pdf_text(pdf.data)
     assert "https://sotay.example.vn" in text and "localhost" not in text
