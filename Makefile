@@ -36,7 +36,11 @@ endif
 ## --timeout 120: issuing 2.000 accounts with their slips PDF takes ~11 s on an idle 2-core
 ## machine and several times that under load; gunicorn's default 30 s would kill the worker
 ## (nothing is written then, but the staff member sees an error).
+## The background-job consumer (imports, nightly backup, housekeeping) runs beside gunicorn
+## and stops with it.
 run: db
+	@$(BIN)/flask jobs worker & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --timeout 120 --bind 127.0.0.1:$(PORT) --access-logfile - "app:create_app()"
 
 ## Debug server with reloading.

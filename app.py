@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _install_hooks(app)
     _register_commands(app)
+    _init_background_work(app)
     return app
 
 
@@ -84,11 +85,12 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "members": ("routes",),
     "admin": ("routes",),
     "pwa": ("routes",),
-    "roster": ("routes",),
+    "roster": ("routes", "account_routes"),
     "cards": ("routes",),
     "handbook": ("attachment_routes", "editor_routes", "reading_routes"),
     "meetings": ("action_routes", "live_routes", "minutes_routes", "schedule_routes"),
     "adoption": ("routes",),
+    "mydata": ("routes",),
 }
 
 
@@ -122,12 +124,41 @@ def _install_hooks(app: Flask) -> None:
     install_fast_path(app)
 
 
+# Modules that declare background jobs (core.jobs) and housekeeping sweepers
+# (core.housekeeping); the queue is bound once they are all imported.
+BACKGROUND_MODULES = (
+    "core.backup",
+    "core.housekeeping",
+    "blueprints.auth.housekeeping",
+    "blueprints.audit.retention",
+    "blueprints.meetings.housekeeping",
+    "blueprints.roster.housekeeping",
+    "blueprints.roster.issuing",
+    "blueprints.roster.jobs",
+)
+
+
+def _init_background_work(app: Flask) -> None:
+    from core.jobs import init_app as init_jobs
+
+    for module in BACKGROUND_MODULES:
+        importlib.import_module(module)
+    init_jobs(app)
+
+
 def _register_commands(app: Flask) -> None:
     from blueprints.auth.commands import create_admin_command
     from blueprints.demo.commands import seed_demo_command
     from blueprints.handbook.commands import handbook_cli, news_cli
     from blueprints.roster.commands import members_cli, units_cli
     from core.cli import translate_cli
+    from core.ops_cli import (
+        backup_command,
+        backup_key_command,
+        housekeeping_command,
+        jobs_cli,
+        restore_command,
+    )
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
@@ -136,3 +167,6 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(members_cli)
     app.cli.add_command(handbook_cli)
     app.cli.add_command(news_cli)
+    for command in (jobs_cli, backup_command, backup_key_command, restore_command):
+        app.cli.add_command(command)
+    app.cli.add_command(housekeeping_command)

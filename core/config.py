@@ -159,6 +159,25 @@ def load_config(instance_path: str) -> dict:
         # file has none to drop, and the ping would add a query to every live-meeting poll.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not uri.startswith("sqlite")},
         "REDIS_URL": redis_url,
+        # Background jobs (core/jobs.py): Huey's SQLite queue here unless REDIS_URL is set.
+        "JOBS_DB": os.environ.get("JOBS_DB") or None,
+        "JOBS_INLINE": os.environ.get("JOBS_INLINE", "0") == "1",
+        # A job that has not reported for this long is taken as interrupted and resumed.
+        "JOBS_STALE_SECONDS": int(os.environ.get("JOBS_STALE_SECONDS", "120")),
+        # Backups (core/backup.py): folder, optional encryption key (32 bytes, base64url, as
+        # `flask backup-key` prints), and how many daily / weekly / monthly files to keep.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR") or str(Path(instance_path) / "backups"),
+        "BACKUP_KEY": os.environ.get("BACKUP_KEY") or None,
+        "BACKUP_KEEP": tuple(
+            int(n) for n in os.environ.get("BACKUP_KEEP", "7,4,12").split(",") if n.strip()
+        ),
+        # Housekeeping (core/housekeeping.py): how long used idempotency keys and ended logins
+        # are kept; the audit log is kept for ever unless AUDIT_RETENTION_DAYS is set.
+        "IDEMPOTENCY_KEEP_DAYS": int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "30")),
+        "SESSIONS_KEEP_DAYS": int(os.environ.get("SESSIONS_KEEP_DAYS", "90")),
+        "AUDIT_RETENTION_DAYS": int(os.environ["AUDIT_RETENTION_DAYS"])
+        if os.environ.get("AUDIT_RETENTION_DAYS")
+        else None,
         # Cookies: HttpOnly and SameSite always; Secure is decided per request (see security.py).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

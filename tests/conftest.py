@@ -46,6 +46,10 @@ def app(tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SECRET_KEY": "test-secret",
             "USE_HTMX_CDN": False,
+            # Jobs run in the caller (no consumer in the suite; tests/test_jobs.py starts one).
+            "JOBS_INLINE": True,
+            "JOBS_DB": str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3"),
+            "BACKUP_DIR": str(tmp_path_factory.mktemp("backups")),
         }
     )
     with application.app_context():

@@ -62,6 +62,12 @@ MATRIX = [
     ("staff_p", "/units/{P}", 200),
     ("staff_p", "/members/{mem_c}", 200),
     ("staff_p", "/admin/roles", 403),
+    # Correction requests of members go to the staff of their units only.
+    ("member_a", "/my-data", 200),
+    ("member_a", "/my-data/requests", 403),
+    ("secretary_a", "/my-data/requests", 403),
+    ("staff_d1", "/my-data/requests", 200),
+    ("admin", "/my-data/requests", 200),
     # Editors have no access to the roster.
     ("editor", "/units/{A}", 404),
     ("editor", "/members/{mem_a}", 404),

@@ -30,6 +30,7 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "auth.logout": _l("Đăng xuất"),
             "auth.password_changed": _l("Đổi mật khẩu"),
             "account.issued": _l("Cấp tài khoản cho đơn vị"),
+            "account.slips_downloaded": _l("Tải phiếu đăng nhập của lần cấp tài khoản"),
             "account.password_reset": _l("Đặt lại mật khẩu"),
             "account.locked": _l("Khóa tài khoản"),
             "account.unlocked": _l("Mở khóa tài khoản"),
@@ -51,6 +52,14 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "member.viewed": _l("Xem hồ sơ đảng viên"),
             "roster.rejected_exported": _l("Tải danh sách dòng bị từ chối"),
             "adoption.exported": _l("Tải bảng tình hình sử dụng (Excel)"),
+        },
+    ),
+    (
+        _l("Dữ liệu cá nhân"),
+        {
+            "mydata.downloaded": _l("Tải về dữ liệu của mình"),
+            "mydata.correction_requested": _l("Gửi đề nghị sửa thông tin"),
+            "mydata.correction_handled": _l("Xử lý đề nghị sửa thông tin"),
         },
     ),
     (

@@ -10,8 +10,10 @@ from sqlalchemy import text
 
 from blueprints.main.blueprint import bp
 from core.assets import manifest_response, service_worker_response
+from core.backup import last_backup_age
 from core.extensions import db
 from core.i18n import LOCALE_COOKIE
+from core.jobs import consumer_age
 from core.layout import CONTRAST_COOKIE, LARGE_TEXT_COOKIE
 from core.permissions import PUBLIC, permission
 from core.rendering import render
@@ -32,13 +34,27 @@ def home():
 @bp.get("/healthz")
 @permission(PUBLIC, before_password_change=True)
 def healthz():
-    """200 when the app and its database answer, 503 otherwise (for load balancers)."""
+    """200 when the app and its database answer, 503 otherwise (for load balancers).
+
+    The body also says whether the job consumer is alive (it writes a heartbeat every
+    minute) and how old the newest backup is, for monitoring; neither changes the status,
+    because a web host without them still serves members.
+    """
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         db.session.rollback()
         return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+    beat = consumer_age()
+    backup = last_backup_age()
+    return {
+        "status": "ok",
+        "database": "ok",
+        "jobs": "never-seen" if beat is None else ("ok" if beat < 180 else "stale"),
+        "jobs_heartbeat_seconds": None if beat is None else round(beat),
+        "backup": "none" if backup is None else ("ok" if backup < 26 * 3600 else "old"),
+        "backup_age_hours": None if backup is None else round(backup / 3600, 1),
+    }
 
 
 @bp.get("/manifest.json")

@@ -2,30 +2,32 @@
 
 Phase 1 (analyse): read the stored file, check it, save the preview. Phase 2 (commit): check
 again against the current database and, if the figures still match the preview, apply it in a
-single transaction. Each phase runs in a background thread of the web process (or inline in
-tests and on the command line); progress is written through its own short transactions so
-every worker can show it.
+single transaction. Each phase is a background job (core.jobs; inline in tests and on the
+command line); progress is written through its own short transactions so every worker can
+show it. The job row is the ledger: a phase whose consumer died (no heartbeat for
+JOBS_STALE_SECONDS) is claimed by one compare-and-set update and put back on the queue, and the
+commit marks the job done in the same transaction as the rows it writes, so a resumed import
+is applied exactly once.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
-from flask import Flask, current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from blueprints.audit.models import record
 from blueprints.roster.analyse_members import analyse_members
 from blueprints.roster.analyse_units import analyse_units
 from blueprints.roster.importer import Plan, apply_plan
-from blueprints.roster.models import ImportJob, JobKind, JobStatus
+from blueprints.roster.models import ImportJob, JobKind, JobStatus, stale_after
 from blueprints.roster.reading import RosterFileError, read_sheet
 from core.extensions import db
+from core.jobs import enqueue, job, recoverer
 from core.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,8 +72,30 @@ def build_plan(job: ImportJob, report: bool = False) -> tuple[Plan, str | None, 
     return analyse(sheet, job.unit, phase("checking")), sheet.encoding, len(sheet.rows)
 
 
+@contextmanager
+def _failure_recorded(job_id: int):
+    """A crash marks the job failed (instead of leaving it "running" to be resumed forever)."""
+    try:
+        yield
+    except Exception:
+        log.exception("import job %s crashed", job_id)
+        db.session.rollback()
+        _set(
+            job_id,
+            status=JobStatus.FAILED,
+            error=_("Có lỗi khi xử lý tệp; không có thay đổi nào được lưu."),
+            finished_at=utcnow(),
+        )
+
+
+@job
 def analyse_job(job_id: int) -> None:
     """Phase 1: produce the preview."""
+    with _failure_recorded(job_id):
+        _analyse(job_id)
+
+
+def _analyse(job_id: int) -> None:
     job = db.session.get(ImportJob, job_id)
     _set(job_id, status=JobStatus.ANALYSING, done=0, total=0, error=None)
     try:
@@ -95,8 +119,18 @@ def analyse_job(job_id: int) -> None:
     )
 
 
+@job
 def commit_job(job_id: int, transferred_ids: list[int], actor_id: int | None) -> None:
     """Phase 2: apply the file in one transaction, or nothing."""
+    with _failure_recorded(job_id):
+        _commit(job_id, transferred_ids, actor_id)
+
+
+def _commit(job_id: int, transferred_ids: list[int], actor_id: int | None) -> None:
+    if db.session.scalar(select(ImportJob.status).where(ImportJob.id == job_id)) != (
+        JobStatus.COMMITTING
+    ):
+        return  # already applied (or cancelled) by an earlier run of this job
     job = db.session.get(ImportJob, job_id)
     previewed = dict(job.counts or {})
     try:
@@ -157,28 +191,39 @@ def commit_job(job_id: int, transferred_ids: list[int], actor_id: int | None) ->
         )
 
 
-def _run(app: Flask, locale: str, target, *args) -> None:
-    with app.app_context(), force_locale(locale):
-        try:
-            target(*args)
-        except Exception:
-            log.exception("import job crashed")
-            db.session.rollback()
-            _set(
-                args[0],
-                status=JobStatus.FAILED,
-                error=_("Có lỗi khi xử lý tệp; không có thay đổi nào được lưu."),
-                finished_at=utcnow(),
-            )
-        finally:
-            db.session.remove()
-
-
 def start(target, *args, locale: str = "vi") -> None:
-    """Run a job phase in a background thread (inline when ROSTER_JOBS_INLINE is set)."""
-    app = current_app._get_current_object()
-    if app.config.get("ROSTER_JOBS_INLINE"):
-        with force_locale(locale):
-            target(*args)
-        return
-    threading.Thread(target=_run, args=(app, locale, target, *args), daemon=True).start()
+    """Queue a job phase (run at once when JOBS_INLINE is set)."""
+    enqueue(target, *args, locale=locale)
+
+
+@recoverer
+def recover_interrupted() -> int:
+    """Put back on the queue every phase whose consumer stopped; how many were."""
+    cutoff = utcnow() - stale_after()
+    stale = db.session.execute(
+        select(ImportJob.id, ImportJob.status, ImportJob.updated_at).where(
+            ImportJob.status.in_((JobStatus.ANALYSING, JobStatus.COMMITTING)),
+            ImportJob.updated_at < cutoff,
+            ImportJob.content.is_not(None),
+        )
+    ).all()
+    resumed = 0
+    for job_id, status, seen in stale:
+        # Claim: only one consumer (or host) moves the heartbeat on from the value it read.
+        with db.engine.begin() as conn:
+            claimed = conn.execute(
+                update(ImportJob)
+                .where(ImportJob.id == job_id, ImportJob.status == status)
+                .where(ImportJob.updated_at == seen)
+                .values(updated_at=utcnow())
+            ).rowcount
+        if not claimed:
+            continue
+        row = db.session.get(ImportJob, job_id)
+        if status == JobStatus.ANALYSING:
+            enqueue(analyse_job, job_id)
+        else:
+            enqueue(commit_job, job_id, list(row.transferred_ids or []), row.committed_by_id)
+        log.warning("import job %s (%s) resumed after its consumer stopped", job_id, status)
+        resumed += 1
+    return resumed

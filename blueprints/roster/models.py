@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -39,8 +40,12 @@ class JobStatus(LabelledEnum):
 
 
 RUNNING = (JobStatus.ANALYSING, JobStatus.COMMITTING)
-# A running job whose heartbeat is older than this was interrupted (worker restarted).
-STALE_AFTER = timedelta(minutes=2)
+
+
+def stale_after() -> timedelta:
+    """A running job whose heartbeat is older than this was interrupted (its consumer stopped);
+    JOBS_STALE_SECONDS, 2 minutes by default."""
+    return timedelta(seconds=current_app.config.get("JOBS_STALE_SECONDS", 120))
 
 
 class ImportJob(db.Model):
@@ -69,6 +74,9 @@ class ImportJob(db.Model):
     # Members of the file's cells who are not in the file: [{"id", "card", "name", "cell"}]
     missing: Mapped[list | None] = deferred(mapped_column(JSON))
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # What the commit was asked to do, kept so a commit whose consumer stopped can be resumed.
+    transferred_ids: Mapped[list | None] = mapped_column(JSON)
+    committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
@@ -93,9 +101,74 @@ class ImportJob(db.Model):
     @property
     def is_stale(self) -> bool:
         """A job that says it runs but has not reported for a while (its worker stopped)."""
-        return self.status in RUNNING and utcnow() - self.updated_at > STALE_AFTER
+        return self.status in RUNNING and utcnow() - self.updated_at > stale_after()
 
     @property
     def fraction(self) -> float:
         """Share of rows done, 0..1."""
         return self.done / self.total if self.total else 0.0
+
+
+def issue_stale_after() -> timedelta:
+    """An issuance reports nothing while it hashes and writes (one transaction), so it counts
+    as interrupted only after ISSUE_STALE_SECONDS (10 minutes), far longer than any takes."""
+    return timedelta(seconds=current_app.config.get("ISSUE_STALE_SECONDS", 600))
+
+
+class IssueStatus(LabelledEnum):
+    """Life of a background account issuance."""
+
+    QUEUED = "queued", _l("Đang chờ")
+    RUNNING = "running", _l("Đang cấp tài khoản")
+    DONE = "done", _l("Đã cấp xong")
+    FAILED = "failed", _l("Không cấp được")
+
+
+class IssueJob(db.Model):
+    """One "Cấp tài khoản" request for a unit, run as a background job.
+
+    The slips PDF (it holds the initial passwords) waits here sealed (core.sealing) for the
+    staff member who asked, and is dropped after SLIPS_KEPT by housekeeping.
+    """
+
+    __tablename__ = "account_issue_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(8))  # "new" or "all"
+    site_url: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default=IssueStatus.QUEUED, index=True)
+    total: Mapped[int] = mapped_column(default=0)
+    issued: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    slips: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def scope_unit(self) -> Unit:
+        """Issuance is authorised on its unit."""
+        return self.unit
+
+    @property
+    def status_label(self) -> str:
+        """Translated status."""
+        return IssueStatus.label_for(self.status)
+
+    @property
+    def is_running(self) -> bool:
+        """Queued or running, with a fresh heartbeat."""
+        return self.status in (IssueStatus.QUEUED, IssueStatus.RUNNING) and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        """Said to be running but silent for too long (its consumer stopped)."""
+        return (
+            self.status in (IssueStatus.QUEUED, IssueStatus.RUNNING)
+            and utcnow() - self.updated_at > issue_stale_after()
+        )

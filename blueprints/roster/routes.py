@@ -13,24 +13,22 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from blueprints.audit import reads
 from blueprints.audit.models import record
 from blueprints.auth.models import User
-from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
-from blueprints.roster import accounts, jobs
+from blueprints.members.models import Member, MemberStatus
+from blueprints.roster import jobs
 from blueprints.roster.blueprint import bp
-from blueprints.roster.forms import ImportForm, IssueForm
+from blueprints.roster.forms import ImportForm
 from blueprints.roster.models import ImportJob, JobKind, JobStatus
 from blueprints.roster.reasons import change_text, reason_text
-from blueprints.roster.slips import build_slips_pdf
 from blueprints.roster.templates_xlsx import template_workbook
 from blueprints.units.models import Unit, cells_under
 from core.extensions import db
 from core.forms import EmptyForm
-from core.i18n import fmt_number
 from core.ids import db_int
 from core.models import utcnow
 from core.pagination import pager, paginate
@@ -46,7 +44,6 @@ from core.permissions import (
 from core.rendering import render
 from core.spreadsheets import XLSX_MIMETYPE, csv_text
 from core.text import fold, normalise_card_number
-from core.urls import site_url
 
 PAGE_SIZE = 50
 SHOWN_ROWS = 200  # more are in the downloadable list of rejected rows
@@ -181,7 +178,14 @@ def job_commit(job_id: int):
     claimed = db.session.execute(
         update(ImportJob)
         .where(ImportJob.id == job.id, ImportJob.status == JobStatus.PREVIEW)
-        .values(status=JobStatus.COMMITTING, error=None, done=0, updated_at=utcnow())
+        .values(
+            status=JobStatus.COMMITTING,
+            error=None,
+            done=0,
+            updated_at=utcnow(),
+            transferred_ids=transferred,
+            committed_by_id=current_user.id,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -293,132 +297,3 @@ def _no_reset(rows) -> dict[int, str]:
         elif account_refusal(current_user, user, "account.reset"):
             reasons[user.id] = _("Giữ vai trò: cấp trên đặt lại mật khẩu")
     return reasons
-
-
-# ---------------------------------------------------------------- accounts
-
-
-def _pdf_response(pdf: bytes, name: str) -> Response:
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@bp.route("/units/<int:unit_id>/accounts", methods=["GET", "POST"])
-@permission("account.issue")
-def issue_accounts(unit_id: int):
-    """Issue accounts for a whole unit and download the login slips in the same response."""
-    unit = db.get_or_404(Unit, unit_id)
-    authorize("account.issue", unit)
-    form = IssueForm()
-    counts = {
-        "members": db.session.scalar(
-            select(func.count())
-            .select_from(Member)
-            .where(
-                Member.cell_id.in_(cells_under(unit)),
-                Member.status.not_in(DEPARTED_STATUSES),
-            )
-        ),
-        "without": db.session.scalar(
-            select(func.count()).select_from(
-                accounts.members_for_issue(unit, only_new=True).subquery()
-            )
-        ),
-    }
-    if form.validate_on_submit():
-        only_new = form.mode.data != "all"
-        rows = db.session.execute(accounts.members_for_issue(unit, only_new=only_new)).all()
-        if not rows:
-            flash(_("Không có đảng viên nào cần cấp tài khoản."), "info")
-            return redirect(url_for("roster.issue_accounts", unit_id=unit.id))
-        if len(rows) > accounts.MAX_ISSUE:
-            flash(
-                _(
-                    "Đơn vị có %(n)s đảng viên, nhiều hơn %(max)s. "
-                    "Vui lòng cấp theo từng đơn vị trực thuộc.",
-                    n=fmt_number(len(rows)),
-                    max=fmt_number(accounts.MAX_ISSUE),
-                ),
-                "error",
-            )
-            return redirect(url_for("roster.issue_accounts", unit_id=unit.id))
-        slips, skipped = accounts.issue([(m, cell) for m, cell in rows], current_user)
-        if not slips:
-            flash(_skipped_message(skipped), "error")
-            return redirect(url_for("roster.issue_accounts", unit_id=unit.id))
-        record(
-            "account.issued",
-            unit,
-            count=len(slips),
-            skipped=skipped,
-            mode="new" if only_new else "all",
-            members=[m.id for m, _c in rows][:5000],
-        )
-        pdf = build_slips_pdf(slips, site_url(), _("Phiếu đăng nhập — %(unit)s", unit=unit.name))
-        db.session.commit()
-        return _pdf_response(pdf, f"phieu-dang-nhap-{unit.code.lower()}.pdf")
-    return render(
-        "roster/accounts.html",
-        unit=unit,
-        form=form,
-        counts=counts,
-        sub_units=accounts.sub_unit_counts(unit),
-        max_issue=accounts.MAX_ISSUE,
-    )
-
-
-def _skipped_message(skipped: int) -> str:
-    return _(
-        "%(n)s tài khoản không được cấp lại: tài khoản đang bị khóa, hoặc giữ vai trò mà "
-        "đồng chí không giữ ở cấp trên. Vui lòng đề nghị quản trị hệ thống.",
-        n=fmt_number(skipped),
-    )
-
-
-@bp.post("/members/<int:member_id>/reset")
-@permission("account.reset")
-def reset_password(member_id: int):
-    """Reset a member's password (forgotten): new initial password, new slip, old one void.
-
-    Only an existing, unlocked account that the actor may manage (core.permissions
-    .account_refusal); creating accounts is issuance, unlocking is its own audited action.
-    """
-    member = db.get_or_404(Member, member_id)
-    authorize("account.reset", member)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    back = redirect(url_for("roster.members", unit_id=member.cell_id))
-    user = db.session.scalar(select(User).where(User.member_id == member.id))
-    if user is None:
-        flash(
-            _(
-                "Đồng chí %(name)s chưa có tài khoản. Tài khoản do Ban Tổ chức cấp "
-                "(Cấp tài khoản trên danh sách đơn vị).",
-                name=member.full_name,
-            ),
-            "error",
-        )
-        return back
-    refusal = account_refusal(current_user, user, "account.reset")
-    if refusal is None and (not user.active or member.departed):
-        refusal = _(
-            "Tài khoản của đồng chí %(name)s đang bị khóa. Cần mở khóa tài khoản trước "
-            "(Ban Tổ chức, trên trang của đảng viên).",
-            name=member.full_name,
-        )
-    if refusal:
-        flash(refusal, "error")
-        return back
-    slips, _skipped = accounts.issue(
-        [(member, member.cell.name)], current_user, action="account.reset", create=False
-    )
-    record("account.password_reset", member, card=member.card_number)
-    pdf = build_slips_pdf(slips, site_url(), _("Phiếu đăng nhập — %(name)s", name=member.full_name))
-    db.session.commit()
-    return _pdf_response(pdf, f"phieu-dang-nhap-{member.card_number}.pdf")

@@ -36,6 +36,7 @@ PAGES = {
         "/meetings/",
         "/meetings/{meeting}",
         "/meetings/{meeting}/live",
+        "/my-data",
     ],
     "secretary_a": [
         "/units/{A}",
@@ -61,6 +62,7 @@ PAGES = {
         "/meetings/{meeting}",
         "/adoption/",
         "/adoption/{G1}",
+        "/my-data/requests",
     ],
     "admin": ["/admin/roles", "/admin/audit"],
 }

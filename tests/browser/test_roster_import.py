@@ -50,8 +50,12 @@ def test_import_preview_commit_issue_slips_and_member_login(live_server, new_pag
     page.get_by_role("link", name="Cấp tài khoản").click()
     expect(page.get_by_text("2 người chưa có tài khoản")).to_be_visible()
     assert_no_axe_violations(page, "issue accounts")
+    page.get_by_role("button", name="Cấp tài khoản và in phiếu đăng nhập").click()
+    expect(page.get_by_role("heading", name="Đã cấp xong")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Đã cấp 2 tài khoản.")).to_be_visible()
+    assert_no_axe_violations(page, "accounts issued")
     with page.expect_download() as info:
-        page.get_by_role("button", name="Cấp tài khoản và tải phiếu đăng nhập").click()
+        page.get_by_role("link", name="Tải phiếu đăng nhập (PDF)").click()
     slip = Path(info.value.path()).read_bytes()
     text = pdf_text(slip)
     assert "Trương Thị Mỹ Hạnh" in text and "52102001" in text

@@ -5,4 +5,4 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _inline_jobs(app, monkeypatch):
-    monkeypatch.setitem(app.config, "ROSTER_JOBS_INLINE", True)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", True)

@@ -68,3 +68,19 @@ def pdf_text(data: bytes) -> str:
     """All text of a PDF, through pypdf."""
     reader = PdfReader(io.BytesIO(data))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def issue_slips(client, unit_id: int, mode: str = "new", **request):
+    """Ask for a unit's accounts and, when the issuance ran (jobs run inline in the suite),
+    download its slips: the PDF response, or the request's own response when it was refused."""
+    form = client.get(f"/roster/units/{unit_id}/accounts", **request).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    response = client.post(
+        f"/roster/units/{unit_id}/accounts", data={"csrf_token": token, "mode": mode}, **request
+    )
+    location = response.headers.get("Location", "")
+    if response.status_code != 302 or "/roster/issues/" not in location:
+        return response
+    page = client.get(location, **request).get_data(as_text=True)
+    match = re.search(r'href="([^"]*/slips\.pdf)"', page)
+    return client.get(match.group(1), **request) if match else response

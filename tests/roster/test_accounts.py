@@ -11,7 +11,7 @@ from blueprints.auth.models import User
 from blueprints.members.models import Member
 from core.extensions import db
 from tests.conftest import csrf_token, login, make_member
-from tests.roster.helpers import pdf_text
+from tests.roster.helpers import issue_slips, pdf_text
 
 PASSWORD_RE = re.compile(r"[a-z]+-[a-z]+-\d{4}-[a-z]+-[a-z]+")
 
@@ -28,10 +28,7 @@ def _add_members(app, world):
 
 
 def _issue(client, unit_id, mode="new"):
-    token = csrf_token(client, f"/roster/units/{unit_id}/accounts")
-    return client.post(
-        f"/roster/units/{unit_id}/accounts", data={"csrf_token": token, "mode": mode}
-    )
+    return issue_slips(client, unit_id, mode)
 
 
 def test_staff_issue_accounts_and_member_logs_in_with_slip_password(app, client, world, as_role):

@@ -19,6 +19,7 @@ from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import utcnow
 from tests.conftest import PASSWORD, csrf_token, login, make_member, make_user
+from tests.roster.helpers import issue_slips
 
 # ---------------------------------------------------------------- H1 / L5: reset and issuance
 
@@ -106,10 +107,7 @@ def test_h1_district_staff_reissuing_a_cell_skips_the_administrator(
     ids = _add_targets(app, world)
     before = {k: _hash_of(app, v) for k, v in ids.items()}
     as_role("staff_d1")
-    token = csrf_token(client, f"/roster/units/{world.units['A']}/accounts")
-    response = client.post(
-        f"/roster/units/{world.units['A']}/accounts", data={"csrf_token": token, "mode": mode}
-    )
+    response = issue_slips(client, world.units["A"], mode)
     if mode == "all":
         assert response.mimetype == "application/pdf"
         from tests.roster.helpers import pdf_text
@@ -146,10 +144,7 @@ def test_l5_issuing_all_does_not_reactivate_a_locked_account(app, client, world,
         db.session.get(User, world.users["member_a"]).active = False
         db.session.commit()
     as_role("staff_d1")
-    token = csrf_token(client, f"/roster/units/{world.units['A']}/accounts")
-    client.post(
-        f"/roster/units/{world.units['A']}/accounts", data={"csrf_token": token, "mode": "all"}
-    )
+    issue_slips(client, world.units["A"], "all")
     with app.app_context():
         assert not db.session.get(User, world.users["member_a"]).active
 
@@ -212,7 +207,7 @@ def test_h5_member_marked_transferred_loses_access_at_once(
 ):
     from tests.roster.helpers import commit, job_id_of, member_row, upload, xlsx
 
-    monkeypatch.setitem(app.config, "ROSTER_JOBS_INLINE", True)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", True)
     phone = _logged_in(app, "member_a", world)
     assert phone.get(f"/units/{world.units['A']}").status_code == 200
     as_role("staff_d1")
@@ -234,7 +229,7 @@ def test_h5_member_marked_transferred_loses_access_at_once(
 def test_h5_status_change_in_import_ends_access(app, client, world, as_role, monkeypatch, status):
     from tests.roster.helpers import commit, job_id_of, member_row, upload, xlsx
 
-    monkeypatch.setitem(app.config, "ROSTER_JOBS_INLINE", True)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", True)
     as_role("staff_d1")
     rows = [member_row("52100002", "Trần Thị Ánh", "A", phone="0905000002", status=status)]
     commit(client, job_id_of(upload(client, xlsx(rows), unit_id=world.units["D1"])))
@@ -250,7 +245,7 @@ def test_h5_member_moved_to_another_cell_loses_old_cell_leader_role(
 ):
     from tests.roster.helpers import commit, job_id_of, member_row, upload, xlsx
 
-    monkeypatch.setitem(app.config, "ROSTER_JOBS_INLINE", True)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", True)
     secretary = _logged_in(app, "secretary_a", world)
     as_role("staff_d1")
     rows = [member_row("52100001", "Nguyễn Văn Bình", "B", phone="0905000001")]

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from blueprints.audit.models import AuditEntry
 from core.extensions import db
 from tests.conftest import csrf_token
-from tests.roster.helpers import job_id_of, member_row, upload, xlsx
+from tests.roster.helpers import issue_slips, job_id_of, member_row, upload, xlsx
 
 # ------------------------------------------------------------------------------------ H2
 
 
 def test_h2_import_preview_hides_the_owner_of_a_card_outside_scope(app, client, world, as_role):
-    app.config["ROSTER_JOBS_INLINE"] = True
+    app.config["JOBS_INLINE"] = True
     as_role("staff_d1")
     # 52100005 belongs to Võ Minh Châu, cell C of the other committee (D2).
     rows = [member_row("52100005", "Người Lạ Mặt", "A")]
@@ -31,7 +31,7 @@ def test_h2_import_preview_hides_the_owner_of_a_card_outside_scope(app, client, 
 
 
 def test_h2_import_does_not_name_a_unit_outside_scope(app, client, world, as_role):
-    app.config["ROSTER_JOBS_INLINE"] = True
+    app.config["JOBS_INLINE"] = True
     as_role("staff_d1")
     job_id = job_id_of(
         upload(client, xlsx([member_row("52100301", "Ai Đó", "D2")]), unit_id=world.units["D1"])
@@ -129,7 +129,7 @@ def test_m2_every_spreadsheet_download_is_inert(app, client, world, as_role):
     """Sweep: every route that answers .xlsx/.csv, fed hostile values, has no live formula."""
     from blueprints.units.models import Unit
 
-    app.config["ROSTER_JOBS_INLINE"] = True
+    app.config["JOBS_INLINE"] = True
     with app.app_context():
         for code, name in (("D1", HOSTILE[0]), ("D2", HOSTILE[3])):
             unit = db.session.scalar(select(Unit).where(Unit.code == code))
@@ -198,7 +198,7 @@ def test_l9_names_with_markup_or_formulas_are_refused_with_a_reason(app, client,
     from blueprints.members.models import Member
     from tests.roster.helpers import units_xlsx
 
-    app.config["ROSTER_JOBS_INLINE"] = True
+    app.config["JOBS_INLINE"] = True
     as_role("staff_d1")
     rows = [
         member_row("52100401", "<script>alert(1)</script>", "A"),
@@ -283,7 +283,7 @@ def test_m4_xlsx_bomb_is_refused_before_parsing(app, client, world, as_role):
             raise AssertionError("the bomb was read")
     assert time.process_time() - started < 2
     assert "giải nén lớn bất thường" in message
-    app.config["ROSTER_JOBS_INLINE"] = True
+    app.config["JOBS_INLINE"] = True
     as_role("staff_d1")
     job_id = job_id_of(upload(client, data, "bom.xlsx", unit_id=world.units["D1"]))
     assert "giải nén lớn bất thường" in client.get(f"/roster/jobs/{job_id}").get_data(as_text=True)
@@ -312,7 +312,7 @@ def test_m4_rows_are_streamed_and_reading_stops_at_the_limit(app, monkeypatch):
 def test_l9_a_csv_mixing_utf8_and_cp1258_is_refused_naming_both(app, client, world, as_role):
     from tests.test_legacy_vn import to_cp1258
 
-    app.config["ROSTER_JOBS_INLINE"] = True
+    app.config["JOBS_INLINE"] = True
     names = ["Trần Thị Hồng Nhung", "Lê Văn Đức", "Phạm Minh Tuấn", "Nguyễn Thị Lan"] * 8
     legacy = to_cp1258("".join(f"5210{i:04};{n};A\n" for i, n in enumerate(names)))
     header = to_cp1258("Số thẻ;Họ và tên;Mã chi bộ\n")
@@ -360,7 +360,6 @@ def test_l4_public_url_builds_every_absolute_url(app, client, world, as_role, mo
         make_member("52100601", "Đinh Văn Mới", db.session.get(Unit, world.units["A"]))
         db.session.commit()
     as_role("staff_d1")
-    token = csrf_token(client, f"/roster/units/{world.units['A']}/accounts")
     for key, value in {
         "PUBLIC_URL": "https://sotay.example.vn",
         "SERVER_NAME": "sotay.example.vn",
@@ -374,11 +373,7 @@ def test_l4_public_url_builds_every_absolute_url(app, client, world, as_role, mo
     links = re.findall(r'href="([^"]+)"', feed)
     assert links and all(link.startswith("https://sotay.example.vn/") for link in links)
     assert "localhost" not in feed
-    pdf = client.post(
-        f"/roster/units/{world.units['A']}/accounts",
-        data={"csrf_token": token, "mode": "new"},
-        **local,
-    )
+    pdf = issue_slips(client, world.units["A"], "new", **local)
     assert pdf.mimetype == "application/pdf", pdf.get_data(as_text=True)[:300]
     text = pdf_text(pdf.data)
     assert "https://sotay.example.vn" in text and "localhost" not in text
@@ -484,7 +479,7 @@ def test_l8_instance_folder_secret_key_and_sqlite_files_are_private(tmp_path):
 
 
 def test_l10_roster_reads_and_exports_are_audited_once_per_read(app, client, world, as_role):
-    app.config["ROSTER_JOBS_INLINE"] = True
+    app.config["JOBS_INLINE"] = True
 
     def entries() -> list[tuple[str, str]]:
         with app.app_context():
