@@ -70,6 +70,7 @@ def test_housekeeping_removes_only_what_has_done_its_work(app, world, runner, mo
     assert result.exit_code == 0, result.output
     lines = dict(line.split(": ") for line in result.output.strip().splitlines())
     assert lines == {
+        "account_slips": "0",
         "audit_log": "0",
         "idempotency_keys": "1",
         "import_files": "1",
