@@ -22,7 +22,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 # as "bao nhieu" still helps ranking) but do not count towards the confidence.
 STOPWORDS = frozenset(
     """a ah ai cho co cua da de duoc gi giup hay hoi khi khong la lam luc ma may minh muon nao
-    neu nha nhe nhi nhu nhung oi o ong ba ra roi sao se thi theo toi tui em anh cac cai con va
+    neu nha nhe nhi nhieu nhu nhung oi o ong ba ra roi sao se thi theo toi tui em anh cac cai con va
     ve vay vi voi xin cam on u ha ak dc k ko j""".split()
 )
 # Telex leaves tone keys behind when the keyboard is in the wrong mode ("dangr phis"). No

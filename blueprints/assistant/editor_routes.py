@@ -176,10 +176,12 @@ def editor_entry(entry_id: int):
     )
 
 
-@bp.post("/editor/<int:entry_id>/<any(submit, approve, return, archive, redraft):action>")
+@bp.post("/editor/<int:entry_id>/step/<action>")
 @permission("assistant.edit")
 def editor_transition(entry_id: int, action: str):
     """Move an entry along the workflow; a stale page is told what happened meanwhile."""
+    if action not in TRANSITIONS:
+        abort(404)
     entry = _editable(entry_id)
     allowed_from, target, code, message = TRANSITIONS[action]
     back = redirect(url_for("assistant.editor_entry", entry_id=entry.id))

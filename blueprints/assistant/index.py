@@ -21,6 +21,7 @@ from blueprints.assistant.models import Passage, QAEntry
 from blueprints.handbook.models import Article, Kind, Status
 from blueprints.handbook.services import sections_of
 from blueprints.units.models import Unit
+from core.models import utcnow
 
 _PENDING = "assistant_articles_pending"
 _WATCHED = ("title", "doc_number", "body_text", "status", "published_at", "unit_id", "slug")
@@ -82,7 +83,7 @@ def write_entry_passages(connection, entries: list[QAEntry]) -> None:
             entry_id=entry.id,
             title=entry.question[:500],
             body=entry.answer_text or "",
-            visible_from=entry.published_at,
+            visible_from=entry.published_at or utcnow(),
         )
 
 
