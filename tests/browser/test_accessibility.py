@@ -36,6 +36,7 @@ PAGES = {
         "/meetings/",
         "/meetings/{meeting}",
         "/meetings/{meeting}/live",
+        "/assistant/",
     ],
     "secretary_a": [
         "/units/{A}",
@@ -47,7 +48,17 @@ PAGES = {
         "/meetings/{meeting}/projector",
         "/adoption/",
     ],
-    "editor": ["/editor/", "/editor/new/chapter", "/handbook/", "/search?q=sinh+hoat"],
+    "editor": [
+        "/editor/",
+        "/editor/new/chapter",
+        "/handbook/",
+        "/search?q=sinh+hoat",
+        "/assistant/queue",
+        "/assistant/editor/",
+        "/assistant/editor/new",
+        "/assistant/glossary",
+        "/assistant/report",
+    ],
     "staff_d1": [
         "/",
         "/me",
