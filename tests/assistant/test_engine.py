@@ -87,9 +87,7 @@ def test_chapter_sections_follow_publication(app, world):
             "muc-ho-so-de-nghi-tang-huy-hieu",
             "muc-moc-tuoi-dang-duoc-tang-huy-hieu",
         ]
-    assert (
-        _ids(app, "huy hieu dang tang o moc may nam tuoi dang")[0] == "handbook:huy-hieu-dang"
-    )
+    assert _ids(app, "huy hieu dang tang o moc may nam tuoi dang")[0] == "handbook:huy-hieu-dang"
     with app.app_context():
         db.session.get(Article, article_id).status = Status.DRAFT
         db.session.commit()
@@ -115,4 +113,3 @@ def test_query_terms_apply_the_glossary_longest_first():
     content, pairs = query_terms("em muon hoi ve vao dang cho con dv", glossary)
     assert content == ["ket", "nap", "dang", "vien"]
     assert "ket nap" in pairs
-

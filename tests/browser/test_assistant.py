@@ -48,7 +48,9 @@ def test_member_asks_rates_editor_replies_and_offline_answers(app, live_server, 
     group = editor.locator(".assistant-group").filter(has_text="mat the dang vien")
     expect(group).to_contain_text("Chưa nói nộp ảnh ở đâu")
     assert_no_axe_violations(editor, "editor queue")
-    group.get_by_label("Trả lời", exact=True).fill("Đồng chí nộp ảnh cho bí thư chi bộ tại buổi sinh hoạt.")
+    group.get_by_label("Trả lời", exact=True).fill(
+        "Đồng chí nộp ảnh cho bí thư chi bộ tại buổi sinh hoạt."
+    )
     group.get_by_role("button", name="Gửi câu trả lời").click()
     expect(editor.get_by_text("Đã trả lời 1 câu hỏi")).to_be_visible()
     for path in ("/assistant/editor/", "/assistant/glossary", "/assistant/report"):
