@@ -14,7 +14,9 @@ threshold) and prints:
 - top-3: one of the (at most three) answers shown is expected;
 - out-of-scope refused: questions expecting [] that got no answer;
 - wrongly refused: in-scope questions that got no answer;
-- latency p50 / p95 / max of one search (server side, warm), in milliseconds.
+- latency p50 / p95 / max of one search (server side, warm), in milliseconds: for each
+  question the fastest of BENCH_REPEAT (3) runs, since other work shares the machine; the
+  load average is printed beside it.
 
 Goals (issue 15): top-1 ≥ 85%, top-3 ≥ 95%, out-of-scope refused ≥ 90%, p95 ≤ 50 ms.
 """
@@ -32,6 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 sys.path.insert(0, str(ROOT))
 
 
@@ -76,10 +79,13 @@ def evaluate(questions: list[dict], verbose: bool = False) -> dict:
     counts: Counter = Counter()
     timings: list[float] = []
     for item in questions:
-        g.pop("_assistant_glossary", None)  # each question is a request of its own
-        start = time.perf_counter()
-        ids = ranked_ids(item["q"])
-        timings.append((time.perf_counter() - start) * 1000)
+        best = float("inf")
+        for _run in range(REPEAT):  # the fastest of a few runs: the machine is shared
+            g.pop("_assistant_glossary", None)  # each question is a request of its own
+            start = time.perf_counter()
+            ids = ranked_ids(item["q"])
+            best = min(best, (time.perf_counter() - start) * 1000)
+        timings.append(best)
         expect = set(item["expect"])
         if not expect:
             counts["out"] += 1
@@ -123,7 +129,8 @@ def main() -> None:
     )
     print(f"out-of-scope refused: {share(c['out_refused'], c['out'])}")
     p50, p95 = statistics.median(t), _percentile(t, 0.95)
-    print(f"latency ms: p50 {p50:.1f}  p95 {p95:.1f}  max {max(t):.1f}")
+    load = os.getloadavg()[0]
+    print(f"latency ms: p50 {p50:.1f}  p95 {p95:.1f}  max {max(t):.1f}  (load average {load:.1f})")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 1. The question is folded, repaired and expanded with the glossary (`analysis.query_terms`).
 2. The database ranks passages by BM25 over the folded words and bigrams, every term ORed:
    SQLite's FTS5 `bm25()` (question field weighted `Q_WEIGHT`, text 1) or PostgreSQL's
-   `ts_rank_cd` over a 'simple' tsvector (question field A, text B), both GIN/FTS indexed.
+   `ts_rank_cd` over a 'simple' tsvector (question field A, text B), GIN / FTS5 indexed.
+   Words found in more than `COMMON` of the passages ("dang" is in nearly all) are left out
+   of that query: they rank nothing and would make the database score every passage. They
+   still count in the coverage below.
    The two backends sit behind one function, `_candidates`.
 3. The best `CANDIDATES` are re-scored the same way on both databases: the database score
    relative to the best one, plus how much of the question the passage covers: the share of
@@ -34,7 +37,8 @@ Q_WEIGHT = 4.0  # a word of the question field counts this many times one of the
 PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
 THRESHOLD = 0.55  # least confidence of an answer
 KEEP_RELATIVE = 0.8  # later answers score at least this share of the first one
-QA_BONUS = 0.04  # a curated entry wins a tie with a handbook section
+QA_BONUS = 0.04
+COMMON = 0.5  # a curated entry wins a tie with a handbook section
 
 
 @dataclass
@@ -91,22 +95,21 @@ def _postgresql_candidates(terms: list[str]) -> list[tuple[int, float]]:
     return [(r[0], float(r[1])) for r in rows]
 
 
+# How many passages hold one word: a GIN lookup on PostgreSQL, an FTS5 lookup on SQLite (the
+# fts5vocab table would scan the whole index).
+_DF_POSTGRESQL = (
+    "(SELECT count(*) FROM assistant_passages WHERE search_vector @@ to_tsquery('simple', :w{}))"
+)
+_DF_SQLITE = "(SELECT count(*) FROM assistant_fts WHERE assistant_fts MATCH :w{})"
+
+
 def _document_frequencies(words: list[str]) -> tuple[dict[str, int], int]:
     """How many passages hold each word, and how many passages there are (one statement)."""
-    if db.engine.dialect.name == "postgresql":
-        counts = [
-            f"count(*) FILTER (WHERE search_vector @@ to_tsquery('simple', :w{i}))"
-            for i in range(len(words))
-        ]
-        sql = "SELECT count(*), " + ", ".join(counts) + " FROM assistant_passages"  # noqa: S608 - placeholders only
-    else:
-        # One FTS5 index lookup per word (the fts5vocab table would scan the whole index).
-        counts = [
-            f"(SELECT count(*) FROM assistant_fts WHERE assistant_fts MATCH :w{i})"  # noqa: S608
-            for i in range(len(words))
-        ]
-        sql = "SELECT (SELECT count(*) FROM assistant_passages), " + ", ".join(counts)  # noqa: S608 - placeholders only
-    quote = "{}" if db.engine.dialect.name == "postgresql" else '"{}"'
+    postgresql = db.engine.dialect.name == "postgresql"
+    one = _DF_POSTGRESQL if postgresql else _DF_SQLITE
+    counts = ", ".join(one.format(i) for i in range(len(words)))
+    sql = "SELECT (SELECT count(*) FROM assistant_passages), " + counts  # noqa: S608 - placeholders
+    quote = "{}" if postgresql else '"{}"'
     params = {f"w{i}": quote.format(w) for i, w in enumerate(words)}
     row = db.session.execute(text(sql), params).one()
     return dict(zip(words, row[1:], strict=True)), row[0]
@@ -174,11 +177,12 @@ def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
     result = Result(words=content)
     if not content:
         return result
-    found = _candidates(list(dict.fromkeys(content + [p.replace(" ", "") for p in pairs])))
-    if not found:
-        return result
     df, total = _document_frequencies(content)
     idf = {w: _idf(df.get(w, 0), total) for w in content}
+    rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
+    found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs])))
+    if not found:
+        return result
     scored = _rescored(found, content, pairs, idf)
     result.confidence = scored[0][1] if scored else 0.0
     if not scored or scored[0][1] < THRESHOLD:
