@@ -37,7 +37,7 @@ Q_WEIGHT = 4.0  # a word of the question field counts this many times one of the
 PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
 THRESHOLD = 0.55  # least confidence of an answer
 KEEP_RELATIVE = 0.8  # later answers score at least this share of the first one
-QA_BONUS = 0.04
+QA_BONUS = 0.08
 COMMON = 0.5  # a curated entry wins a tie with a handbook section
 
 
@@ -122,8 +122,12 @@ def _candidates(terms: list[str]) -> list[tuple[int, float]]:
     return _sqlite_candidates(terms)
 
 
-def _idf(df: int, total: int) -> float:
-    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+NUMBER_WEIGHT = 0.3  # "họp 60 phút có đủ không": the number asked is seldom the one written
+
+
+def _idf(word: str, df: int, total: int) -> float:
+    weight = math.log(1 + (total - df + 0.5) / (df + 0.5))
+    return weight * NUMBER_WEIGHT if word.isdigit() else weight
 
 
 def _share(text: str, wanted: list[str], weight: dict[str, float]) -> float:
@@ -178,7 +182,7 @@ def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
     if not content:
         return result
     df, total = _document_frequencies(content)
-    idf = {w: _idf(df.get(w, 0), total) for w in content}
+    idf = {w: _idf(w, df.get(w, 0), total) for w in content}
     rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
     found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs])))
     if not found:

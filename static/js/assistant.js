@@ -19,6 +19,7 @@
   var CACHE = "personal-v1-" + userId;
   var STAMP = "sotay-assistant-saved-" + userId;
   var Q_WEIGHT = 4, K1 = 1.2, B = 0.75, THRESHOLD = 0.55, KEEP_RELATIVE = 0.8, MAX = 3;
+  var NUMBER_WEIGHT = 0.3;
 
   /* ---- keeping the copy ---- */
   function save() {
@@ -115,7 +116,7 @@
     if (!content.length) return [];
     var terms = unique(content.concat(bi.map(function (p) { return p.replace(" ", ""); })));
     var weights = {};
-    content.forEach(function (w) { weights[w] = idf(index, w); });
+    content.forEach(function (w) { weights[w] = idf(index, w) * (/^\d+$/.test(w) ? NUMBER_WEIGHT : 1); });
     var scored = index.docs.map(function (d) {
       var bm25 = 0;
       terms.forEach(function (t) {
