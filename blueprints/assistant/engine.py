@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from flask import g
 from sqlalchemy import select, text
+from sqlalchemy.orm import joinedload
 
 from blueprints.assistant.analysis import Glossary, compile_glossary, query_terms
 from blueprints.assistant.models import GlossaryTerm, Passage
@@ -75,24 +76,26 @@ def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
     match = " OR ".join(f'"{t}"' for t in terms)  # terms are [a-z0-9]+ only
     rank = f"bm25(assistant_fts, {Q_WEIGHT}, 1.0)"
     sql = (
-        f"SELECT p.id, -{rank} FROM assistant_fts JOIN assistant_passages p "  # noqa: S608
-        "ON p.id = assistant_fts.rowid WHERE assistant_fts MATCH :match "
+        f"SELECT p.id, -{rank}, p.kind, p.qtext, p.btext "  # noqa: S608 - constants only
+        "FROM assistant_fts JOIN assistant_passages p ON p.id = assistant_fts.rowid "
+        "WHERE assistant_fts MATCH :match "
         f"AND p.visible_from <= :now ORDER BY {rank} LIMIT :limit"
     )
     params = {"match": match, "now": utcnow(), "limit": CANDIDATES}
     rows = db.session.execute(text(sql), params)
-    return [(r[0], float(r[1])) for r in rows]
+    return [(r[0], float(r[1]), *r[2:]) for r in rows]
 
 
 def _postgresql_candidates(terms: list[str]) -> list[tuple[int, float]]:
     sql = (
-        "SELECT id, ts_rank_cd(CAST(:weights AS float4[]), search_vector, q) AS score "
+        "SELECT id, ts_rank_cd(CAST(:weights AS float4[]), search_vector, q) AS score, "
+        "kind, qtext, btext "
         "FROM assistant_passages, to_tsquery('simple', :query) AS q "
         "WHERE search_vector @@ q AND visible_from <= :now ORDER BY score DESC, id LIMIT :limit"
     )
     params = {"weights": PG_WEIGHTS, "query": " | ".join(terms), "now": utcnow()}
     rows = db.session.execute(text(sql), {**params, "limit": CANDIDATES})
-    return [(r[0], float(r[1])) for r in rows]
+    return [(r[0], float(r[1]), *r[2:]) for r in rows]
 
 
 # How many passages hold one word: a GIN lookup on PostgreSQL, an FTS5 lookup on SQLite (the
@@ -115,8 +118,9 @@ def _document_frequencies(words: list[str]) -> tuple[dict[str, int], int]:
     return dict(zip(words, row[1:], strict=True)), row[0]
 
 
-def _candidates(terms: list[str]) -> list[tuple[int, float]]:
-    """(passage id, BM25 score, higher is better) of the best matches, on either database."""
+def _candidates(terms: list[str]) -> list[tuple]:
+    """(passage id, BM25 score (higher is better), kind, qtext, btext) of the best matches,
+    on either database."""
     if db.engine.dialect.name == "postgresql":
         return _postgresql_candidates(terms)
     return _sqlite_candidates(terms)
@@ -157,18 +161,9 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
 
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
     """(score, confidence, passage id) of each candidate, best first."""
-    rows = db.session.execute(
-        select(Passage.id, Passage.kind, Passage.qtext, Passage.btext).where(
-            Passage.id.in_([i for i, _s in found])
-        )
-    )
-    texts = {r[0]: r[1:] for r in rows}
-    best = max(s for _i, s in found) or 1.0
+    best = max(f[1] for f in found) or 1.0
     scored = []
-    for passage_id, raw in found:
-        if passage_id not in texts:
-            continue
-        kind, qtext, btext = texts[passage_id]
+    for passage_id, raw, kind, qtext, btext in found:
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
         score = 0.4 * raw / best + 0.6 * part + (QA_BONUS if kind == "qa" else 0.0)
         scored.append((score, confidence, passage_id))
@@ -194,10 +189,9 @@ def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
     top = scored[0][0]
     kept = [(s, c, i) for s, c, i in scored if s >= KEEP_RELATIVE * top and c >= THRESHOLD]
     kept = kept[:limit]
-    passages = {
-        p.id: p
-        for p in db.session.scalars(select(Passage).where(Passage.id.in_([i for *_x, i in kept])))
-    }
+    chosen = select(Passage).where(Passage.id.in_([i for *_x, i in kept]))
+    chosen = chosen.options(joinedload(Passage.entry), joinedload(Passage.article))
+    passages = {p.id: p for p in db.session.scalars(chosen)}
     result.hits = [Hit(passages[i], s, c) for s, c, i in kept]
     return result
 
@@ -211,7 +205,5 @@ def ranked_ids(question: str, limit: int = MAX_ANSWERS) -> list[str]:
         if passage.kind == "qa":
             ids.append(passage.entry.slug)
         else:
-            from blueprints.handbook.models import Article
-
-            ids.append("handbook:" + (db.session.get(Article, passage.article_id).slug or ""))
+            ids.append("handbook:" + (passage.article.slug or ""))
     return ids

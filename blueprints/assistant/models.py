@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blueprints.handbook.models import Status
+from blueprints.handbook.models import Article, Status
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import UNMANAGED_TABLE_PREFIXES, utcnow
@@ -139,6 +139,7 @@ class Passage(db.Model):
     )
 
     entry: Mapped[QAEntry | None] = relationship()
+    article: Mapped[Article | None] = relationship()
 
     __table_args__ = (
         Index("ix_assistant_passages_search_vector", "search_vector", postgresql_using="gin"),

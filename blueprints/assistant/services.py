@@ -125,7 +125,7 @@ def answer_views(result: Result) -> list[Answer]:
                 )
             )
             continue
-        article = db.session.get(Article, passage.article_id)
+        article = passage.article
         if article.kind == Kind.CHAPTER:
             url = url_for("handbook.chapter", slug=article.slug)
         else:
