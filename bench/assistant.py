@@ -5,7 +5,9 @@ Usage: .venv/bin/python bench/assistant.py [--eval bench/assistant_eval.jsonl] [
 Builds a fresh database (SQLite in a temporary folder, or the PostgreSQL database named by
 DATABASE_URL, which is EMPTIED first: use a scratch one), a province unit, the handbook
 chapters of content/handbook and the Q&A entries and glossary of content/assistant, exactly
-as `make run` imports them. Then it asks every question of the evaluation set the way the
+as `make run` imports them, plus --documents (60) published province documents on other
+subjects, four sections each, so the index holds more than 300 passages and answers must be
+told apart from unrelated text. Then it asks every question of the evaluation set the way the
 assistant page does (`engine.search`: folding, glossary, BM25 in the database, re-scoring,
 threshold) and prints:
 
@@ -51,7 +53,40 @@ def _app():
     return create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench"})
 
 
-def _load(app) -> int:
+def _add_documents(count: int, unit_id: int) -> None:
+    """Published province-wide documents of four sections each on the province's other
+    subjects (economy, farming, schools…; the sentences of bench/search.py): passages the
+    assistant must not answer Party-work questions with, and that make the index bigger."""
+    import random
+
+    from bench.search import PLACES, TOPICS
+    from blueprints.handbook.models import Article, Kind, Status
+    from blueprints.handbook.services import save_text
+    from core.models import utcnow
+
+    rng = random.Random(15)
+    for n in range(count):
+        topic = rng.choice(sorted(TOPICS))
+        sections = []
+        for k in range(4):
+            lines = [
+                t.format(place=rng.choice(PLACES), month=rng.randint(1, 12), n=rng.randint(2, 95))
+                for t in rng.sample(TOPICS[topic], 3)
+            ]
+            sections.append(f"## Phần {k + 1}: {lines[0][:60]}\n\n" + " ".join(lines))
+        article = Article(
+            kind=Kind.DOCUMENT,
+            status=Status.PUBLISHED,
+            unit_id=unit_id,
+            category="ke-hoach",
+            doc_number=f"{n + 1}-KH/TU",
+            published_at=utcnow(),
+        )
+        title = f"Kế hoạch số {n + 1}-KH/TU về {topic.replace('-', ' ')}"
+        save_text(article, None, "bench", title=title, summary="", body="\n\n".join(sections))
+
+
+def _load(app, documents: int) -> int:
     from blueprints.assistant.commands import import_directory
     from blueprints.handbook.commands import import_chapters
     from blueprints.units.models import Unit, UnitKind
@@ -59,9 +94,11 @@ def _load(app) -> int:
 
     db.drop_all()
     db.create_all()
-    Unit.create("QN", "Tỉnh ủy Quảng Ngãi", UnitKind.PROVINCE, None)
+    province = Unit.create("QN", "Tỉnh ủy Quảng Ngãi", UnitKind.PROVINCE, None)
     db.session.commit()
     import_chapters(ROOT / "content" / "handbook")
+    _add_documents(documents, province.id)
+    db.session.commit()
     return import_directory(ROOT / "content" / "assistant")["passages"]
 
 
@@ -106,6 +143,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", default=str(ROOT / "bench" / "assistant_eval.jsonl"))
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--documents", type=int, default=60, help="province documents added (4 sections each)"
+    )
     args = parser.parse_args()
     questions = [
         json.loads(line) for line in Path(args.eval).read_text("utf-8").splitlines() if line.strip()
@@ -114,7 +154,7 @@ def main() -> None:
     with app.app_context():
         from core.extensions import db
 
-        passages = _load(app)
+        passages = _load(app, args.documents)
         with app.test_request_context():
             evaluate(questions[:20])  # warm-up: caches and the database's pages
             result = evaluate(questions, args.verbose)

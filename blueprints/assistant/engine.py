@@ -198,12 +198,15 @@ def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
 
 def ranked_ids(question: str, limit: int = MAX_ANSWERS) -> list[str]:
     """Ids of the answers as the evaluation set names them: an entry's slug, or
-    "handbook:<chapter slug>" for a section (bench/assistant.py and the tests use it)."""
+    "handbook:<chapter slug>" for a chapter's section, "document:<number>" for a document's
+    (bench/assistant.py and the tests use it)."""
     ids = []
     for hit in search(question, limit=limit).hits:
         passage = hit.passage
         if passage.kind == "qa":
             ids.append(passage.entry.slug)
+        elif passage.article.slug:
+            ids.append("handbook:" + passage.article.slug)
         else:
-            ids.append("handbook:" + (passage.article.slug or ""))
+            ids.append("document:" + passage.article.doc_number)
     return ids
