@@ -31,6 +31,7 @@ ifneq ($(DEMO),0)
 	$(BIN)/flask seed-demo
 endif
 	$(BIN)/flask handbook import content/handbook
+	$(BIN)/flask assistant import content/assistant
 
 ## Serve the app with demo data on http://127.0.0.1:$(PORT) with gunicorn.
 ## --timeout 120: issuing 2.000 accounts with their slips PDF takes ~11 s on an idle 2-core

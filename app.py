@@ -91,6 +91,7 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "meetings": ("action_routes", "live_routes", "minutes_routes", "schedule_routes"),
     "adoption": ("routes",),
     "mydata": ("routes",),
+    "assistant": ("editor_routes", "queue_routes", "routes"),
 }
 
 
@@ -104,6 +105,8 @@ def _register_blueprints(app: Flask) -> None:
 def _install_hooks(app: Flask) -> None:
     """The app-wide hooks features provide, all installed here (none hides in a feature's
     import): template context and globals, after-request headers, the fast-path WSGI layer."""
+    from blueprints.assistant.index import install as install_assistant_index
+    from blueprints.assistant.routes import assistant_context
     from blueprints.handbook.blueprint import article_url
     from blueprints.handbook.reading_routes import unread_news_context
     from blueprints.meetings.blueprint import upcoming_meeting
@@ -116,6 +119,9 @@ def _install_hooks(app: Flask) -> None:
     app.context_processor(unread_news_context)
     app.context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
     app.add_template_global(article_url, "article_url")
+    app.context_processor(assistant_context)
+    # Chapters and documents refresh the assistant's passages when published or changed.
+    install_assistant_index()
     # Flask runs after-request hooks last registered first: these two before core's security
     # headers (installed with the extensions), the app-script redirect before the account name.
     app.after_request(name_the_account)
@@ -147,6 +153,7 @@ def _init_background_work(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from blueprints.assistant.commands import assistant_cli
     from blueprints.auth.commands import create_admin_command
     from blueprints.demo.commands import seed_demo_command
     from blueprints.handbook.commands import handbook_cli, news_cli
@@ -170,3 +177,4 @@ def _register_commands(app: Flask) -> None:
     for command in (jobs_cli, backup_command, backup_key_command, restore_command):
         app.cli.add_command(command)
     app.cli.add_command(housekeeping_command)
+    app.cli.add_command(assistant_cli)

@@ -32,6 +32,8 @@ SHELL_FILES = (
     "css/meetings.css",
     "js/meetings.js",
     "css/roster.css",
+    "css/assistant.css",
+    "js/assistant.js",
     "vendor/htmx-2.0.11.min.js",
     "fonts/noto-sans-vietnamese-400-normal.woff2",
     "fonts/noto-sans-latin-400-normal.woff2",
@@ -65,6 +67,8 @@ OFFLINE_ROUTES: dict[str, tuple[str, ...]] = {
         "cards.detail",
         "members.my_card",
         "handbook.bookmarks",
+        "assistant.index",
+        "assistant.entry",
     ),
     # Attachments and meeting documents: the saved copy first, they do not change.
     "files": ("handbook.attachment", "meetings.document"),

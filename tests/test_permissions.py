@@ -71,6 +71,19 @@ MATRIX = [
     # Editors have no access to the roster.
     ("editor", "/units/{A}", 404),
     ("editor", "/members/{mem_a}", 404),
+    # The assistant: every member asks; the queue, glossary, entries and report are the
+    # editorial board's (tests/assistant/test_routes.py scopes the queue by unit).
+    ("member_a", "/assistant/", 200),
+    ("member_a", "/assistant/queue", 403),
+    ("member_a", "/assistant/glossary", 403),
+    ("member_a", "/assistant/editor/", 403),
+    ("member_a", "/assistant/report", 403),
+    ("secretary_a", "/assistant/queue", 403),
+    ("staff_d1", "/assistant/queue", 403),
+    ("editor", "/assistant/queue", 200),
+    ("editor", "/assistant/editor/", 200),
+    ("editor", "/assistant/glossary", 200),
+    ("admin", "/assistant/report", 200),
     # Administrators reach everything.
     ("admin", "/units/{C}", 200),
     ("admin", "/members/{mem_b}", 200),

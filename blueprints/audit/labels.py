@@ -90,6 +90,22 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
         },
     ),
     (
+        _l("Trợ lý ảo"),
+        {
+            "assistant.entry_create": _l("Tạo mục hỏi đáp"),
+            "assistant.entry_edit": _l("Sửa mục hỏi đáp"),
+            "assistant.entry_submit": _l("Gửi mục hỏi đáp đi duyệt"),
+            "assistant.entry_publish": _l("Duyệt và xuất bản mục hỏi đáp"),
+            "assistant.entry_return": _l("Trả mục hỏi đáp về để sửa"),
+            "assistant.entry_archive": _l("Lưu trữ mục hỏi đáp"),
+            "assistant.entry_redraft": _l("Chuyển mục hỏi đáp về nháp"),
+            "assistant.replied": _l("Trả lời câu hỏi gửi trợ lý ảo"),
+            "assistant.dismissed": _l("Bỏ qua câu hỏi trong hàng chờ"),
+            "assistant.term_saved": _l("Lưu từ viết tắt, từ đồng nghĩa"),
+            "assistant.term_deleted": _l("Xóa từ viết tắt, từ đồng nghĩa"),
+        },
+    ),
+    (
         _l("Sinh hoạt chi bộ"),
         {
             "meeting.schedule": _l("Lên lịch buổi sinh hoạt"),

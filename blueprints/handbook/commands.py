@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from blueprints.handbook.markup import html_to_text
 from blueprints.handbook.models import Article, Kind, Revision, Status
-from blueprints.handbook.services import root_unit, save_text
+from blueprints.handbook.services import parse_front_matter, root_unit, save_text
 from core.extensions import db
 from core.models import utcnow
-from core.text import clean, clean_multiline
+from core.text import clean
 
 handbook_cli = AppGroup("handbook", help="Sổ tay: nhập chương từ tệp Markdown.")
 news_cli = AppGroup("news", help="Tin tức: liên thông với cổng thông tin.")
@@ -29,27 +29,14 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 
 def parse_chapter(text: str) -> tuple[dict[str, str], str]:
     """Split a chapter file into its front matter (simple `key: value` lines) and body."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    if not text.startswith("---\n"):
-        raise ValueError("missing front matter")
-    end = text.find("\n---", 4)
-    if end < 0:
-        raise ValueError("unterminated front matter")
-    meta: dict[str, str] = {}
-    for line in text[4:end].splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            raise ValueError(f"bad front matter line: {line!r}")
-        meta[key.strip()] = clean(value.strip().strip('"').strip("'"))
+    meta, body = parse_front_matter(text)
     for key in ("title", "slug", "order"):
         if not meta.get(key):
             raise ValueError(f"front matter lacks {key}")
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", meta["slug"]):
         raise ValueError(f"bad slug {meta['slug']!r}")
     int(meta["order"])
-    return meta, clean_multiline(text[end + 4 :])
+    return meta, body
 
 
 def _edited_in_app(article: Article) -> bool:

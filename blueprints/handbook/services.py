@@ -5,6 +5,7 @@ The search index is not written here: the session keeps it (core/searchable.py).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import g
@@ -23,6 +24,7 @@ from blueprints.units.models import Unit, subtree_clause
 from core.extensions import db
 from core.models import utcnow
 from core.permissions import ADMIN, can, has_role, role_scopes
+from core.text import clean, clean_multiline
 from core.tree import path_ids
 from core.uploads import AcceptedFile
 
@@ -82,6 +84,46 @@ def visible_articles(user, kind: Kind | None = None):
 def root_unit() -> Unit | None:
     """The province unit (top of the tree): target of province-wide articles."""
     return db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a content file into its front matter (simple `key: value` lines between `---`
+    lines, values cleaned to NFC) and its Markdown body: chapters and the assistant's Q&A."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise ValueError("missing front matter")
+    end = text.find("\n---", 4)
+    if end < 0:
+        raise ValueError("unterminated front matter")
+    meta: dict[str, str] = {}
+    for line in text[4:end].splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise ValueError(f"bad front matter line: {line!r}")
+        meta[key.strip()] = clean(value.strip().strip('"').strip("'"))
+    return meta, clean_multiline(text[end + 4 :])
+
+
+_SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+
+
+def render_text(source: str) -> tuple[str, str]:
+    """Markdown rendered and sanitised exactly as the handbook's, and its plain text: for
+    other features' Markdown (the assistant's answers)."""
+    html = render_markdown(source)
+    return html, plain_text(html)
+
+
+def sections_of(article: Article) -> list[tuple[str, str, str]]:
+    """(anchor, heading, plain text) of each second-level section of the article's rendered
+    text; what comes before the first heading is a section with an empty anchor."""
+    parts = _SECTION.split(article.body_html or "")
+    sections = [("", "", plain_text(parts[0]))] if plain_text(parts[0]) else []
+    for i in range(1, len(parts) - 2, 3):
+        sections.append((parts[i], plain_text(parts[i + 1]), plain_text(parts[i + 2])))
+    return sections
 
 
 def apply_text(article: Article, *, title: str, summary: str, body: str) -> None:

@@ -118,6 +118,8 @@ def offline_handbook():
             for a in chapter.published_files
             if not a.is_pdf
         ]
+    # The assistant's page and its published Q&A, answered on the phone (static/js/assistant.js).
+    urls += [url_for("assistant.index"), url_for("assistant.offline_data")]
     return _offline_list(urls, len(chapters))
 
 

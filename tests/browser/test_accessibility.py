@@ -37,6 +37,7 @@ PAGES = {
         "/meetings/{meeting}",
         "/meetings/{meeting}/live",
         "/my-data",
+        "/assistant/",
     ],
     "secretary_a": [
         "/units/{A}",
@@ -48,7 +49,17 @@ PAGES = {
         "/meetings/{meeting}/projector",
         "/adoption/",
     ],
-    "editor": ["/editor/", "/editor/new/chapter", "/handbook/", "/search?q=sinh+hoat"],
+    "editor": [
+        "/editor/",
+        "/editor/new/chapter",
+        "/handbook/",
+        "/search?q=sinh+hoat",
+        "/assistant/queue",
+        "/assistant/editor/",
+        "/assistant/editor/new",
+        "/assistant/glossary",
+        "/assistant/report",
+    ],
     "staff_d1": [
         "/",
         "/me",

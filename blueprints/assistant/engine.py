@@ -1,0 +1,212 @@
+"""Retrieval: a question in, at most three sourced passages out, or none when unsure.
+
+1. The question is folded, repaired and expanded with the glossary (`analysis.query_terms`).
+2. The database ranks passages by BM25 over the folded words and bigrams, every term ORed:
+   SQLite's FTS5 `bm25()` (question field weighted `Q_WEIGHT`, text 1) or PostgreSQL's
+   `ts_rank_cd` over a 'simple' tsvector (question field A, text B), GIN / FTS5 indexed.
+   Words found in more than `COMMON` of the passages ("dang" is in nearly all) are left out
+   of that query: they rank nothing and would make the database score every passage. They
+   still count in the coverage below.
+   The two backends sit behind one function, `_candidates`.
+3. The best `CANDIDATES` are re-scored the same way on both databases: the database score
+   relative to the best one, plus how much of the question the passage covers: the share of
+   the question's content words (each weighted by its rarity in the index, BM25's idf) and
+   of its bigrams found in the passage's question field and in the whole passage.
+4. The confidence is that coverage of the whole passage. A question whose rare words the
+   index does not hold ("cách nấu phở") covers little of any passage: below `THRESHOLD` the
+   assistant says it has no answer yet. The threshold is relative to the question itself, so
+   it does not depend on the size of the index or on the backend's score scale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from flask import g
+from sqlalchemy import select, text
+from sqlalchemy.orm import joinedload
+
+from blueprints.assistant.analysis import Glossary, compile_glossary, query_terms
+from blueprints.assistant.models import GlossaryTerm, Passage
+from core.extensions import db
+from core.models import utcnow
+
+CANDIDATES = 15
+MAX_ANSWERS = 3
+Q_WEIGHT = 4.0  # a word of the question field counts this many times one of the text
+PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
+THRESHOLD = 0.55  # least confidence of an answer
+KEEP_RELATIVE = 0.8  # later answers score at least this share of the first one
+QA_BONUS = 0.08
+COMMON = 0.5  # a curated entry wins a tie with a handbook section
+
+
+@dataclass
+class Hit:
+    """One passage that answers, with how sure we are."""
+
+    passage: Passage
+    score: float
+    confidence: float
+
+
+@dataclass
+class Result:
+    """What the assistant found for one question."""
+
+    hits: list[Hit] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.hits)
+
+
+def glossary() -> Glossary:
+    """The glossary, compiled once per request (a small table the editors edit)."""
+    if "_assistant_glossary" not in g:
+        rows = db.session.execute(select(GlossaryTerm.term, GlossaryTerm.expansion)).all()
+        g._assistant_glossary = compile_glossary(rows)
+    return g._assistant_glossary
+
+
+def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
+    match = " OR ".join(f'"{t}"' for t in terms)  # terms are [a-z0-9]+ only
+    rank = f"bm25(assistant_fts, {Q_WEIGHT}, 1.0)"
+    sql = (
+        f"SELECT p.id, -{rank}, p.kind, p.qtext, p.btext "  # noqa: S608 - constants only
+        "FROM assistant_fts JOIN assistant_passages p ON p.id = assistant_fts.rowid "
+        "WHERE assistant_fts MATCH :match "
+        f"AND p.visible_from <= :now ORDER BY {rank} LIMIT :limit"
+    )
+    params = {"match": match, "now": utcnow(), "limit": CANDIDATES}
+    rows = db.session.execute(text(sql), params)
+    return [(r[0], float(r[1]), *r[2:]) for r in rows]
+
+
+def _postgresql_candidates(terms: list[str]) -> list[tuple[int, float]]:
+    sql = (
+        "SELECT id, ts_rank_cd(CAST(:weights AS float4[]), search_vector, q) AS score, "
+        "kind, qtext, btext "
+        "FROM assistant_passages, to_tsquery('simple', :query) AS q "
+        "WHERE search_vector @@ q AND visible_from <= :now ORDER BY score DESC, id LIMIT :limit"
+    )
+    params = {"weights": PG_WEIGHTS, "query": " | ".join(terms), "now": utcnow()}
+    rows = db.session.execute(text(sql), {**params, "limit": CANDIDATES})
+    return [(r[0], float(r[1]), *r[2:]) for r in rows]
+
+
+# How many passages hold one word: a GIN lookup on PostgreSQL, an FTS5 lookup on SQLite (the
+# fts5vocab table would scan the whole index).
+_DF_POSTGRESQL = (
+    "(SELECT count(*) FROM assistant_passages WHERE search_vector @@ to_tsquery('simple', :w{}))"
+)
+_DF_SQLITE = "(SELECT count(*) FROM assistant_fts WHERE assistant_fts MATCH :w{})"
+
+
+def _document_frequencies(words: list[str]) -> tuple[dict[str, int], int]:
+    """How many passages hold each word, and how many passages there are (one statement)."""
+    postgresql = db.engine.dialect.name == "postgresql"
+    one = _DF_POSTGRESQL if postgresql else _DF_SQLITE
+    counts = ", ".join(one.format(i) for i in range(len(words)))
+    sql = "SELECT (SELECT count(*) FROM assistant_passages), " + counts  # noqa: S608 - placeholders
+    quote = "{}" if postgresql else '"{}"'
+    params = {f"w{i}": quote.format(w) for i, w in enumerate(words)}
+    row = db.session.execute(text(sql), params).one()
+    return dict(zip(words, row[1:], strict=True)), row[0]
+
+
+def _candidates(terms: list[str]) -> list[tuple]:
+    """(passage id, BM25 score (higher is better), kind, qtext, btext) of the best matches,
+    on either database."""
+    if db.engine.dialect.name == "postgresql":
+        return _postgresql_candidates(terms)
+    return _sqlite_candidates(terms)
+
+
+NUMBER_WEIGHT = 0.3  # "họp 60 phút có đủ không": the number asked is seldom the one written
+
+
+def _idf(word: str, df: int, total: int) -> float:
+    weight = math.log(1 + (total - df + 0.5) / (df + 0.5))
+    return weight * NUMBER_WEIGHT if word.isdigit() else weight
+
+
+def _share(text: str, wanted: list[str], weight: dict[str, float]) -> float:
+    """Weighted share of `wanted` terms found as whole words of `text` (padded with spaces)."""
+    mass = sum(weight.get(w, 1.0) for w in wanted)
+    found = sum(weight.get(w, 1.0) for w in wanted if f" {w} " in text)
+    return found / mass if mass else 0.0
+
+
+def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf: dict) -> tuple:
+    """(score part from coverage, confidence) of one passage for the question. A bigram is
+    found when its two words stand side by side in the passage."""
+    asked, told = f" {qtext} ", f" {btext} "
+    both = asked + told
+    words_all = _share(both, content, idf)
+    words_asked = _share(asked, content, idf)
+    if pairs:
+        pairs_all = _share(both, pairs, {})
+        pairs_asked = _share(asked, pairs, {})
+        confidence = 0.6 * words_all + 0.4 * pairs_all
+    else:
+        pairs_all = pairs_asked = words_all
+        confidence = words_all
+    part = 0.35 * words_all + 0.25 * words_asked + 0.25 * pairs_all + 0.15 * pairs_asked
+    return part, confidence
+
+
+def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
+    """(score, confidence, passage id) of each candidate, best first."""
+    best = max(f[1] for f in found) or 1.0
+    scored = []
+    for passage_id, raw, kind, qtext, btext in found:
+        part, confidence = _coverage(qtext, btext, content, pairs, idf)
+        score = 0.4 * raw / best + 0.6 * part + (QA_BONUS if kind == "qa" else 0.0)
+        scored.append((score, confidence, passage_id))
+    return sorted(scored, key=lambda x: (-x[0], x[2]))
+
+
+def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
+    """The passages that answer `question` (published only, at most `limit`), best first."""
+    content, pairs = query_terms(question, glossary())
+    result = Result(words=content)
+    if not content:
+        return result
+    df, total = _document_frequencies(content)
+    idf = {w: _idf(w, df.get(w, 0), total) for w in content}
+    rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
+    found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs])))
+    if not found:
+        return result
+    scored = _rescored(found, content, pairs, idf)
+    result.confidence = scored[0][1] if scored else 0.0
+    if not scored or scored[0][1] < THRESHOLD:
+        return result
+    top = scored[0][0]
+    kept = [(s, c, i) for s, c, i in scored if s >= KEEP_RELATIVE * top and c >= THRESHOLD]
+    kept = kept[:limit]
+    chosen = select(Passage).where(Passage.id.in_([i for *_x, i in kept]))
+    chosen = chosen.options(joinedload(Passage.entry), joinedload(Passage.article))
+    passages = {p.id: p for p in db.session.scalars(chosen)}
+    result.hits = [Hit(passages[i], s, c) for s, c, i in kept]
+    return result
+
+
+def ranked_ids(question: str, limit: int = MAX_ANSWERS) -> list[str]:
+    """Ids of the answers as the evaluation set names them: an entry's slug, or
+    "handbook:<chapter slug>" for a chapter's section, "document:<number>" for a document's
+    (bench/assistant.py and the tests use it)."""
+    ids = []
+    for hit in search(question, limit=limit).hits:
+        passage = hit.passage
+        if passage.kind == "qa":
+            ids.append(passage.entry.slug)
+        elif passage.article.slug:
+            ids.append("handbook:" + passage.article.slug)
+        else:
+            ids.append("document:" + passage.article.doc_number)
+    return ids

@@ -1,0 +1,226 @@
+/* Trợ lý ảo on the phone without the network.
+   Online, the page keeps the published Q&A export (GET /assistant/offline.json) in the
+   account's own cache ("personal-v1-<account id>", deleted at logout like every personal
+   page; "Lưu để đọc khi không có mạng" on the handbook saves it too). Offline, a question is
+   answered here from that copy, with the server's steps (blueprints/assistant/analysis.py and
+   engine.py): text folded (NFC, lower case, no diacritics, đ→d), Telex leftovers repaired,
+   the glossary applied, stopwords left out, word bigrams, BM25 with the question field
+   weighted 4, then the same idf-weighted coverage and threshold. The answer says that it
+   comes from the saved copy. With no answer, the question can be queued for the Ban Biên tập
+   (the outbox of app.js sends it when the network returns). */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var dataUrl = script && script.getAttribute("data-offline");
+  var form = document.getElementById("assistant-ask");
+  var box = document.getElementById("assistant-offline-answer");
+  var userId = document.body.getAttribute("data-user") || "";
+  if (!dataUrl || !form || !box || !userId || !window.caches) return;
+  var CACHE = "personal-v1-" + userId;
+  var STAMP = "sotay-assistant-saved-" + userId;
+  var Q_WEIGHT = 4, K1 = 1.2, B = 0.75, THRESHOLD = 0.55, KEEP_RELATIVE = 0.8, MAX = 3;
+  var NUMBER_WEIGHT = 0.3;
+
+  /* ---- keeping the copy ---- */
+  function save() {
+    return fetch(dataUrl, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (!r.ok || r.redirected) throw new Error("export");
+      var headers = new Headers(r.headers);
+      headers.set("X-Sotay-Kept", "1");
+      return r.blob().then(function (blob) {
+        return caches.open(CACHE).then(function (cache) {
+          return cache.put(dataUrl, new Response(blob, { status: 200, headers: headers }));
+        });
+      });
+    }).then(function () { localStorage.setItem(STAMP, String(Date.now())); });
+  }
+  if (navigator.onLine && !(Date.now() - Number(localStorage.getItem(STAMP) || 0) < 3600000)) {
+    window.addEventListener("load", function () { save().catch(function () {}); });
+  }
+  function load() {
+    return caches.open(CACHE).then(function (cache) { return cache.match(dataUrl); })
+      .then(function (hit) { return hit ? hit.json() : null; });
+  }
+
+  /* ---- the server's analysis, step by step ---- */
+  function fold(text) {
+    return (text || "").normalize("NFC").toLowerCase().replace(/đ/g, "d")
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+  function words(text) { return fold(text).match(/[a-z0-9]+/g) || []; }
+  function repair(word) {
+    if (word.length < 3 || /^\d+$/.test(word)) return word;
+    if (word.indexOf("dd") === 0) word = word.slice(1);
+    word = word.replace(/([aou])w/g, "$1").replace(/([aeo])\1/g, "$1");
+    return word.length > 2 ? word.replace(/([aeiouychtpmng])[sfrxj]$/, "$1") : word;
+  }
+  function expand(tokens, glossary) {
+    var out = [], i = 0;
+    while (i < tokens.length) {
+      var hit = null;
+      for (var g = 0; g < glossary.length && !hit; g++) {
+        var term = glossary[g][0];
+        if (tokens.slice(i, i + term.length).join(" ") === term.join(" ")) hit = glossary[g];
+      }
+      if (hit) { out = out.concat(hit[1]); i += hit[0].length; } else { out.push(tokens[i]); i += 1; }
+    }
+    return out;
+  }
+  function pairs(tokens, stop) {
+    var out = [];
+    for (var i = 0; i + 1 < tokens.length; i++) {
+      if (!(stop[tokens[i]] && stop[tokens[i + 1]])) out.push(tokens[i] + " " + tokens[i + 1]);
+    }
+    return out;
+  }
+  function unique(list) { return list.filter(function (x, i) { return list.indexOf(x) === i; }); }
+
+  function prepare(data) {
+    var stop = {};
+    data.stopwords.forEach(function (w) { stop[w] = true; });
+    var glossary = data.glossary.map(function (g) { return [g[0].split(" "), g[1].split(" ")]; })
+      .sort(function (a, b) { return b[0].length - a[0].length; });
+    var docs = data.entries.map(function (e) {
+      var q = words([e.q].concat(e.also).join(" \n ")), b = words(e.text);
+      var tf = {};
+      function add(field, list) {
+        list.concat(pairs(list, stop).map(function (p) { return p.replace(" ", ""); }))
+          .forEach(function (t) {
+            tf[t] = tf[t] || [0, 0];
+            tf[t][field] += 1;
+          });
+      }
+      add(0, q); add(1, b);
+      return { entry: e, tf: tf, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " " };
+    });
+    var avg = docs.reduce(function (s, d) { return s + d.len; }, 0) / Math.max(1, docs.length);
+    return { stop: stop, glossary: glossary, docs: docs, avg: avg };
+  }
+  function idf(index, term) {
+    var df = index.docs.filter(function (d) { return d.tf[term]; }).length, n = index.docs.length;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+  function share(text, wanted, weight) {
+    var mass = 0, found = 0;
+    wanted.forEach(function (w) {
+      var x = weight ? weight[w] : 1;
+      mass += x;
+      if (text.indexOf(" " + w + " ") >= 0) found += x;
+    });
+    return mass ? found / mass : 0;
+  }
+  function answer(index, question) {
+    var tokens = expand(words(question).slice(0, 24).map(repair), index.glossary);
+    var content = unique(tokens.filter(function (t) { return !index.stop[t]; }));
+    var bi = unique(pairs(tokens, index.stop));
+    if (!content.length) return [];
+    var terms = unique(content.concat(bi.map(function (p) { return p.replace(" ", ""); })));
+    var weights = {};
+    content.forEach(function (w) { weights[w] = idf(index, w) * (/^\d+$/.test(w) ? NUMBER_WEIGHT : 1); });
+    var scored = index.docs.map(function (d) {
+      var bm25 = 0;
+      terms.forEach(function (t) {
+        var f = d.tf[t];
+        if (!f) return;
+        var tf = f[0] * Q_WEIGHT + f[1];
+        bm25 += idf(index, t) * tf * (K1 + 1) / (tf + K1 * (1 - B + B * d.len / index.avg));
+      });
+      return { d: d, bm25: bm25 };
+    }).filter(function (s) { return s.bm25 > 0; });
+    if (!scored.length) return [];
+    var best = Math.max.apply(null, scored.map(function (s) { return s.bm25; }));
+    scored.forEach(function (s) {
+      var both = s.d.q + s.d.b;
+      var wa = share(both, content, weights), wq = share(s.d.q, content, weights);
+      var pa = bi.length ? share(both, bi) : wa, pq = bi.length ? share(s.d.q, bi) : wa;
+      s.confidence = bi.length ? 0.6 * wa + 0.4 * pa : wa;
+      s.score = 0.4 * s.bm25 / best + 0.6 * (0.35 * wa + 0.25 * wq + 0.25 * pa + 0.15 * pq) + 0.04;
+    });
+    scored.sort(function (a, b) { return b.score - a.score; });
+    if (scored[0].confidence < THRESHOLD) return [];
+    return scored.filter(function (s) {
+      return s.score >= KEEP_RELATIVE * scored[0].score && s.confidence >= THRESHOLD;
+    }).slice(0, MAX).map(function (s) { return s.d.entry; });
+  }
+
+  /* ---- showing it ---- */
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text) el.textContent = text;
+    return el;
+  }
+  function sendForm(question) {
+    var f = element("form", "assistant-send");
+    f.method = "post";
+    f.action = form.getAttribute("data-send");
+    f.setAttribute("data-offline-queue", "");
+    var token = (form.querySelector("input[name=csrf_token]") || {}).value || "";
+    [["csrf_token", token], ["text", question],
+     ["idempotency_key", window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now())]]
+      .forEach(function (pair) {
+        var input = element("input");
+        input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+        f.appendChild(input);
+      });
+    var button = element("button", "button button-primary", form.getAttribute("data-send-label"));
+    button.type = "submit";
+    f.appendChild(button);
+    return f;
+  }
+  function show(data, question, found) {
+    box.textContent = "";
+    box.hidden = false;
+    var card = element("article", "card");
+    card.appendChild(element("h2", "assistant-asked", question));
+    var when = new Date(data.savedAt);
+    var stamp = isNaN(when) ? "" : when.toLocaleString("vi-VN");
+    card.appendChild(element("p", "notice", found.length
+      ? box.getAttribute("data-note").replace("%WHEN%", stamp) : box.getAttribute("data-none")));
+    if (found.length) {
+      var list = element("ol", "assistant-answers");
+      found.forEach(function (e) {
+        var item = element("li", "assistant-answer");
+        item.appendChild(element("h3", "", e.q));
+        var body = element("div", "assistant-answer-body");
+        body.innerHTML = e.html; // sanitised by the server when the entry was saved
+        item.appendChild(body);
+        item.appendChild(element("p", "assistant-source",
+          box.getAttribute("data-sources") + " " + e.sources.join("; ")));
+        if (e.checked) {
+          item.appendChild(element("p", "muted", box.getAttribute("data-checked").replace("%DATE%", e.checked)));
+        }
+        list.appendChild(item);
+      });
+      card.appendChild(list);
+    } else {
+      card.appendChild(sendForm(question));
+    }
+    box.appendChild(card);
+    box.scrollIntoView({ block: "nearest" });
+  }
+  function answerOffline() {
+    var input = form.querySelector("input[name=text]");
+    var question = input ? input.value : "";
+    if (!question.trim()) return;
+    load().then(function (data) {
+      if (!data) { show({ savedAt: "" }, question, []); return; }
+      show(data, question, answer(prepare(data), question));
+    }).catch(function () { show({ savedAt: "" }, question, []); });
+  }
+  // Before app.js (which would say "needs the network"): window capture runs first.
+  window.addEventListener("submit", function (event) {
+    if (event.target !== form || navigator.onLine) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    answerOffline();
+  }, true);
+  // "Online" on one useless bar: the request fails, the saved copy answers.
+  document.addEventListener("htmx:sendError", function (event) {
+    if (event.detail && event.detail.elt === form) {
+      var note = document.getElementById("needs-network");
+      if (note) note.hidden = true;
+      answerOffline();
+    }
+  });
+})();

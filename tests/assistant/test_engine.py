@@ -1,0 +1,115 @@
+"""Retrieval: folding, abbreviations, the glossary, the threshold, drafts, handbook sections."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from blueprints.assistant.analysis import compile_glossary, query_terms, repair
+from blueprints.assistant.engine import ranked_ids, search
+from blueprints.assistant.models import Passage, QAEntry
+from blueprints.handbook.models import Article, Status
+from core.extensions import db
+from core.models import utcnow
+from tests.assistant.helpers import add_chapter, add_entry, add_term, seed_entries
+
+
+def _ids(app, question: str) -> list[str]:
+    with app.test_request_context():
+        return ranked_ids(question)
+
+
+def test_questions_without_diacritics_find_the_entry(app, world):
+    seed_entries(app)
+    assert _ids(app, "dang phi nghi huu dong bao nhieu")[0] == "dang-phi-nghi-huu"
+    assert _ids(app, "mat the dang vien phai lam gi")[0] == "mat-the-dang-vien"
+    assert _ids(app, "MẤT THẺ ĐẢNG VIÊN")[0] == "mat-the-dang-vien"  # case and đ folded
+
+
+def test_abbreviations_and_telex_leftovers_are_understood(app, world):
+    seed_entries(app)
+    assert _ids(app, "SHCB mấy phút")[0] == "sinh-hoat-chi-bo-bao-lau"
+    assert _ids(app, "ve huu dong DP bao nhieu")[0] == "dang-phi-nghi-huu"
+    assert _ids(app, "dangr phis nghir huu")[0] == "dang-phi-nghi-huu"
+    assert repair("phis") == "phi" and repair("dduwowcj") == "duoc" and repair("bch") == "bch"
+
+
+def test_out_of_scope_questions_get_no_answer(app, world):
+    seed_entries(app)
+    for question in ("cách nấu phở bò", "ket qua bong da toi qua", "thoi tiet ngay mai", "?!"):
+        assert _ids(app, question) == [], question
+
+
+def test_a_glossary_edit_changes_the_results(app, world):
+    seed_entries(app)
+    assert _ids(app, "tgsh toi thieu may phut") == []
+    with app.app_context():
+        add_term("tgsh", "thời gian sinh hoạt chi bộ")
+        db.session.commit()
+    assert _ids(app, "tgsh toi thieu may phut")[0] == "sinh-hoat-chi-bo-bao-lau"
+
+
+def test_drafts_never_answer(app, world):
+    with app.app_context():
+        add_entry(
+            "huy-hieu",
+            "Khi nào được tặng huy hiệu Đảng?",
+            [],
+            "Ở mốc 30 năm.",
+            "huy-hieu",
+            status=Status.DRAFT,
+        )
+        db.session.commit()
+    assert _ids(app, "khi nao duoc tang huy hieu dang") == []
+    with app.app_context():
+        entry = db.session.scalar(select(QAEntry).where(QAEntry.slug == "huy-hieu"))
+        entry.status = Status.PUBLISHED
+        db.session.commit()
+    assert _ids(app, "khi nao duoc tang huy hieu dang") == ["huy-hieu"]
+    with app.app_context():
+        entry = db.session.scalar(select(QAEntry).where(QAEntry.slug == "huy-hieu"))
+        entry.status = Status.ARCHIVED
+        db.session.commit()
+        assert db.session.scalar(select(Passage).where(Passage.entry_id == entry.id)) is None
+    assert _ids(app, "khi nao duoc tang huy hieu dang") == []
+
+
+def test_chapter_sections_follow_publication(app, world):
+    article_id = add_chapter(app, world.units["P"], status=Status.DRAFT)
+    assert _ids(app, "huy hieu dang tang o moc may nam tuoi dang") == []
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        article.status, article.published_at = Status.PUBLISHED, utcnow()
+        db.session.commit()
+        anchors = db.session.scalars(
+            select(Passage.anchor).where(Passage.article_id == article_id)
+        ).all()
+        assert sorted(anchors) == [
+            "muc-ho-so-de-nghi-tang-huy-hieu",
+            "muc-moc-tuoi-dang-duoc-tang-huy-hieu",
+        ]
+    assert _ids(app, "huy hieu dang tang o moc may nam tuoi dang")[0] == "handbook:huy-hieu-dang"
+    with app.app_context():
+        db.session.get(Article, article_id).status = Status.DRAFT
+        db.session.commit()
+    assert _ids(app, "huy hieu dang tang o moc may nam tuoi dang") == []
+
+
+def test_chapters_for_some_units_only_are_not_indexed(app, world):
+    add_chapter(app, world.units["D1"])
+    assert _ids(app, "huy hieu dang tang o moc may nam tuoi dang") == []
+
+
+def test_at_most_three_answers(app, world):
+    with app.app_context():
+        for n in range(6):
+            add_entry(f"the-{n}", f"Thẻ đảng viên hỏi lần {n}", [], "Thẻ đảng viên.", "the-dang")
+        db.session.commit()
+    with app.test_request_context():
+        assert 1 <= len(search("the dang vien").hits) <= 3
+
+
+def test_query_terms_apply_the_glossary_longest_first():
+    glossary = compile_glossary([("vào Đảng", "kết nạp đảng"), ("ĐV", "đảng viên")])
+    content, pairs = query_terms("em muon hoi ve vao dang cho con dv", glossary)
+    assert content == ["ket", "nap", "dang", "vien"]
+    assert "ket nap" in pairs
