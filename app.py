@@ -83,7 +83,13 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "roster": ("routes",),
     "cards": ("routes",),
     "handbook": ("attachment_routes", "editor_routes", "reading_routes"),
-    "meetings": ("action_routes", "live_routes", "minutes_routes", "schedule_routes"),
+    "meetings": (
+        "action_routes",
+        "attendance_routes",
+        "live_routes",
+        "minutes_routes",
+        "schedule_routes",
+    ),
     "adoption": ("routes",),
 }
 

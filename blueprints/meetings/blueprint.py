@@ -47,6 +47,13 @@ PROJECTOR_PARTS = {"projector": "meetings/_r_projector.html"}
 PART_TEMPLATES = CONSOLE_PARTS | MEMBER_PARTS | PROJECTOR_PARTS
 
 
+# Checking in or voting on a member's behalf: only for the people running the meeting.
+NOT_IN_THE_ROOM = _l(
+    "Chỉ chủ trì buổi họp hoặc bí thư, phó bí thư của chi bộ mới được điểm danh và biểu quyết hộ "
+    "đảng viên. Đồng chí hãy đề nghị chủ trì buổi họp ghi giúp."
+)
+
+
 def get_meeting(meeting_id: int, action: str = "meeting.view") -> Meeting:
     """The meeting with its cell, or 404; 403 unless the user may do `action` on it."""
     meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.cell)])
@@ -118,6 +125,19 @@ def acknowledge(meeting: Meeting, message: str):
         return response
     flash(message, "success")
     return back_to_meeting(meeting)
+
+
+def warn_no_quorum(meeting: Meeting, form, t):
+    """Before a vote opens without the quorum: say so and let the secretary confirm or wait.
+
+    Quy định 294-QĐ/TW: a meeting needs two thirds of the official members convened (see
+    services/rules.py); a vote taken without them is recorded as not passed.
+    """
+    context = {"meeting": meeting, "form": form, "t": t}
+    if is_htmx():
+        html = render_template("meetings/_quorum_warning.html", **context)
+        return html, 409, {"HX-Retarget": "#flash-area", "HX-Reswap": "innerHTML"}
+    return render_template("meetings/quorum_warning.html", **context), 409
 
 
 def member_choices(cell_id: int) -> list[tuple[int, str]]:

@@ -28,6 +28,7 @@ from blueprints.meetings.forms import (
 )
 from blueprints.meetings.models import AgendaItem, Document, Meeting, Recommendation
 from blueprints.meetings.services.live import live_change
+from blueprints.meetings.services.rules import STATUTE_QUORUM_PERCENT
 from blueprints.meetings.services.scheduling import apply_template, sync_attendance, tasks_to_review
 from blueprints.meetings.stages import BEFORE_CLOSE, Stage, allowed_in
 from blueprints.units.models import Unit, UnitKind
@@ -108,7 +109,8 @@ def new():
     elif request.method == "GET":
         if current_user.member_id:
             form.chair_id.data = current_user.member_id
-        # The cell's own quorum rule carries over from its last meeting (50% by default).
+        # The cell's own quorum rule carries over from its last meeting (the Statute's two
+        # thirds by default; an older meeting's lower figure is raised to it).
         last_rule = db.session.scalar(
             select(Meeting.quorum_percent)
             .where(Meeting.cell_id == cell.id)
@@ -116,7 +118,7 @@ def new():
             .limit(1)
         )
         if last_rule:
-            form.quorum_percent.data = last_rule
+            form.quorum_percent.data = max(last_rule, STATUTE_QUORUM_PERCENT)
     return render("meetings/new.html", form=form, cell=cell)
 
 

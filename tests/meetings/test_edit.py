@@ -114,10 +114,10 @@ def test_only_the_cells_leaders_edit_and_only_before_the_start(
 
 
 def test_cells_own_quorum_rule_carries_to_the_next_meeting(app, client, world, schedule):
-    schedule(quorum_percent="66")
+    schedule(quorum_percent="75")
     page = client.get(f"/meetings/new?cell_id={world.units['A']}").get_data(as_text=True)
     assert 'name="quorum_percent"' in page
-    assert 'value="66"' in page
+    assert 'value="75"' in page
 
 
 def test_unfinished_tasks_carry_over_until_done(app, world):

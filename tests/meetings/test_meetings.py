@@ -208,8 +208,8 @@ def test_speakers_queue_and_opinions_by_name(app, client, world, schedule, clien
     assert "Trần Thị Ánh" in console and "Cần họp đúng giờ." in console
 
 
-def _motion(app, client, meeting_id, text, secret=False, majority="present"):
-    data = {"text": text, "majority": majority}
+def _motion(app, client, meeting_id, text, secret=False, majority="all"):
+    data = {"text": text, "majority": majority, "confirm_no_quorum": "1"}
     if secret:
         data["secret"] = "y"
     assert post(client, f"/meetings/{meeting_id}/motions", data).status_code == 200
@@ -320,8 +320,9 @@ def test_majority_rules(app, world, schedule):
             sv.cast_vote(motion, world.members["mem_a"], "no")
             sv.close_motion(motion, meeting)
             results[rule] = (motion.base, motion.passed)
-        # 2 present of 3 eligible; 1 yes: not more than half of 2, not of 3, not 2/3.
-        assert results == {"present": (2, False), "all": (3, False), "two_thirds": (2, False)}
+        # 2 present of 3 official members (quorum: 2); 1 yes: not more than half of the 2
+        # present (old rule), nor of the 3 convened, nor 2/3 of them.
+        assert results == {"present": (2, False), "all": (3, False), "two_thirds": (3, False)}
         motion = Motion(meeting_id=meeting_id, text="x", majority="two_thirds", status="open")
         db.session.add(motion)
         db.session.commit()
