@@ -8,7 +8,7 @@ choice (present, excused, unexcused) or a return to the roll call.
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -70,7 +70,8 @@ def _stale(meeting: Meeting, line: Attendance):
         name=name,
         now=now,
     )
-    response = refuse(meeting, message, 409)
+    # The refusal also refreshes the regions, so the screen shows the current value at once.
+    response = make_response(refuse(meeting, message, 409))
     response.headers["HX-Trigger"] = "meeting:changed"
     return response
 
