@@ -106,7 +106,7 @@ def _install_hooks(app: Flask) -> None:
     import): template context and globals, after-request headers, the fast-path WSGI layer."""
     from blueprints.handbook.blueprint import article_url
     from blueprints.handbook.reading_routes import unread_news_context
-    from blueprints.meetings.blueprint import upcoming_meeting
+    from blueprints.meetings.blueprint import runs_console, upcoming_meeting
     from blueprints.meetings.fastpath import install as install_fast_path
     from blueprints.pwa.routes import name_the_account, redirect_for_the_app_script
     from core.assets import asset_url
@@ -114,7 +114,9 @@ def _install_hooks(app: Flask) -> None:
     # Templates link static files through `asset`, so a changed file gets a new URL.
     app.context_processor(lambda: {"asset": asset_url})
     app.context_processor(unread_news_context)
-    app.context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
+    app.context_processor(
+        lambda: {"upcoming_meeting": upcoming_meeting, "runs_console": runs_console}
+    )
     app.add_template_global(article_url, "article_url")
     # Flask runs after-request hooks last registered first: these two before core's security
     # headers (installed with the extensions), the app-script redirect before the account name.

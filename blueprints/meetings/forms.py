@@ -46,6 +46,8 @@ class MeetingEditForm(BaseForm):
     chair_id = SelectField(_l("Chủ trì"), coerce=int, validate_choice=False)
     clerk_id = SelectField(_l("Thư ký"), coerce=int, validate_choice=False)
     guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
+    # Shown only after a date more than three months ahead was asked about.
+    confirm_far_date = BooleanField(_l("Đúng, buổi sinh hoạt diễn ra vào ngày đã chọn"))
 
     def validate_clerk_id(self, field) -> None:
         """Chair and clerk both sign and approve the minutes: two different people, so that
