@@ -75,7 +75,7 @@ class MeetingForm(MeetingEditForm):
     # Quy định 294-QĐ/TW: a meeting is valid with at least two thirds of the official members
     # convened present; a cell may ask for more, never less (services/rules.py).
     quorum_percent = IntegerField(
-        _l("Số đảng viên chính thức có mặt tối thiểu (% số được triệu tập)"),
+        _l("Số đảng viên chính thức có mặt tối thiểu (phần trăm số được triệu tập)"),
         default=67,
         validators=[
             NumberRange(
@@ -83,8 +83,8 @@ class MeetingForm(MeetingEditForm):
                 100,
                 _l(
                     "Nhập một số từ 67 đến 100: theo Quy định 294-QĐ/TW, buổi sinh hoạt cần ít "
-                    "nhất hai phần ba (67%) số đảng viên chính thức được triệu tập có mặt; chi "
-                    "bộ có thể đặt mức cao hơn."
+                    "nhất hai phần ba (67 phần trăm) số đảng viên chính thức được triệu tập "
+                    "có mặt; chi bộ có thể đặt mức cao hơn."
                 ),
             )
         ],

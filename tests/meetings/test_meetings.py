@@ -428,9 +428,9 @@ def test_minutes_drafted_approved_locked_and_exported(app, client, world, schedu
 
 
 def test_tasks_carried_to_next_meeting_and_rating(app, client, world, schedule, client_for):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    first = schedule(starts=datetime.now() - timedelta(hours=1))
+    first = schedule(starts=vietnam_now() + timedelta(hours=1))
     clients = _run_and_close(app, client, client_for, world, first)
     second = schedule(starts=vietnam_now() + timedelta(hours=3), topic="Tháng 1")
     page = client.get(f"/meetings/{second}").get_data(as_text=True)
@@ -450,9 +450,9 @@ def test_tasks_carried_to_next_meeting_and_rating(app, client, world, schedule, 
 
 
 def test_late_document_is_flagged(app, client, world, schedule):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    soon = schedule(starts=datetime.now() + timedelta(hours=5))
+    soon = schedule(starts=vietnam_now() + timedelta(hours=5))
     with app.app_context():
         item_id = db.session.scalar(select(AgendaItem.id).where(AgendaItem.meeting_id == soon))
     r = post(
@@ -464,7 +464,7 @@ def test_late_document_is_flagged(app, client, world, schedule):
     assert r.status_code == 302
     page = client.get(f"/meetings/{soon}").get_data(as_text=True)
     assert "chi-thi-35.pdf" in page and "Gửi muộn" in page
-    later = schedule(starts=datetime.now() + timedelta(days=5))
+    later = schedule(starts=vietnam_now() + timedelta(days=5))
     with app.app_context():
         item_id = db.session.scalar(select(AgendaItem.id).where(AgendaItem.meeting_id == later))
     post(
