@@ -45,6 +45,7 @@ PAGES = {
         "/meetings/{meeting}",
         "/meetings/{meeting}/console",
         "/meetings/{meeting}/projector",
+        "/meetings/{meeting}/close",
         "/adoption/",
     ],
     "editor": ["/editor/", "/editor/new/chapter", "/handbook/", "/search?q=sinh+hoat"],

@@ -112,3 +112,42 @@ def test_every_live_part_renders_for_every_role_that_sees_it(
                 404,
             )
         post(client, f"/meetings/{meeting_id}/close", {"unmarked_as": "unexcused"}, htmx=False)
+
+
+def test_minutes_drafted_at_close_print_the_day_in_vietnam(app, world):
+    """06:30 on 15/12 in Vietnam is 23:30 UTC on 14/12: the draft, DOCX and PDF say 15/12."""
+    import io
+    from datetime import datetime
+
+    from docx import Document as Docx
+    from pypdf import PdfReader
+
+    from blueprints.meetings import exports
+    from blueprints.meetings import services as sv
+    from blueprints.meetings.models import MeetingStatus, Minutes
+
+    with app.test_request_context():
+        meeting = Meeting(
+            cell_id=world.units["A"],
+            topic="Sinh hoạt tháng 12",
+            place="An Phú",
+            starts_at=datetime(2026, 12, 14, 23, 30),
+            status=MeetingStatus.ONGOING,
+            started_at=datetime(2026, 12, 14, 23, 30),
+            chair_id=world.members["sec_a"],
+            clerk_id=world.members["mem_a"],
+        )
+        db.session.add(meeting)
+        sv.apply_template(meeting)
+        db.session.flush()
+        sv.sync_attendance(meeting)
+        minutes = sv.close_meeting(meeting, unmarked_as="present")
+        db.session.commit()
+        minutes = db.session.get(Minutes, minutes.id)
+        assert "Bắt đầu lúc 15/12/2026 06:30" in minutes.body
+        doc = Docx(io.BytesIO(exports.minutes_docx(meeting, minutes)))
+        header = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+        pdf = PdfReader(io.BytesIO(exports.minutes_pdf(meeting, minutes)))
+        pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "ngày 15/12/2026" in header and "14/12/2026" not in header
+    assert "15/12/2026" in pdf_text and "14/12/2026" not in pdf_text
