@@ -201,6 +201,7 @@ def _day(meeting: Meeting) -> str:
 
 register_object("Meeting", _l("Buổi sinh hoạt"), _audit_meetings)
 register_values("status", Attend.labels())
+register_values("unmarked_as", Attend.labels())
 
 
 @bp.cli.command("scrub-tallies")

@@ -66,7 +66,7 @@ def test_edit_validation_in_vietnamese_and_nothing_half_written(app, client, wor
         f"/meetings/{meeting_id}/edit", data=_form(client, meeting_id, world, starts_at=past)
     )
     assert response.status_code == 200
-    assert "Thời gian bắt đầu phải sau thời điểm hiện tại" in response.get_data(as_text=True)
+    assert "đã qua. Vui lòng kiểm tra lại ngày, tháng, năm" in response.get_data(as_text=True)
     response = client.post(
         f"/meetings/{meeting_id}/edit",
         data=_form(client, meeting_id, world, clerk_id=world.members["mem_b"], place=""),
