@@ -175,7 +175,6 @@ DETAIL_LABELS: dict[str, object] = {
     "quorum": _l("Đủ số lượng"),
     "present": _l("Đảng viên chính thức có mặt"),
     "base": _l("Đảng viên chính thức được triệu tập"),
-    "count": _l("Số đồng chí"),
 }
 
 
