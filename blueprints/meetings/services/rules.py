@@ -17,7 +17,9 @@ Committee's Quy định 294-QĐ/TW of 26/5/2025 on implementing it (in force 1/7
   an exempt member who does come and takes part in the vote is counted.
 - The quorum: the same regulation makes a meeting of Party members valid with at least two
   thirds of the official members convened present (the same base). A cell may ask for more
-  (`Meeting.quorum_percent` above 67), never less.
+  (`Meeting.quorum_percent` above 67), never less. (The base's wording was checked against
+  reports of the text it carries over, 24-QĐ/TW point 9.3.2; the two-thirds point itself was
+  not in the stored press reports: check it against 294-QĐ/TW before relying on the number.)
 - The majority: more than half of the base approve (Điều 9 khoản 5). A cell may ask for two
   thirds of the base (as the Statute itself does for admissions, Điều 4).
 
