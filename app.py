@@ -88,7 +88,13 @@ ROUTE_MODULES: dict[str, tuple[str, ...]] = {
     "roster": ("routes", "account_routes"),
     "cards": ("routes",),
     "handbook": ("attachment_routes", "editor_routes", "reading_routes"),
-    "meetings": ("action_routes", "live_routes", "minutes_routes", "schedule_routes"),
+    "meetings": (
+        "action_routes",
+        "attendance_routes",
+        "live_routes",
+        "minutes_routes",
+        "schedule_routes",
+    ),
     "adoption": ("routes",),
     "mydata": ("routes",),
     "assistant": ("editor_routes", "queue_routes", "routes"),
@@ -109,7 +115,7 @@ def _install_hooks(app: Flask) -> None:
     from blueprints.assistant.routes import assistant_context
     from blueprints.handbook.blueprint import article_url
     from blueprints.handbook.reading_routes import unread_news_context
-    from blueprints.meetings.blueprint import upcoming_meeting
+    from blueprints.meetings.blueprint import runs_console, upcoming_meeting
     from blueprints.meetings.fastpath import install as install_fast_path
     from blueprints.pwa.routes import name_the_account, redirect_for_the_app_script
     from core.assets import asset_url
@@ -117,7 +123,9 @@ def _install_hooks(app: Flask) -> None:
     # Templates link static files through `asset`, so a changed file gets a new URL.
     app.context_processor(lambda: {"asset": asset_url})
     app.context_processor(unread_news_context)
-    app.context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
+    app.context_processor(
+        lambda: {"upcoming_meeting": upcoming_meeting, "runs_console": runs_console}
+    )
     app.add_template_global(article_url, "article_url")
     app.context_processor(assistant_context)
     # Chapters and documents refresh the assistant's passages when published or changed.

@@ -359,7 +359,7 @@ async def run(args, port, ids, creds, db_path):
             (
                 f"/meetings/{m}/motions",
                 *secretary[m],
-                {"text": "Thông qua nghị quyết", "majority": "present"}
+                {"text": "Thông qua nghị quyết", "majority": "all", "confirm_no_quorum": "1"}
                 | ({"secret": "y"} if i % 2 else {}),
             )
             for i, m in enumerate(meetings)

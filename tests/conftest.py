@@ -253,7 +253,7 @@ def schedule(client, world, as_role):
             "chair_id": world.members["sec_a"],
             "clerk_id": world.members["mem_a"],
             "guests": "",
-            "quorum_percent": "50",
+            "quorum_percent": "67",
         } | overrides
         response = client.post("/meetings/new", data=data)
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]

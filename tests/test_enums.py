@@ -27,6 +27,7 @@ def test_members_are_their_stored_strings(app):
         "excused",
         "unexcused",
         "exempt",
+        "away",
     ]
 
 

@@ -87,9 +87,7 @@ def objects(app, client, world, schedule, client_for):
     """Ids of real objects for the path parameters."""
     meeting_id = schedule()
     post(client, f"/meetings/{meeting_id}/start", htmx=False)
-    post(
-        client, f"/meetings/{meeting_id}/motions", {"text": "Biểu quyết thử", "majority": "present"}
-    )
+    post(client, f"/meetings/{meeting_id}/motions", {"text": "Biểu quyết thử", "majority": "all"})
     post(client_for("member_a"), f"/meetings/{meeting_id}/speak")
     post(
         client,

@@ -115,6 +115,7 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "meeting.close": _l("Kết thúc buổi sinh hoạt"),
             "meeting.attendance": _l("Điểm danh"),
             "meeting.proxy_checkin": _l("Điểm danh hộ"),
+            "meeting.attendance_rest": _l("Điểm danh những đồng chí còn lại"),
             "meeting.motion_open": _l("Mở biểu quyết"),
             "meeting.motion_close": _l("Kết thúc biểu quyết"),
             "meeting.proxy_vote": _l("Biểu quyết hộ"),
@@ -195,6 +196,10 @@ DETAIL_LABELS: dict[str, object] = {
     "member_status": _l("Lọc theo trạng thái"),
     "rows": _l("Số dòng"),
     "month": _l("Tháng"),
+    "unmarked_as": _l("Ghi những đồng chí chưa điểm danh là"),
+    "quorum": _l("Đủ số lượng"),
+    "present": _l("Đảng viên chính thức có mặt"),
+    "base": _l("Đảng viên chính thức được triệu tập"),
 }
 
 

@@ -7,12 +7,12 @@ import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.audit.models import record
 from blueprints.meetings.blueprint import (
+    NOT_IN_THE_ROOM,
     acknowledge,
     bp,
     get_meeting,
@@ -20,6 +20,7 @@ from blueprints.meetings.blueprint import (
     refuse,
     runs_the_room,
     task_form,
+    warn_no_quorum,
 )
 from blueprints.meetings.forms import MotionForm, OpinionForm
 from blueprints.meetings.models import (
@@ -38,12 +39,14 @@ from blueprints.meetings.services.attendance import (
     check_in,
     checkin_attempt,
     code_is_valid,
+    totals,
 )
 from blueprints.meetings.services.live import live_change
 from blueprints.meetings.services.votes import (
     VoteError,
     cast_vote,
     on_behalf_message,
+    open_motion,
     recorded_on_behalf,
 )
 from blueprints.meetings.services.votes import close_motion as close_and_count
@@ -55,12 +58,6 @@ from core.models import utcnow
 from core.permissions import permission
 from core.rendering import is_htmx, render
 from core.text import clean, clean_multiline
-
-# Checking in or voting on a member's behalf: only for the people running the meeting.
-NOT_IN_THE_ROOM = _l(
-    "Chỉ chủ trì buổi sinh hoạt hoặc bí thư, phó bí thư của chi bộ mới được điểm danh và "
-    "biểu quyết hộ đảng viên. Đồng chí hãy đề nghị chủ trì buổi sinh hoạt ghi giúp."
-)
 
 
 @bp.route("/<int:meeting_id>/checkin", methods=["GET", "POST"])
@@ -95,46 +92,6 @@ def checkin(meeting_id: int):
         flash(_("Đã điểm danh: có mặt ✓"), "success")
         return redirect(url_for("meetings.live", meeting_id=meeting.id))
     return acknowledge(meeting, _("Đã điểm danh: có mặt ✓"))
-
-
-@bp.post("/<int:meeting_id>/attendance/<int:member_id>")
-@permission("meeting.manage")
-@allowed_in(*BEFORE_CLOSE)
-def set_attendance(meeting_id: int, member_id: int):
-    """The secretary marks a member: present (maybe on their behalf), excused, unexcused, exempt."""
-    meeting = get_meeting(meeting_id, "meeting.manage")
-    line = attendance_of(meeting.id, member_id) or abort(404)
-    status = request.form.get("status", "")
-    reason = clean(request.form.get("reason"))[:255]
-    if not status:
-        return refuse(meeting, _("Hãy chọn trạng thái điểm danh trước khi lưu."))
-    if status not in {a.value for a in Attend} or status == Attend.PENDING:
-        return refuse(meeting, _("Trạng thái điểm danh không hợp lệ."))
-    if status == Attend.PRESENT:
-        if line.status != Attend.PRESENT and member_id == current_user.member_id:
-            check_in(meeting, member_id, by=current_user)  # the secretary's own check-in
-        elif line.status != Attend.PRESENT:
-            if not runs_the_room(meeting):
-                return refuse(meeting, str(NOT_IN_THE_ROOM), 403)
-            if not reason:
-                return refuse(
-                    meeting, _("Điểm danh hộ cần ghi lý do (ví dụ: không có điện thoại).")
-                )
-            check_in(meeting, member_id, by=current_user, proxy_reason=reason)
-            record("meeting.proxy_checkin", meeting, member_id=member_id, reason=reason)
-    else:
-        if status == Attend.EXCUSED and not reason:
-            return refuse(meeting, _("Vắng có lý do cần ghi lý do."))
-        line.status = status
-        line.reason = reason
-        line.by_proxy = False
-        line.proxy_reason = ""
-        line.checked_in_at = None
-        line.recorded_by_id = current_user.id
-        live_change(meeting)
-        record("meeting.attendance", meeting, member_id=member_id, status=status)
-    db.session.commit()
-    return acknowledge(meeting, _("Đã cập nhật điểm danh ✓"))
 
 
 @bp.post("/<int:meeting_id>/current")
@@ -299,6 +256,22 @@ def add_motion(meeting_id: int):
     form = MotionForm()
     if not form.validate_on_submit():
         return refuse(meeting, _("Vui lòng nhập nội dung biểu quyết."))
+    # The version bump comes first: it takes the meeting's write lock (row lock on PostgreSQL,
+    # the database's on SQLite), so two secretaries opening votes at once are served in turn
+    # and the second one sees the first one's vote below.
+    live_change(meeting)
+    already = open_motion(meeting)
+    if already is not None:
+        message = _(
+            "Đang có một biểu quyết chưa kết thúc: «%(text)s». Mỗi lúc chỉ mở một biểu quyết; "
+            "hãy kết thúc biểu quyết đó trước rồi mở biểu quyết mới.",
+            text=already.text,
+        )
+        return refuse(meeting, message, 409)
+    t = totals(meeting)
+    if not t.quorum and form.confirm_no_quorum.data != "1":
+        db.session.rollback()
+        return warn_no_quorum(meeting, form, t)
     motion = Motion(
         meeting_id=meeting.id,
         item_id=meeting.current_item_id,
@@ -309,8 +282,15 @@ def add_motion(meeting_id: int):
         opened_at=utcnow(),
     )
     db.session.add(motion)
-    live_change(meeting)
-    record("meeting.motion_open", meeting, text=motion.text, secret=motion.secret)
+    record(
+        "meeting.motion_open",
+        meeting,
+        text=motion.text,
+        secret=motion.secret,
+        quorum=t.quorum,
+        present=t.official_present,
+        base=t.base,
+    )
     db.session.commit()
     return acknowledge(meeting, _("Đã mở biểu quyết ✓"))
 

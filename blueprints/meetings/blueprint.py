@@ -8,18 +8,19 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
 from blueprints.audit.labels import register_object, register_values
 from blueprints.meetings.forms import TaskForm
-from blueprints.meetings.models import Attend, Meeting, MeetingStatus
+from blueprints.meetings.models import START_WINDOW, Attend, Meeting, MeetingStatus
 from blueprints.meetings.services.scheduling import cell_members
 from blueprints.members.models import Member
 from core.errors import render_error
 from core.extensions import db
 from core.i18n import fmt_date
-from core.permissions import DEPUTY, SECRETARY, STAFF, authorize, register_action
+from core.models import utcnow
+from core.permissions import DEPUTY, SECRETARY, STAFF, authorize, can, register_action
 from core.rendering import is_htmx
 from core.security import safe_next_url
 
@@ -46,6 +47,13 @@ CONSOLE_PARTS = {
 MEMBER_PARTS = {"member": "meetings/_r_member.html"}
 PROJECTOR_PARTS = {"projector": "meetings/_r_projector.html"}
 PART_TEMPLATES = CONSOLE_PARTS | MEMBER_PARTS | PROJECTOR_PARTS
+
+
+# Checking in or voting on a member's behalf: only for the people running the meeting.
+NOT_IN_THE_ROOM = _l(
+    "Chỉ chủ trì buổi sinh hoạt hoặc bí thư, phó bí thư của chi bộ mới được điểm danh và "
+    "biểu quyết hộ đảng viên. Đồng chí hãy đề nghị chủ trì buổi sinh hoạt ghi giúp."
+)
 
 
 def get_meeting(meeting_id: int, action: str = "meeting.view") -> Meeting:
@@ -121,6 +129,19 @@ def acknowledge(meeting: Meeting, message: str):
     return back_to_meeting(meeting)
 
 
+def warn_no_quorum(meeting: Meeting, form, t):
+    """Before a vote opens without the quorum: say so and let the secretary confirm or wait.
+
+    Quy định 294-QĐ/TW: a meeting needs two thirds of the official members convened (see
+    services/rules.py); a vote taken without them is recorded as not passed.
+    """
+    context = {"meeting": meeting, "form": form, "t": t}
+    if is_htmx():
+        html = render_template("meetings/_quorum_warning.html", **context)
+        return html, 409, {"HX-Retarget": "#flash-area", "HX-Reswap": "innerHTML"}
+    return render_template("meetings/quorum_warning.html", **context), 409
+
+
 def member_choices(cell_id: int) -> list[tuple[int, str]]:
     """(id, name) of the cell's members, for select fields."""
     return [(m.id, m.full_name) for m in cell_members(cell_id)]
@@ -134,21 +155,31 @@ def task_form(meeting: Meeting) -> TaskForm:
 
 
 def upcoming_meeting():
-    """The member's next or ongoing meeting (for the home screen card), or None.
+    """The member's meeting for the home screen card, or None: the one in progress first, then
+    the next scheduled one (one dated in the past, a typo, never hides either).
 
     Offered to every template by a context processor that app.py installs; only the pages
     that show the card call it.
     """
     if not current_user.is_authenticated or current_user.member is None:
         return None
+    stale = Meeting.starts_at < utcnow() - START_WINDOW
     return db.session.scalar(
         select(Meeting)
         .where(
             Meeting.cell_id == current_user.member.cell_id, Meeting.status != MeetingStatus.CLOSED
         )
-        .order_by(Meeting.starts_at)
+        .order_by(
+            case((Meeting.status == MeetingStatus.ONGOING, 0), (stale, 2), else_=1),
+            Meeting.starts_at,
+        )
         .limit(1)
     )
+
+
+def runs_console(meeting: Meeting) -> bool:
+    """Whether the home card offers the console: the people who run the meeting from it."""
+    return can(current_user, "meeting.manage", meeting)
 
 
 def _audit_meetings(ids) -> dict:
@@ -171,6 +202,7 @@ def _day(meeting: Meeting) -> str:
 
 register_object("Meeting", _l("Buổi sinh hoạt"), _audit_meetings)
 register_values("status", Attend.labels())
+register_values("unmarked_as", Attend.labels())
 
 
 @bp.cli.command("scrub-tallies")

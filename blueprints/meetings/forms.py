@@ -46,6 +46,8 @@ class MeetingEditForm(BaseForm):
     chair_id = SelectField(_l("Chủ trì"), coerce=int, validate_choice=False)
     clerk_id = SelectField(_l("Thư ký"), coerce=int, validate_choice=False)
     guests = StringField(_l("Đại biểu, khách mời (nếu có)"), validators=[Length(max=500)])
+    # Shown only after a date more than three months ahead was asked about.
+    confirm_far_date = BooleanField(_l("Đúng, buổi sinh hoạt diễn ra vào ngày đã chọn"))
 
     def validate_clerk_id(self, field) -> None:
         """Chair and clerk both sign and approve the minutes: two different people, so that
@@ -70,10 +72,23 @@ class MeetingForm(MeetingEditForm):
         choices=MeetingKind.choices(),
     )
     combined = BooleanField(_l("Sinh hoạt định kỳ kết hợp chuyên đề"))
+    # Quy định 294-QĐ/TW: a meeting is valid with at least two thirds of the official members
+    # convened present; a cell may ask for more, never less (services/rules.py).
     quorum_percent = IntegerField(
-        _l("Tỷ lệ có mặt tối thiểu (phải vượt quá, %)"),
-        default=50,
-        validators=[NumberRange(1, 99, _l("Nhập một số từ 1 đến 99."))],
+        _l("Số đảng viên chính thức có mặt tối thiểu (phần trăm số được triệu tập)"),
+        default=67,
+        validators=[
+            NumberRange(
+                67,
+                100,
+                _l(
+                    "Nhập một số từ 67 đến 100: theo Quy định 294-QĐ/TW, buổi sinh hoạt cần ít "
+                    "nhất hai phần ba (67 phần trăm) số đảng viên chính thức được triệu tập "
+                    "có mặt; chi bộ có thể đặt mức cao hơn."
+                ),
+            )
+        ],
+        description=_l("67 là mức của Quy định 294-QĐ/TW (hai phần ba)."),
     )
 
 
@@ -119,7 +134,14 @@ class MotionForm(BaseForm):
         _l("Nội dung biểu quyết"), validators=[DataRequired(REQUIRED), Length(max=500)]
     )
     secret = BooleanField(_l("Bỏ phiếu kín"))
-    majority = SelectField(_l("Điều kiện thông qua"), choices=Majority.choices())
+    # The Statute's rule first (the default); the old "of those present" rule is not offered.
+    majority = SelectField(
+        _l("Điều kiện thông qua"),
+        choices=[c for c in Majority.choices() if c[0] != Majority.PRESENT],
+        default=Majority.ALL,
+    )
+    # Sent back by the console after it warned that the quorum is not reached.
+    confirm_no_quorum = HiddenField()
 
 
 class TaskForm(BaseForm):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import segno
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, literal, select
@@ -43,9 +43,15 @@ from blueprints.meetings.models import (
     SpeakerStatus,
     Task,
 )
-from blueprints.meetings.services.attendance import attendance_of, checkin_code, totals
+from blueprints.meetings.services.attendance import (
+    REASON_PRESETS,
+    attendance_of,
+    checkin_code,
+    roll_names,
+    totals,
+)
 from blueprints.meetings.services.live import live_change
-from blueprints.meetings.services.minutes import close_meeting
+from blueprints.meetings.services.rules import PROBATIONARY_NO_VOTE, may_vote
 from blueprints.meetings.services.scheduling import sync_attendance, tasks_to_review
 from blueprints.meetings.services.votes import on_behalf_message, vote_counts, voters_count
 from blueprints.meetings.stages import Stage, allowed_in
@@ -81,22 +87,6 @@ def start(meeting_id: int):
     record("meeting.start", meeting)
     db.session.commit()
     return redirect(url_for("meetings.console", meeting_id=meeting.id))
-
-
-@bp.post("/<int:meeting_id>/close")
-@permission("meeting.manage")
-@allowed_in(Stage.ONGOING)
-def close(meeting_id: int):
-    meeting = get_meeting(meeting_id, "meeting.manage")
-    if not meeting.is_ongoing:
-        return refuse(meeting, _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc."), 409)
-    for item in meeting.items:
-        item.done = True
-    close_meeting(meeting, by=current_user)
-    record("meeting.close", meeting)
-    db.session.commit()
-    flash(_("Đã kết thúc buổi sinh hoạt. Biên bản dự thảo đã được lập."), "success")
-    return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
 
 
 def _console_context(meeting: Meeting) -> dict:
@@ -145,6 +135,9 @@ def _console_context(meeting: Meeting) -> dict:
         "review_tasks": tasks_to_review(meeting),
         "present_ids": present_ids,
         "members": [ln.member for ln in lines],
+        # Namesakes told apart (birth year or the card's last digits), preset reasons.
+        "names": roll_names([ln.member for ln in lines]),
+        "reason_presets": REASON_PRESETS,
         # Votes on a member's behalf: only by the people running the room, only for members
         # checked in on their behalf (no smartphone).
         "may_record_on_behalf": runs_the_room(meeting),
@@ -269,6 +262,9 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
     )
     return {
         "member": member,
+        # Điều lệ Đảng, Điều 3: a probationary member's phone says why it offers no vote.
+        "may_vote": may_vote(member.status),
+        "no_vote_reason": str(PROBATIONARY_NO_VOTE),
         "line": line,
         "motions": motions,
         "voted": voted,

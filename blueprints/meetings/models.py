@@ -58,6 +58,9 @@ class Attend(LabelledEnum):
     EXCUSED = "excused", _l("Vắng có lý do")
     UNEXCUSED = "unexcused", _l("Vắng không lý do")
     EXEMPT = "exempt", _l("Miễn sinh hoạt")
+    # Attached for a while to another Party organisation (sinh hoạt đảng tạm thời): not counted
+    # in the base of the quorum or of a majority (see services/rules.py).
+    AWAY = "away", _l("Sinh hoạt tạm thời nơi khác")
 
 
 class Choice(LabelledEnum):
@@ -69,14 +72,16 @@ class Choice(LabelledEnum):
 
 
 class Majority(LabelledEnum):
-    """What a motion needs to pass."""
+    """What a motion needs to pass; the base is always the official members convened.
 
-    # More than half of the members present.
-    PRESENT = "present", _l("Quá nửa số đảng viên có mặt")
-    # More than half of all members who are not exempt.
-    ALL = "all", _l("Quá nửa tổng số đảng viên (trừ miễn sinh hoạt)")
-    # At least two thirds of the members present.
-    TWO_THIRDS = "two_thirds", _l("Hai phần ba số đảng viên có mặt")
+    The Statute's rule (services/rules.py) is ALL; a cell may ask for more (TWO_THIRDS, as for
+    admissions). PRESENT, a base of the members present, is weaker than the Statute and only
+    labels motions closed before the Statute's rule was applied: it is no longer offered.
+    """
+
+    ALL = "all", _l("Quá một nửa số đảng viên chính thức được triệu tập (Điều lệ Đảng)")
+    TWO_THIRDS = "two_thirds", _l("Ít nhất hai phần ba số đảng viên chính thức được triệu tập")
+    PRESENT = "present", _l("Quá nửa số đảng viên có mặt (cách tính cũ)")
 
 
 class SpeakerStatus(StrEnum):
@@ -110,7 +115,9 @@ class Meeting(db.Model):
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     guests: Mapped[str] = mapped_column(Text, default="")
-    quorum_percent: Mapped[int] = mapped_column(default=50)  # present must be MORE than this %
+    # The cell's own quorum, in % of the official members convened that must be present: at
+    # most the Statute's two thirds (67 or less means exactly 2/3), a cell may ask for more.
+    quorum_percent: Mapped[int] = mapped_column(default=67)
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED, index=True)
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
@@ -273,6 +280,9 @@ class Attendance(db.Model):
     by_proxy: Mapped[bool] = mapped_column(default=False)
     proxy_reason: Mapped[str] = mapped_column(String(255), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Bumped by every change of this line: two secretaries marking the same member at once
+    # send the version they saw, and the later one is refused with the current value shown.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     member: Mapped[Member] = relationship()
 
@@ -333,6 +343,10 @@ class Motion(db.Model):
     abstain: Mapped[int] = mapped_column(default=0)
     base: Mapped[int] = mapped_column(default=0)  # members the majority is counted on
     passed: Mapped[bool | None]
+    # At the close: official members present (who may vote) and whether the quorum held, so
+    # the result and the minutes say it (None for motions closed before this was kept).
+    present: Mapped[int | None]
+    quorum_held: Mapped[bool | None]
 
     item: Mapped[AgendaItem | None] = relationship()
 

@@ -28,9 +28,11 @@ from blueprints.meetings.forms import (
 )
 from blueprints.meetings.models import AgendaItem, Document, Meeting, Recommendation
 from blueprints.meetings.services.live import live_change
+from blueprints.meetings.services.rules import STATUTE_QUORUM_PERCENT
 from blueprints.meetings.services.scheduling import (
     apply_template,
     proposed_start,
+    start_problem,
     sync_attendance,
     tasks_to_review,
 )
@@ -84,10 +86,16 @@ def new():
     choices = member_choices(cell.id)
     form.chair_id.choices = choices
     form.clerk_id.choices = choices
+    far_warning = False
     if form.validate_on_submit():
         ids = {c[0] for c in choices}
+        starts_at = to_utc(form.starts_at.data).replace(tzinfo=None)
+        problem = start_problem(starts_at, confirmed_far=form.confirm_far_date.data)
         if form.chair_id.data not in ids or form.clerk_id.data not in ids:
             form.chair_id.errors.append(_("Chủ trì và thư ký phải là đảng viên của chi bộ."))
+        elif problem:
+            form.starts_at.errors.append(problem[0])
+            far_warning = problem[1]
         else:
             meeting = Meeting(
                 cell_id=cell.id,
@@ -95,7 +103,7 @@ def new():
                 combined=form.combined.data,
                 topic=form.topic.data,
                 place=form.place.data,
-                starts_at=to_utc(form.starts_at.data).replace(tzinfo=None),
+                starts_at=starts_at,
                 chair_id=form.chair_id.data,
                 clerk_id=form.clerk_id.data,
                 guests=form.guests.data or "",
@@ -115,7 +123,8 @@ def new():
             form.chair_id.data = current_user.member_id
         # A regular meeting is proposed on the common meeting day (chapter 1 of the handbook).
         form.starts_at.data = proposed_start(to_user_timezone(utcnow()).replace(tzinfo=None))
-        # The cell's own quorum rule carries over from its last meeting (50% by default).
+        # The cell's own quorum rule carries over from its last meeting (the Statute's two
+        # thirds by default; an older meeting's lower figure is raised to it).
         last_rule = db.session.scalar(
             select(Meeting.quorum_percent)
             .where(Meeting.cell_id == cell.id)
@@ -123,8 +132,8 @@ def new():
             .limit(1)
         )
         if last_rule:
-            form.quorum_percent.data = last_rule
-    return render("meetings/new.html", form=form, cell=cell)
+            form.quorum_percent.data = max(last_rule, STATUTE_QUORUM_PERCENT)
+    return render("meetings/new.html", form=form, cell=cell, far_warning=far_warning)
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -138,6 +147,7 @@ def edit(meeting_id: int):
             meeting, _("Chỉ sửa được buổi sinh hoạt chưa bắt đầu: buổi này đã bắt đầu."), 409
         )
     form = MeetingEditForm(obj=meeting if request.method == "GET" else None)
+    far_warning = False
     choices = member_choices(meeting.cell_id)
     form.chair_id.choices = choices
     form.clerk_id.choices = choices
@@ -148,10 +158,9 @@ def edit(meeting_id: int):
         starts_at = to_utc(form.starts_at.data).replace(tzinfo=None)
         if form.chair_id.data not in ids or form.clerk_id.data not in ids:
             form.chair_id.errors.append(_("Chủ trì và thư ký phải là đảng viên của chi bộ."))
-        elif starts_at <= utcnow():
-            form.starts_at.errors.append(
-                _("Thời gian bắt đầu phải sau thời điểm hiện tại. Vui lòng chọn lại.")
-            )
+        elif problem := start_problem(starts_at, confirmed_far=form.confirm_far_date.data):
+            form.starts_at.errors.append(problem[0])
+            far_warning = problem[1]
         else:
             new = {
                 "topic": form.topic.data,
@@ -176,7 +185,13 @@ def edit(meeting_id: int):
             else:
                 flash(_("Không có gì thay đổi."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render("meetings/edit.html", "meetings/_edit_form.html", form=form, meeting=meeting)
+    return render(
+        "meetings/edit.html",
+        "meetings/_edit_form.html",
+        form=form,
+        meeting=meeting,
+        far_warning=far_warning,
+    )
 
 
 def _audit_value(value):

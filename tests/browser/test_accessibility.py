@@ -47,6 +47,7 @@ PAGES = {
         "/meetings/{meeting}",
         "/meetings/{meeting}/console",
         "/meetings/{meeting}/projector",
+        "/meetings/{meeting}/close",
         "/adoption/",
     ],
     "editor": [

@@ -99,17 +99,19 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
 
     # The secretary checks himself in, and Lê Đức Anh (no smartphone) on his behalf.
     row = console.locator(".roll-line", has_text="Nguyễn Văn Bình")
-    row.get_by_role("combobox").select_option("present")
+    row.get_by_label(re.compile("^Trạng thái của")).select_option("present")
     row.get_by_role("button", name=re.compile("Lưu")).click()
     expect(row.locator(".badge")).to_contain_text("Có mặt", timeout=LIVE)
     row = console.locator(".roll-line", has_text="Lê Đức Anh")
-    row.get_by_role("combobox").select_option("present")
-    row.get_by_label(re.compile("Lý do")).fill("Không có điện thoại")
+    row.get_by_label(re.compile("^Trạng thái của")).select_option("present")
+    row.get_by_label(re.compile("^Lý do \\(")).fill("Không có điện thoại")
     row.get_by_role("button", name=re.compile("Lưu")).click()
     expect(console.locator(".roll-line", has_text="Lê Đức Anh")).to_contain_text(
         "điểm danh hộ", timeout=LIVE
     )
-    expect(anh.locator(".quorum")).to_contain_text("Đủ số lượng: có mặt 4/4", timeout=LIVE)
+    expect(anh.locator(".quorum")).to_contain_text(
+        "Đủ số lượng: có mặt 4/4 đảng viên chính thức", timeout=LIVE
+    )
 
     # Speakers: Ánh asks, the secretary calls her, her phone says so, her opinion is recorded.
     anh.get_by_role("button", name="Xin phát biểu").click()

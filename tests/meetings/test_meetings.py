@@ -208,8 +208,8 @@ def test_speakers_queue_and_opinions_by_name(app, client, world, schedule, clien
     assert "Trần Thị Ánh" in console and "Cần họp đúng giờ." in console
 
 
-def _motion(app, client, meeting_id, text, secret=False, majority="present"):
-    data = {"text": text, "majority": majority}
+def _motion(app, client, meeting_id, text, secret=False, majority="all"):
+    data = {"text": text, "majority": majority, "confirm_no_quorum": "1"}
     if secret:
         data["secret"] = "y"
     assert post(client, f"/meetings/{meeting_id}/motions", data).status_code == 200
@@ -320,8 +320,9 @@ def test_majority_rules(app, world, schedule):
             sv.cast_vote(motion, world.members["mem_a"], "no")
             sv.close_motion(motion, meeting)
             results[rule] = (motion.base, motion.passed)
-        # 2 present of 3 eligible; 1 yes: not more than half of 2, not of 3, not 2/3.
-        assert results == {"present": (2, False), "all": (3, False), "two_thirds": (2, False)}
+        # 2 present of 3 official members (quorum: 2); 1 yes: not more than half of the 2
+        # present (old rule), nor of the 3 convened, nor 2/3 of them.
+        assert results == {"present": (2, False), "all": (3, False), "two_thirds": (3, False)}
         motion = Motion(meeting_id=meeting_id, text="x", majority="two_thirds", status="open")
         db.session.add(motion)
         db.session.commit()
@@ -427,9 +428,9 @@ def test_minutes_drafted_approved_locked_and_exported(app, client, world, schedu
 
 
 def test_tasks_carried_to_next_meeting_and_rating(app, client, world, schedule, client_for):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    first = schedule(starts=datetime.now() - timedelta(hours=1))
+    first = schedule(starts=vietnam_now() + timedelta(hours=1))
     clients = _run_and_close(app, client, client_for, world, first)
     second = schedule(starts=vietnam_now() + timedelta(hours=3), topic="Tháng 1")
     page = client.get(f"/meetings/{second}").get_data(as_text=True)
@@ -449,9 +450,9 @@ def test_tasks_carried_to_next_meeting_and_rating(app, client, world, schedule, 
 
 
 def test_late_document_is_flagged(app, client, world, schedule):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    soon = schedule(starts=datetime.now() + timedelta(hours=5))
+    soon = schedule(starts=vietnam_now() + timedelta(hours=5))
     with app.app_context():
         item_id = db.session.scalar(select(AgendaItem.id).where(AgendaItem.meeting_id == soon))
     r = post(
@@ -463,7 +464,7 @@ def test_late_document_is_flagged(app, client, world, schedule):
     assert r.status_code == 302
     page = client.get(f"/meetings/{soon}").get_data(as_text=True)
     assert "chi-thi-35.pdf" in page and "Gửi muộn" in page
-    later = schedule(starts=datetime.now() + timedelta(days=5))
+    later = schedule(starts=vietnam_now() + timedelta(days=5))
     with app.app_context():
         item_id = db.session.scalar(select(AgendaItem.id).where(AgendaItem.meeting_id == later))
     post(

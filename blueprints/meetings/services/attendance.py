@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from blueprints.meetings.models import (
@@ -16,8 +17,9 @@ from blueprints.meetings.models import (
     Attendance,
     Meeting,
 )
+from blueprints.meetings.services import rules
 from blueprints.meetings.services.live import live_change
-from blueprints.members.models import Member, MemberStatus
+from blueprints.members.models import Member
 from core.extensions import db
 from core.models import utcnow
 
@@ -77,35 +79,52 @@ def checkin_attempt(meeting: Meeting, user_id: int) -> int:
 
 @dataclass
 class Totals:
-    """Attendance figures of a meeting."""
+    """Attendance figures of a meeting, with the Statute's base and quorum (services/rules.py).
+
+    `official` are the official members in the base (exempt members who came included);
+    `exempt` the exempt members not present, `away` those attached elsewhere for a while;
+    `present` everyone present (probationary members too), `official_present` the voters.
+    """
 
     total: int = 0
     official: int = 0
     probationary: int = 0
     exempt: int = 0
+    away: int = 0
     present: int = 0
+    official_present: int = 0
     excused: int = 0
     unexcused: int = 0
     pending: int = 0
-    quorum_percent: int = 50
+    quorum_percent: int = rules.STATUTE_QUORUM_PERCENT
+
+    @property
+    def base(self) -> int:
+        """Official members convened: the base of the quorum and of every majority."""
+        return self.official
 
     @property
     def eligible(self) -> int:
-        """Members counted for quorum and rates: everyone but the exempt."""
-        return self.total - self.exempt
+        """Members expected in the room (rates): everyone but the exempt and those away."""
+        return self.total - self.exempt - self.away
 
     @property
     def needed(self) -> int:
-        """Smallest number present that is MORE than quorum_percent of the eligible."""
-        return self.eligible * self.quorum_percent // 100 + 1 if self.eligible else 0
+        """Fewest official members present for a valid meeting."""
+        return rules.quorum_needed(self.base, self.quorum_percent)
 
     @property
     def quorum(self) -> bool:
-        return self.eligible > 0 and self.present >= self.needed
+        return self.base > 0 and self.official_present >= self.needed
 
     @property
     def rate(self) -> float:
         return self.present / self.eligible if self.eligible else 0.0
+
+    @property
+    def official_rate(self) -> float:
+        """Official members present, as a share of the base."""
+        return self.official_present / self.base if self.base else 0.0
 
 
 def totals(meeting: Meeting) -> Totals:
@@ -118,23 +137,32 @@ def totals(meeting: Meeting) -> Totals:
     ).all()
     t = Totals(quorum_percent=meeting.quorum_percent)
     for attend, member_status, n in rows:
-        t.total += n
-        if member_status == MemberStatus.EXEMPT or attend == Attend.EXEMPT:
-            t.exempt += n
-            continue
-        if member_status == MemberStatus.PROBATIONARY:
-            t.probationary += n
-        else:
-            t.official += n
-        if attend == Attend.PRESENT:
-            t.present += n
-        elif attend == Attend.EXCUSED:
-            t.excused += n
-        elif attend == Attend.UNEXCUSED:
-            t.unexcused += n
-        else:
-            t.pending += n
+        _count(t, attend, member_status, n)
     return t
+
+
+def _count(t: Totals, attend: str, member_status: str, n: int) -> None:
+    t.total += n
+    if attend == Attend.AWAY:
+        t.away += n
+        return
+    if rules.left_out_of_base(member_status, attend):
+        t.exempt += n
+        return
+    voter = rules.may_vote(member_status)
+    if voter:
+        t.official += n
+    else:
+        t.probationary += n
+    if attend == Attend.PRESENT:
+        t.present += n
+        t.official_present += n if voter else 0
+    elif attend == Attend.EXCUSED:
+        t.excused += n
+    elif attend == Attend.UNEXCUSED:
+        t.unexcused += n
+    else:
+        t.pending += n
 
 
 def attendance_of(meeting_id: int, member_id: int) -> Attendance | None:
@@ -159,5 +187,83 @@ def check_in(meeting: Meeting, member_id: int, *, by=None, proxy_reason: str = "
     line.by_proxy = bool(proxy_reason)
     line.proxy_reason = proxy_reason
     line.recorded_by_id = getattr(by, "id", None)
+    line.version = (line.version or 0) + 1
     live_change(meeting.id)
     return True
+
+
+class StaleAttendanceError(Exception):
+    """The roll-call line changed since the secretary saw it (another secretary, a check-in)."""
+
+    def __init__(self, line: Attendance):
+        super().__init__(line.member_id)
+        self.line = line
+
+
+def mark(line: Attendance, status: str, *, reason: str = "", by=None, seen: int | None = None):
+    """Give a line an absence or exemption status, refusing a change made on an old view.
+
+    `seen` is the line's version the secretary's screen showed. The write is one conditional
+    UPDATE (`version = seen`), so of two secretaries marking the same member at the same
+    moment exactly one wins on both databases; the other gets StaleAttendanceError with the
+    line as it now is.
+    """
+    from sqlalchemy import update
+
+    expected = line.version if seen is None else seen
+    result = db.session.execute(
+        update(Attendance)
+        .where(Attendance.id == line.id, Attendance.version == expected)
+        .values(
+            status=status,
+            reason=reason,
+            by_proxy=False,
+            proxy_reason="",
+            checked_in_at=None,
+            recorded_by_id=getattr(by, "id", None),
+            version=Attendance.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise StaleAttendanceError(db.session.get(Attendance, line.id, populate_existing=True))
+    db.session.refresh(line)
+    live_change(line.meeting_id)
+
+
+def is_stale(line: Attendance, seen: int | None) -> bool:
+    """Whether the screen that sent a change showed an older version of the line."""
+    return seen is not None and seen != line.version
+
+
+def roll_names(members) -> dict[int, str]:
+    """Each member's name as the roll call shows it; namesakes told apart by birth year, or
+    by the last digits of the Party card when the roster has no birth date."""
+    from collections import Counter
+
+    from flask_babel import gettext as _
+
+    members = list(members)
+    same_name = Counter(m.full_name for m in members)
+    same_year = Counter((m.full_name, m.birth_date.year if m.birth_date else None) for m in members)
+    names = {}
+    for m in members:
+        year = m.birth_date.year if m.birth_date else None
+        if same_name[m.full_name] < 2:
+            names[m.id] = m.full_name
+        elif year and same_year[(m.full_name, year)] < 2:
+            names[m.id] = _("%(name)s (sinh năm %(year)s)", name=m.full_name, year=year)
+        else:
+            digits = m.card_number[-4:]
+            names[m.id] = _("%(name)s (thẻ số …%(digits)s)", name=m.full_name, digits=digits)
+    return names
+
+
+# Reasons a secretary picks in one tap on the roll call (a few typed words may follow).
+REASON_PRESETS = {
+    "om": _l("Ốm"),
+    "cong_tac": _l("Đi công tác"),
+    "gia_dinh": _l("Việc gia đình"),
+    "khong_dien_thoai": _l("Không có điện thoại thông minh"),
+}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +21,12 @@ from blueprints.meetings.models import (
 )
 from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from core.extensions import db
+from core.i18n import fmt_date
+from core.models import utcnow
+
+# A meeting more than this far ahead is most likely a typo in the year or month: it is asked
+# about (the secretary confirms) rather than refused, as a cell may plan a thematic meeting.
+FAR_AHEAD = timedelta(days=92)
 
 # (key, title) of the standard agenda of each kind of meeting.
 AGENDA_TEMPLATES = {
@@ -136,3 +143,31 @@ def tasks_to_review(meeting: Meeting) -> list[Task]:
             .order_by(Meeting.starts_at, Task.id)
         )
     )
+
+
+def start_problem(starts_at: datetime, *, confirmed_far: bool = False) -> tuple[str, bool] | None:
+    """What is wrong with a new start time (UTC), or None: (message, only_far_ahead).
+
+    The past is refused (a year typo once hid the real meeting from every member's home);
+    more than FAR_AHEAD ahead needs the secretary's confirmation.
+    """
+    now = utcnow()
+    if starts_at <= now:
+        return (
+            _(
+                "Thời gian bắt đầu (%(day)s) đã qua. Vui lòng kiểm tra lại ngày, tháng, năm và "
+                "chọn một thời điểm sắp tới.",
+                day=fmt_date(starts_at),
+            ),
+            False,
+        )
+    if starts_at - now > FAR_AHEAD and not confirmed_far:
+        return (
+            _(
+                "Ngày %(day)s còn hơn ba tháng nữa. Nếu đúng là ngày này, hãy đánh dấu ô xác "
+                "nhận bên dưới rồi lưu lại; nếu gõ nhầm năm hoặc tháng, hãy sửa ngày.",
+                day=fmt_date(starts_at),
+            ),
+            True,
+        )
+    return None

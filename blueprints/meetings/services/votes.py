@@ -9,8 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from blueprints.meetings import tally
 from blueprints.meetings.live_models import BallotReceipt, OpenVote
 from blueprints.meetings.models import Choice, Majority, Meeting, Motion
+from blueprints.meetings.services import rules
 from blueprints.meetings.services.attendance import totals
 from blueprints.meetings.services.live import live_change
+from blueprints.members.models import Member
 from core.extensions import db
 from core.i18n import fmt_datetime
 from core.models import utcnow
@@ -33,7 +35,11 @@ def cast_vote(
     if motion.status != "open":
         raise VoteError(_("Biểu quyết này chưa mở hoặc đã kết thúc."))
     if choice not in {c.value for c in Choice}:
-        raise VoteError(_("Lựa chọn không hợp lệ."))
+        raise VoteError(_("Lựa chọn không hợp lệ. Hãy chọn một trong ba phương án rồi gửi lại."))
+    # Điều lệ Đảng, Điều 3: only official members vote (services/rules.py).
+    status = db.session.scalar(select(Member.status).where(Member.id == member_id))
+    if status is None or not rules.may_vote(status):
+        raise VoteError(str(rules.PROBATIONARY_NO_VOTE if by is None else rules.NOT_A_VOTER))
     common = {"by_proxy": bool(proxy_reason), "proxy_reason": proxy_reason}
     common["recorded_by_id"] = getattr(by, "id", None)
     common["recorded_at"] = utcnow() if proxy_reason else None
@@ -120,16 +126,24 @@ def close_motion(motion: Motion, meeting: Meeting) -> bool:
     counts = tally.counts(motion.id) if motion.secret else vote_counts(motion)
     t = totals(meeting)
     motion.yes, motion.no, motion.abstain = counts["yes"], counts["no"], counts["abstain"]
-    if motion.majority == Majority.ALL:
-        motion.base = t.eligible
-        motion.passed = motion.yes * 2 > motion.base
-    elif motion.majority == Majority.TWO_THIRDS:
-        motion.base = t.present
-        motion.passed = motion.base > 0 and motion.yes * 3 >= motion.base * 2
-    else:
-        motion.base = t.present
-        motion.passed = motion.yes * 2 > motion.base
+    # Base: the official members convened (Quy định 294-QĐ/TW on Điều lệ Điều 9 khoản 5); the
+    # old "present" rule of earlier motions keeps its base of the official members present.
+    motion.base = t.official_present if motion.majority == Majority.PRESENT else t.base
+    motion.present = t.official_present
+    motion.quorum_held = t.quorum
+    # A meeting without its quorum is not valid (Quy định 294-QĐ/TW): nothing it votes passes.
+    motion.passed = t.quorum and rules.passes(motion.majority, motion.yes, motion.base)
     if motion.secret:
         tally.discard(motion.id)  # only the final counts, on the motion, remain
     live_change(meeting.id)
     return True
+
+
+def open_motion(meeting: Meeting) -> Motion | None:
+    """The meeting's vote now open, if any (one at a time: phones show only one)."""
+    return db.session.scalar(
+        select(Motion)
+        .where(Motion.meeting_id == meeting.id, Motion.status == "open")
+        .order_by(Motion.id)
+        .limit(1)
+    )
