@@ -95,7 +95,7 @@ def test_new_meeting_form_proposes_the_common_day(client, world, as_role):
     page = client.get(f"/meetings/new?cell_id={world.units['A']}").get_data(as_text=True)
     assert 'name="starts_at"' in page
     assert "-03T08:00" in page  # the 3rd of a month, at the default time
-    assert "ít nhất 90 phút" in page and "trước buổi họp ít nhất một ngày" in page
+    assert "ít nhất 90 phút" in page and "trước buổi sinh hoạt ít nhất một ngày" in page
     assert "ngày lễ, Tết" in page
 
 
