@@ -98,10 +98,12 @@ def _register_blueprints(app: Flask) -> None:
 def _install_hooks(app: Flask) -> None:
     """The app-wide hooks features provide, all installed here (none hides in a feature's
     import): template context and globals, after-request headers, the fast-path WSGI layer."""
+    from blueprints.adoption.refresh import refresh_after_score
     from blueprints.handbook.blueprint import article_url
     from blueprints.handbook.reading_routes import unread_news_context
     from blueprints.meetings.blueprint import upcoming_meeting
     from blueprints.meetings.fastpath import install as install_fast_path
+    from blueprints.meetings.services import on_score_stored
     from blueprints.pwa.routes import name_the_account, redirect_for_the_app_script
     from core.assets import asset_url
 
@@ -110,6 +112,8 @@ def _install_hooks(app: Flask) -> None:
     app.context_processor(unread_news_context)
     app.context_processor(lambda: {"upcoming_meeting": upcoming_meeting})
     app.add_template_global(article_url, "article_url")
+    # A scored meeting (closed, minutes locked or reopened) rewrites its cell's monthly figures.
+    on_score_stored(refresh_after_score)
     # Flask runs after-request hooks last registered first: these two before core's security
     # headers (installed with the extensions), the app-script redirect before the account name.
     app.after_request(name_the_account)
@@ -119,6 +123,7 @@ def _install_hooks(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from blueprints.adoption.commands import dashboard_cli
     from blueprints.auth.commands import create_admin_command
     from blueprints.demo.commands import seed_demo_command
     from blueprints.handbook.commands import handbook_cli, news_cli
@@ -132,3 +137,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(members_cli)
     app.cli.add_command(handbook_cli)
     app.cli.add_command(news_cli)
+    app.cli.add_command(dashboard_cli)

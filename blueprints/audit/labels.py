@@ -50,7 +50,8 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "roster.cell_viewed": _l("Xem danh sách chi bộ (có số thẻ)"),
             "member.viewed": _l("Xem hồ sơ đảng viên"),
             "roster.rejected_exported": _l("Tải danh sách dòng bị từ chối"),
-            "adoption.exported": _l("Tải bảng tình hình sử dụng (Excel)"),
+            "adoption.exported": _l("Tải bảng tình hình sử dụng (Excel, CSV, PDF)"),
+            "adoption.cell_viewed": _l("Xem danh sách đảng viên chưa sử dụng ứng dụng"),
         },
     ),
     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -74,10 +75,23 @@ def quality(meeting: Meeting) -> Quality:
     return Quality(attendance, duration, speakers, documents, minutes_points)
 
 
+# Called with the meeting after each stored score, inside the same transaction: other features
+# (the dashboards' monthly figures) register in app._install_hooks, so meetings need not know them.
+_score_listeners: list[Callable[[Meeting], None]] = []
+
+
+def on_score_stored(listener: Callable[[Meeting], None]) -> None:
+    """Call `listener(meeting)` whenever a meeting's score is stored (once per listener)."""
+    if listener not in _score_listeners:
+        _score_listeners.append(listener)
+
+
 def store_quality(meeting: Meeting) -> None:
     """Keep the meeting's current score on the meeting (see Meeting.quality_score)."""
     db.session.flush()  # the score reads attendance, opinions and minutes from the database
     meeting.quality_score = quality(meeting).score
+    for listener in _score_listeners:
+        listener(meeting)
 
 
 def ratings_summary(meeting_id: int) -> dict:
