@@ -67,15 +67,46 @@ def fmt_datetime(value: datetime | None) -> str:
     return local_time(value).strftime("%d/%m/%Y %H:%M")
 
 
+_SYMBOLS: dict[str, tuple[str, str]] = {}
+
+
+def _symbols() -> tuple[str, str]:
+    """The locale's group and decimal signs ("." and "," in Vietnamese), read once a locale."""
+    locale = get_locale()
+    key = str(locale)
+    if key not in _SYMBOLS:
+        symbols = locale.number_symbols.get("latn", {})
+        _SYMBOLS[key] = (symbols.get("group", ","), symbols.get("decimal", "."))
+    return _SYMBOLS[key]
+
+
+def _localised(text: str) -> str:
+    """Python's "1,234.5" with the locale's signs."""
+    group, decimal = _symbols()
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+
+
 def fmt_number(value: int | float | None) -> str:
     """51.500 in Vietnamese, 51,500 in English."""
-    return "" if value is None else format_decimal(value)
+    if value is None:
+        return ""
+    # Whole numbers (nearly every figure of the dashboards, thousands per page) without Babel's
+    # pattern machinery, which costs ~0,2 ms a call; same output.
+    if isinstance(value, int) and not isinstance(value, bool) and has_request_context():
+        return _localised(f"{value:,}")
+    return format_decimal(value)
 
 
 def fmt_percent(value: float | None, digits: int = 1) -> str:
     """92,3% in Vietnamese; `value` is a fraction (0.923)."""
     if value is None:
         return ""
+    if has_request_context():
+        # Round half to even on the decimal value, as Babel does (0.0005 steps stay exact).
+        from decimal import ROUND_HALF_EVEN, Decimal
+
+        shown = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_EVEN)
+        return _localised(f"{shown:,}") + "%"
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(value, pattern)
 
