@@ -98,7 +98,7 @@ def _summary_lines(data: dict) -> list[str]:
         _("Chi bộ đã sinh hoạt trong tháng: %(r)s", r=ratio(t.cells_met, t.cells)),
         _(
             "Chất lượng bình quân: %(s)s",
-            s=f"{t.average_score} — {t.grade}" if t.scored else _("chưa có buổi nào"),
+            s=" — ".join([str(t.average_score), t.grade]) if t.scored else _("chưa có buổi nào"),
         ),
     ]
 
