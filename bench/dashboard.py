@@ -227,6 +227,7 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from app import create_app
+    from blueprints.adoption.models import DashboardMonth
     from blueprints.adoption.refresh import refresh_all
     from blueprints.units.models import Unit
     from core.extensions import db
@@ -235,7 +236,10 @@ def main() -> None:
     with app.app_context():
         if not args.reuse:
             db.drop_all()
-            db.create_all()
+        db.create_all()
+        # The figures table is derived data: rebuilt from scratch on every run.
+        DashboardMonth.__table__.drop(db.engine, checkfirst=True)
+        DashboardMonth.__table__.create(db.engine)
         if not db.session.scalar(select(func.count(Unit.id))):
             started = time.perf_counter()
             seed(args.members, args.months)

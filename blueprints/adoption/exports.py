@@ -41,7 +41,7 @@ def workbook(tables: Iterable[Table]) -> bytes:
 
 
 def _shown(value, kind: str) -> str | int:
-    """A value as the page and the CSV show it."""
+    """A value as the CSV and the PDF carry it: counts as numbers, rates as 92,3%."""
     if kind == "rate":
         return fmt_percent(value) if value is not None else ""
     if kind == "int":

@@ -1,9 +1,9 @@
 """The dashboards' figures, summed in SQL from the monthly table (models.DashboardMonth).
 
 A page needs: the unit's total for a month, one total per direct sub-unit (each its whole
-subtree, whatever the depth: a range join on the unit paths), the unit's last 12 months, and
-the cells that did not meet. Each is one GROUP BY over the subtree's rows (~2.500 a month for
-a province), so the province page costs the same handful of queries as a cell's.
+subtree, whatever the depth), the unit's last 12 months, and the cells that did not meet.
+The sums are kept in rollup rows (see models.py), so each is a lookup of a few rows by unit,
+parent or month, and the province page costs the same handful of queries as a cell's.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from blueprints.adoption.models import COUNT_COLUMNS, DashboardMonth
 from blueprints.adoption.months import months_back, this_month
@@ -93,98 +93,87 @@ class Figures:
         return self.cells - self.cells_met
 
 
-def _sums():
-    """The aggregate columns every rollup selects."""
-    d = DashboardMonth
-    return [
-        func.count(d.id).label("cells"),
-        func.coalesce(func.sum(case((d.held > 0, 1), else_=0)), 0).label("cells_met"),
-        func.coalesce(func.sum(case((d.regular_held > 0, 1), else_=0)), 0).label("cells_regular"),
-        *(func.coalesce(func.sum(getattr(d, c)), 0).label(c) for c in COUNT_COLUMNS),
-    ]
+def _columns():
+    """The counted columns of a rollup row."""
+    return [getattr(DashboardMonth, c) for c in COUNT_COLUMNS]
 
 
 def _figures(row, **kw) -> Figures:
+    if row is None:
+        return Figures(**kw)
     counts = {c: int(row[c] or 0) for c in COUNT_COLUMNS}
     return Figures(
-        cells=int(row["cells"] or 0),
-        cells_met=int(row["cells_met"] or 0),
-        cells_regular=int(row["cells_regular"] or 0),
+        cells=counts.pop("cells"),
+        cells_met=counts.pop("cells_met"),
+        cells_regular=counts.pop("cells_regular"),
         counts=counts,
         **kw,
     )
 
 
+def _rollup(month: date | None = None):
+    """Rollup rows (the unit's whole subtree), optionally of one month."""
+    where = [DashboardMonth.leaf.is_(False)]
+    if month is not None:
+        where.append(DashboardMonth.month == month)
+    return where
+
+
 def total(unit: Unit, month: date) -> Figures:
-    """The unit's whole subtree for `month`."""
+    """The unit's whole subtree for `month`: its rollup row."""
     row = (
         db.session.execute(
-            select(*_sums()).where(
-                DashboardMonth.month == month, subtree_clause(DashboardMonth.path, unit.path)
-            )
+            select(*_columns()).where(*_rollup(month), DashboardMonth.unit_id == unit.id)
         )
         .mappings()
-        .one()
+        .first()
     )
     return _figures(row, unit=unit, month=month)
 
 
 def by_sub_unit(unit: Unit, month: date) -> list[Figures]:
     """One total per direct sub-unit (its whole subtree), sorted by name."""
-    child = Unit.__table__.alias("child")
-    end = func.substr(child.c.path, 1, func.length(child.c.path) - 1).concat("0")
-    stmt = (
-        select(child.c.id, *_sums())
-        .select_from(child)
-        .outerjoin(
-            DashboardMonth,
-            and_(
-                DashboardMonth.month == month,
-                DashboardMonth.path >= child.c.path,
-                DashboardMonth.path < end,
-            ),
+    rows = db.session.execute(
+        select(DashboardMonth.unit_id, *_columns()).where(
+            *_rollup(month), DashboardMonth.parent_id == unit.id
         )
-        .where(child.c.parent_id == unit.id)
-        .group_by(child.c.id)
-    )
-    rows = db.session.execute(stmt).mappings().all()
-    units = {u.id: u for u in unit.children}
-    out = [_figures(r, unit=units[r["id"]], month=month) for r in rows if r["id"] in units]
+    ).mappings()
+    found = {r["unit_id"]: r for r in rows}
+    out = [_figures(found.get(child.id), unit=child, month=month) for child in unit.children]
     return sorted(out, key=lambda f: text_sort_key(f.unit.name))
 
 
 def history(unit: Unit, months: int = 12) -> list[Figures]:
     """The unit's totals for each of the last `months` months, oldest first (gaps as zeros)."""
     wanted = list(reversed(months_back(months)))
-    stmt = (
-        select(DashboardMonth.month, *_sums())
-        .where(
-            DashboardMonth.month >= wanted[0],
-            subtree_clause(DashboardMonth.path, unit.path),
-        )
-        .group_by(DashboardMonth.month)
+    stmt = select(DashboardMonth.month, *_columns()).where(
+        *_rollup(),
+        DashboardMonth.unit_id == unit.id,
+        DashboardMonth.month >= wanted[0],
     )
-    found = {
-        r["month"]: _figures(r, unit=unit, month=r["month"])
-        for r in db.session.execute(stmt).mappings()
-    }
-    return [found.get(m) or Figures(unit=unit, month=m) for m in wanted]
+    found = {r["month"]: r for r in db.session.execute(stmt).mappings()}
+    return [_figures(found.get(m), unit=unit, month=m) for m in wanted]
 
 
-def cells_not_met(unit: Unit, month: date, limit: int = 200) -> list[Unit]:
-    """Cells of the subtree with no meeting closed in `month` (the first `limit` by name)."""
+def cells_not_met(unit: Unit, month: date, limit: int = 200) -> list[tuple[str, str]]:
+    """(cell, parent) names of the subtree's cells with no meeting closed in `month` (the first
+    `limit` by name)."""
+    parent = Unit.__table__.alias("parent")
     stmt = (
-        select(Unit)
-        .join(DashboardMonth, DashboardMonth.cell_id == Unit.id)
+        select(Unit.name, parent.c.name)
+        .join(DashboardMonth, DashboardMonth.unit_id == Unit.id)
+        .outerjoin(parent, parent.c.id == Unit.parent_id)
         .where(
             DashboardMonth.month == month,
+            DashboardMonth.leaf.is_(True),
             DashboardMonth.held == 0,
+            Unit.kind == UnitKind.CELL,
             subtree_clause(DashboardMonth.path, unit.path),
         )
         .order_by(Unit.name)
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
+    return [tuple(row) for row in db.session.execute(stmt)]
 
 
 def rank(rows: list[Figures], key) -> list[Figures]:
@@ -204,7 +193,9 @@ def ensure_fresh(unit: Unit, month: date) -> None:
     """Fill the month's rows for the subtree when missing; recount a small one when stale."""
     latest, rows = db.session.execute(
         select(func.max(DashboardMonth.refreshed_at), func.count(DashboardMonth.id)).where(
-            DashboardMonth.month == month, subtree_clause(DashboardMonth.path, unit.path)
+            DashboardMonth.month == month,
+            DashboardMonth.leaf.is_(True),
+            subtree_clause(DashboardMonth.path, unit.path),
         )
     ).one()
     cells = list(

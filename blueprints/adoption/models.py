@@ -1,9 +1,15 @@
-"""The monthly figures table: one row per cell and month, summed by the dashboards in SQL.
+"""The monthly figures table: each cell's counts per month, and each unit's sums of them.
 
-Counting 92.000 members and 40.000 meetings on every page view would cost seconds; these rows
-hold each cell's counts for a month so a province page sums ~2.500 small rows per month
-instead. They are refreshed for one cell when one of its meetings is scored (closed, minutes
-locked or reopened: `refresh.refresh_after_score`), and for every cell by
+Counting 92.000 members and 40.000 meetings on every page view would cost seconds. Two kinds
+of rows share one table, told apart by `leaf`:
+
+- leaf rows: one cell's counts for a month, counted from members and meetings;
+- rollup rows (leaf false): one unit's whole subtree for a month, the sums of the leaf rows
+  under it (a cell has one too, equal to its leaf row), so every page reads a handful of rows:
+  the unit's row, its sub-units' rows (by `parent_id`) and its 12 months.
+
+They are refreshed for one cell and its ancestors when one of its meetings is scored (closed,
+minutes locked or reopened: `refresh.refresh_after_score`), and for every unit by
 `flask dashboard refresh` (run nightly), which also picks up roster and sign-in changes.
 """
 
@@ -54,24 +60,33 @@ MEETING_COLUMNS = (
     "ratings",
     "rating_points",  # sum of the three 1–5 marks of every rating
 )
-COUNT_COLUMNS = ADOPTION_COLUMNS + MEETING_COLUMNS
+CELL_COLUMNS = ("cells", "cells_met", "cells_regular")  # 1/0 on a leaf row, sums above
+COUNT_COLUMNS = ADOPTION_COLUMNS + MEETING_COLUMNS + CELL_COLUMNS
 
 
 class DashboardMonth(db.Model):
-    """One cell's figures for one month (adoption as of the last refresh in that month)."""
+    """A cell's (leaf) or a unit's subtree's (rollup) figures for one month; adoption as of
+    the last refresh in that month."""
 
     __tablename__ = "dashboard_months"
     __table_args__ = (
-        UniqueConstraint("cell_id", "month", name="uq_dashboard_month_cell"),
-        Index("ix_dashboard_months_month_path", "month", "path"),
+        UniqueConstraint("unit_id", "month", "leaf", name="uq_dashboard_month_unit"),
+        Index("ix_dashboard_months_month_path", "month", "leaf", "path"),
+        Index("ix_dashboard_months_parent", "parent_id", "month"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
-    # The cell's unit path, copied so a subtree's rows are one range scan with no join.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    leaf: Mapped[bool] = mapped_column(default=True)
+    # The unit's parent and path, copied so sub-unit rows and subtree scans need no join.
+    parent_id: Mapped[int | None]
     path: Mapped[str] = mapped_column(BinaryString(255))
     month: Mapped[date] = mapped_column(Date)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cells: Mapped[int] = mapped_column(default=0)
+    cells_met: Mapped[int] = mapped_column(default=0)
+    cells_regular: Mapped[int] = mapped_column(default=0)
 
     members: Mapped[int] = mapped_column(default=0)
     probationary: Mapped[int] = mapped_column(default=0)

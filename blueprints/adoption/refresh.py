@@ -1,13 +1,16 @@
-"""Filling the monthly figures table (models.DashboardMonth) from the roster and the meetings.
+"""Writing the monthly figures table (models.DashboardMonth): leaf rows per cell, then the
+rollup rows of every unit above them, all as upserts (executemany).
 
-Each month is counted with a few grouped queries over all the cells at once (or over one cell
-when one of its meetings was just scored); Python only merges their results into one row per
-cell and writes them with one executemany. How the rows stay fresh:
+`counting` counts a month per cell in a few grouped queries; Python only merges those results
+into one row per cell. The rollup of a unit is one GROUP BY over the leaf rows of its subtree
+(a range join on the unit paths, any depth). How the rows stay fresh:
 
 - a meeting's close, the locking or reopening of its minutes call `store_quality`, which calls
-  `refresh_after_score` in the same transaction: the cell's row of that month (and of the
-  later months of the quarter, whose thematic flag may change) is rewritten before the commit,
-  so the dashboards show the meeting at once;
+  `refresh_after_score` in the same transaction: the cell's leaf row of that month (and of the
+  later months of the quarter, whose thematic flag may change) and the rollups of its
+  ancestors are rewritten before the commit, so every dashboard shows the meeting at once.
+  Two closes committing at the same moment may each miss the other in a shared ancestor's
+  sums; the next close below it or the nightly refresh puts that right;
 - `flask dashboard refresh` (nightly) rewrites the current month for every cell, adoption
   included (accounts, sign-ins, installs, activity), and the meeting figures of the last 12
   months. A past month keeps the adoption counts its last refresh saw; a month never refreshed
@@ -16,343 +19,135 @@ cell and writes them with one executemany. How the rows stay fresh:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from flask import current_app
-from sqlalchemy import and_, case, delete, distinct, func, insert, or_, select
+from sqlalchemy import and_, delete, func, select
 
-from blueprints.adoption.models import ADOPTION_COLUMNS, COUNT_COLUMNS, DashboardMonth
-from blueprints.adoption.months import (
-    month_bounds,
-    months_back,
-    next_month,
-    quarter_start,
-    this_month,
-)
-from blueprints.auth.models import User
-from blueprints.meetings.models import (
-    Attend,
-    Attendance,
-    Document,
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-    Minutes,
-    Opinion,
-    Rating,
-)
-from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
-from blueprints.pwa.models import AppInstall
+from blueprints.adoption import counting
+from blueprints.adoption.counting import GRADE_FLOORS
+from blueprints.adoption.models import COUNT_COLUMNS, DashboardMonth
+from blueprints.adoption.months import month_bounds, months_back, next_month, this_month
+from blueprints.meetings.models import Meeting
 from blueprints.units.models import Unit, UnitKind
 from core.extensions import db
 from core.models import utcnow
+from core.tree import path_ids
 
-# Grade thresholds of the quality score; the same as meetings.services.quality.grade (a test
-# compares them), written as SQL here so the grades are counted in the database.
-GRADE_FLOORS = (("grade_good", 90), ("grade_fair", 70), ("grade_average", 50))
-# Attendance bands (present / members expected, exempt left out), as percentages.
-BAND_HIGH, BAND_MID = 90, 70
-ACTIVE_DAYS = 30
+__all__ = ["GRADE_FLOORS", "refresh_after_score", "refresh_all", "refresh_month"]
+KEY = ("unit_id", "month", "leaf")
 
 
-def common_day() -> int:
-    """The common meeting day of the month (Chỉ thị 50-CT/TW, Hướng dẫn 42-HD/BTCTW: the 3rd)."""
-    return int(
-        current_app.config.get("DASHBOARD_COMMON_DAY") or os.environ.get("DASHBOARD_COMMON_DAY", 3)
-    )
-
-
-def minutes_deadline_days() -> int:
-    """Days after the close within which the minutes should be approved."""
-    return int(
-        current_app.config.get("DASHBOARD_MINUTES_DEADLINE_DAYS")
-        or os.environ.get("DASHBOARD_MINUTES_DEADLINE_DAYS", 3)
-    )
-
-
-def _minutes_between(start, end):
-    """SQL: whole minutes from `start` to `end` (two timestamp columns)."""
+def _upsert(rows: list[dict]) -> None:
+    """Insert or replace rows by (unit_id, month, leaf), one executemany."""
+    if not rows:
+        return
     if db.engine.dialect.name == "postgresql":
-        return func.extract("epoch", end - start) / 60
-    return (func.julianday(end) - func.julianday(start)) * 1440
-
-
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-# ---- adoption -------------------------------------------------------------------------------
-
-
-def _adoption(cells: list[int] | None, as_of: datetime) -> dict[int, dict]:
-    """Adoption counts per cell as of `as_of` (None: every cell)."""
-    scope = [Member.status.not_in(DEPARTED_STATUSES)]
-    if cells is not None:
-        scope.append(Member.cell_id.in_(cells))
-    exempt = Member.status == MemberStatus.EXEMPT
-    out: dict[int, dict] = {}
-    for cell_id, members, probationary, exempt_n, no_phone in db.session.execute(
-        select(
-            Member.cell_id,
-            func.count(),
-            _count_if(Member.status == MemberStatus.PROBATIONARY),
-            _count_if(exempt),
-            _count_if(and_(Member.no_smartphone.is_(True), ~exempt)),
-        )
-        .where(*scope)
-        .group_by(Member.cell_id)
-    ):
-        out[cell_id] = {
-            "members": members,
-            "probationary": probationary,
-            "exempt": exempt_n,
-            "no_smartphone": no_phone,
-        }
-    accounts = (
-        select(
-            Member.cell_id,
-            func.count(User.id),
-            _count_if(User.last_login_at <= as_of),
-            _count_if(User.last_seen_at.between(as_of - timedelta(days=ACTIVE_DAYS), as_of)),
-        )
-        .join(User, User.member_id == Member.id)
-        .where(*scope, User.active.is_(True), User.created_at <= as_of)
-        .group_by(Member.cell_id)
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(DashboardMonth.__table__)
+    changed = [c for c in rows[0] if c not in KEY]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY), set_={c: stmt.excluded[c] for c in changed}
     )
-    for cell_id, issued, logged_in, active in db.session.execute(accounts):
-        out.setdefault(cell_id, {}).update(accounts=issued, logged_in=logged_in, active_30d=active)
-    installs = (
-        select(Member.cell_id, func.count(distinct(User.id)))
-        .join(User, User.member_id == Member.id)
-        .join(AppInstall, AppInstall.user_id == User.id)
-        .where(*scope, User.active.is_(True), AppInstall.first_seen_at <= as_of)
-        .group_by(Member.cell_id)
-    )
-    for cell_id, installed in db.session.execute(installs):
-        out.setdefault(cell_id, {})["installed"] = installed
-    return out
+    db.session.execute(stmt, rows)
 
 
-def _kept_adoption(cells: list[int] | None, month: date) -> dict[int, dict]:
-    """The adoption counts already stored for `month` (a past month keeps what it saw)."""
-    stmt = select(DashboardMonth.cell_id, *(getattr(DashboardMonth, c) for c in ADOPTION_COLUMNS))
-    stmt = stmt.where(DashboardMonth.month == month)
-    if cells is not None:
-        stmt = stmt.where(DashboardMonth.cell_id.in_(cells))
-    return {
-        row[0]: dict(zip(ADOPTION_COLUMNS, row[1:], strict=True))
-        for row in db.session.execute(stmt)
-    }
-
-
-# ---- meetings -------------------------------------------------------------------------------
-
-
-def _per_meeting(cells: list[int] | None, start: datetime, end: datetime):
-    """Subquery: one row per closed meeting started in [start, end) with its counts."""
-    held = [
-        Meeting.status == MeetingStatus.CLOSED,
-        Meeting.started_at >= start,
-        Meeting.started_at < end,
-    ]
-    if cells is not None:
-        held.append(Meeting.cell_id.in_(cells))
-    ids = select(Meeting.id).where(*held)
-    counted = and_(Member.status != MemberStatus.EXEMPT, Attendance.status != Attend.EXEMPT)
-    att = (
-        select(
-            Attendance.meeting_id.label("mid"),
-            _count_if(and_(counted, Attendance.status == Attend.PRESENT)).label("present"),
-            _count_if(counted).label("eligible"),
-        )
-        .join(Member, Member.id == Attendance.member_id)
-        .where(Attendance.meeting_id.in_(ids))
-        .group_by(Attendance.meeting_id)
-        .subquery()
-    )
-    spoke = (
-        select(Opinion.meeting_id.label("mid"), func.count(distinct(Opinion.member_id)).label("n"))
-        .where(Opinion.meeting_id.in_(ids))
-        .group_by(Opinion.meeting_id)
-        .subquery()
-    )
-    late = _minutes_between(Document.uploaded_at, Meeting.starts_at) < 24 * 60
-    docs = (
-        select(
-            Document.meeting_id.label("mid"),
-            func.count().label("n"),
-            _count_if(late).label("late"),
-        )
-        .join(Meeting, Meeting.id == Document.meeting_id)
-        .where(Document.meeting_id.in_(ids))
-        .group_by(Document.meeting_id)
-        .subquery()
-    )
-    rated = (
-        select(
-            Rating.meeting_id.label("mid"),
-            func.count().label("n"),
-            func.sum(Rating.preparation + Rating.proceedings + Rating.follow_through).label("pts"),
-        )
-        .where(Rating.meeting_id.in_(ids))
-        .group_by(Rating.meeting_id)
-        .subquery()
-    )
-    return (
-        select(
-            Meeting.cell_id,
-            Meeting.kind,
-            Meeting.combined,
-            Meeting.starts_at,
-            Meeting.quality_score.label("score"),
-            _minutes_between(Meeting.started_at, Meeting.ended_at).label("duration"),
-            _minutes_between(Meeting.ended_at, Minutes.locked_at).label("approval_delay"),
-            Minutes.locked_at,
-            func.coalesce(att.c.present, 0).label("present"),
-            func.coalesce(att.c.eligible, 0).label("eligible"),
-            func.coalesce(spoke.c.n, 0).label("spoke"),
-            func.coalesce(docs.c.n, 0).label("docs"),
-            func.coalesce(docs.c.late, 0).label("late"),
-            func.coalesce(rated.c.n, 0).label("ratings"),
-            func.coalesce(rated.c.pts, 0).label("rating_points"),
-        )
-        .outerjoin(att, att.c.mid == Meeting.id)
-        .outerjoin(spoke, spoke.c.mid == Meeting.id)
-        .outerjoin(docs, docs.c.mid == Meeting.id)
-        .outerjoin(rated, rated.c.mid == Meeting.id)
-        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
-        .where(*held)
-        .subquery()
-    )
-
-
-def _meeting_columns(m, month: date) -> dict:
-    """SQL aggregates over the per-meeting subquery `m`, keyed by the table's column names."""
-    day_start = datetime(month.year, month.month, common_day()) - timedelta(hours=7)
-    thematic = or_(m.c.kind == MeetingKind.THEMATIC, m.c.combined.is_(True))
-    required = case((thematic, 120), else_=90)
-    grades = {name: _count_if(m.c.score >= floor) for name, floor in GRADE_FLOORS}
-    return {
-        "held": func.count(),
-        "regular_held": _count_if(or_(m.c.kind == MeetingKind.REGULAR, m.c.combined.is_(True))),
-        "thematic_held": _count_if(thematic),
-        "on_common_day": _count_if(
-            and_(m.c.starts_at >= day_start, m.c.starts_at < day_start + timedelta(days=1))
-        ),
-        "docs_on_time": _count_if(and_(m.c.docs > 0, m.c.late == 0)),
-        "with_docs": _count_if(m.c.docs > 0),
-        "present": func.coalesce(func.sum(m.c.present), 0),
-        "eligible": func.coalesce(func.sum(m.c.eligible), 0),
-        "spoke": func.coalesce(func.sum(m.c.spoke), 0),
-        "band_high": _count_if(
-            and_(m.c.eligible > 0, m.c.present * 100 >= BAND_HIGH * m.c.eligible)
-        ),
-        "band_mid": _count_if(
-            and_(
-                m.c.present * 100 < BAND_HIGH * m.c.eligible,
-                m.c.present * 100 >= BAND_MID * m.c.eligible,
-            )
-        ),
-        "band_low": _count_if(and_(m.c.eligible > 0, m.c.present * 100 < BAND_MID * m.c.eligible)),
-        "duration_ok": _count_if(m.c.duration >= required),
-        "minutes_locked": _count_if(m.c.locked_at.is_not(None)),
-        "minutes_in_time": _count_if(m.c.approval_delay <= minutes_deadline_days() * 24 * 60),
-        "scored": func.count(m.c.score),
-        "score_total": func.coalesce(func.sum(m.c.score), 0),
-        # Counted as "at least the floor" and turned into bands in `_grade_bands`.
-        **grades,
-        "grade_poor": _count_if(m.c.score < GRADE_FLOORS[-1][1]),
-        "ratings": func.coalesce(func.sum(m.c.ratings), 0),
-        "rating_points": func.coalesce(func.sum(m.c.rating_points), 0),
-    }
-
-
-def _grade_bands(row: dict) -> None:
-    """From "score ≥ 90 / ≥ 70 / ≥ 50" counts to the exclusive bands Tốt / Khá / Trung bình."""
-    good, fair, average = row["grade_good"], row["grade_fair"], row["grade_average"]
-    row["grade_average"] = average - fair
-    row["grade_fair"] = fair - good
-
-
-def _meetings(cells: list[int] | None, month: date) -> dict[int, dict]:
-    """Meeting figures per cell for `month`."""
-    start, end = month_bounds(month)
-    m = _per_meeting(cells, start, end)
-    columns = _meeting_columns(m, month)
-    stmt = select(m.c.cell_id, *(expr.label(name) for name, expr in columns.items()))
-    out = {}
-    for row in db.session.execute(stmt.group_by(m.c.cell_id)).mappings():
-        values = {name: int(row[name] or 0) for name in columns}
-        _grade_bands(values)
-        out[row["cell_id"]] = values
-    quarter_from, _unused = month_bounds(quarter_start(month))
-    thematic = select(Meeting.cell_id).where(
-        Meeting.status == MeetingStatus.CLOSED,
-        Meeting.started_at >= quarter_from,
-        Meeting.started_at < end,
-        or_(Meeting.kind == MeetingKind.THEMATIC, Meeting.combined.is_(True)),
-    )
-    if cells is not None:
-        thematic = thematic.where(Meeting.cell_id.in_(cells))
-    for (cell_id,) in db.session.execute(thematic.distinct()):
-        out.setdefault(cell_id, {})["thematic_quarter"] = 1
-    return out
-
-
-# ---- writing --------------------------------------------------------------------------------
-
-
-def _cells(cells: list[int] | None) -> dict[int, str]:
-    """Id → path of the cells to write (every cell, or those listed)."""
-    stmt = select(Unit.id, Unit.path)
+def _units(ids: Iterable[int] | None) -> dict[int, tuple[int | None, str, str]]:
+    """Id → (parent id, path, kind) of the units listed (None: every cell)."""
+    stmt = select(Unit.id, Unit.parent_id, Unit.path, Unit.kind)
     stmt = (
-        stmt.where(Unit.id.in_(cells))
-        if cells is not None
+        stmt.where(Unit.id.in_(list(ids)))
+        if ids is not None
         else stmt.where(Unit.kind == UnitKind.CELL)
     )
-    return dict(db.session.execute(stmt).all())
+    return {uid: (parent, path, kind) for uid, parent, path, kind in db.session.execute(stmt)}
+
+
+def _leaf_rows(month: date, cells: list[int] | None, live: bool) -> list[dict]:
+    """The month's leaf rows of `cells` (None: every cell and every unit holding members)."""
+    now = utcnow()
+    if live:
+        adoption = counting.adoption(cells, now)
+    else:
+        adoption = counting.kept_adoption(cells, month) or counting.adoption(
+            cells, min(now, month_bounds(next_month(month))[0])
+        )
+    meetings = counting.meetings(cells, month)
+    units = _units(cells)
+    extra = (set(adoption) | set(meetings)) - set(units)
+    if extra:
+        units.update(_units(extra))
+    zero = dict.fromkeys(COUNT_COLUMNS, 0)
+    rows = []
+    for uid, (parent, path, _kind) in units.items():
+        row = zero | adoption.get(uid, {}) | meetings.get(uid, {})
+        row |= {"cells": 1, "cells_met": int(row["held"] > 0)}
+        row["cells_regular"] = int(row["regular_held"] > 0)
+        rows.append(
+            {"unit_id": uid, "leaf": True, "parent_id": parent, "path": path, "month": month}
+            | {"refreshed_at": now}
+            | row
+        )
+    return rows
+
+
+def _rollup_rows(month: date, units: list[int] | None) -> list[dict]:
+    """Each unit's subtree sums of the month's leaf rows (None: every unit)."""
+    unit = Unit.__table__.alias("anc")
+    leaf = DashboardMonth.__table__.alias("leaf")
+    end = func.substr(unit.c.path, 1, func.length(unit.c.path) - 1).concat("0")
+    stmt = (
+        select(
+            unit.c.id,
+            unit.c.parent_id,
+            unit.c.path,
+            *(func.coalesce(func.sum(leaf.c[c]), 0).label(c) for c in COUNT_COLUMNS),
+        )
+        .select_from(unit)
+        .join(
+            leaf,
+            and_(
+                leaf.c.month == month,
+                leaf.c.leaf.is_(True),
+                leaf.c.path >= unit.c.path,
+                leaf.c.path < end,
+            ),
+        )
+        .group_by(unit.c.id, unit.c.parent_id, unit.c.path)
+    )
+    if units is not None:
+        stmt = stmt.where(unit.c.id.in_(units))
+    now = utcnow()
+    return [
+        {"unit_id": r.id, "leaf": False, "parent_id": r.parent_id, "path": r.path, "month": month}
+        | {"refreshed_at": now}
+        | {c: int(getattr(r, c) or 0) for c in COUNT_COLUMNS}
+        for r in db.session.execute(stmt)
+    ]
 
 
 def refresh_month(month: date, cells: list[int] | None = None, *, live: bool | None = None) -> int:
-    """Rewrite the rows of `month` (for `cells`, or every cell); returns how many were written.
+    """Rewrite `month` for `cells` (None: everything) and the rollups above them.
 
     `live` (default: `month` is the current month) recounts adoption as of now; otherwise a
     past month keeps its stored adoption counts, estimated from timestamps when it has none.
+    Returns how many rows were written.
     """
-    now = utcnow()
     live = month == this_month() if live is None else live
-    if live:
-        adoption = _adoption(cells, now)
+    leaves = _leaf_rows(month, cells, live)
+    if cells is None:
+        # Everything is recounted: rows of units gone or emptied since go too.
+        db.session.execute(delete(DashboardMonth).where(DashboardMonth.month == month))
+        _upsert(leaves)
+        rollups = _rollup_rows(month, None)
     else:
-        adoption = _kept_adoption(cells, month) or _adoption(
-            cells, min(now, month_bounds(next_month(month))[0])
-        )
-    meetings = _meetings(cells, month)
-    paths = _cells(cells)
-    for cell_id in set(adoption) | set(meetings):
-        paths.setdefault(cell_id, None)
-    missing = [cid for cid, path in paths.items() if path is None]
-    if missing:
-        paths.update(
-            db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(missing))).all()
-        )
-    zero = dict.fromkeys(COUNT_COLUMNS, 0)
-    rows = [
-        {"cell_id": cid, "path": path, "month": month, "refreshed_at": now}
-        | zero
-        | adoption.get(cid, {})
-        | meetings.get(cid, {})
-        for cid, path in paths.items()
-    ]
-    old = delete(DashboardMonth).where(DashboardMonth.month == month)
-    if cells is not None:
-        old = old.where(DashboardMonth.cell_id.in_(cells))
-    db.session.execute(old)
-    if rows:
-        db.session.execute(insert(DashboardMonth), rows)
-    return len(rows)
+        _upsert(leaves)
+        above = {uid for row in leaves for uid in path_ids(row["path"])}
+        rollups = _rollup_rows(month, sorted(above))
+    _upsert(rollups)
+    return len(leaves) + len(rollups)
 
 
 def refresh_all(months: int = 12) -> int:
@@ -360,20 +155,13 @@ def refresh_all(months: int = 12) -> int:
     return sum(refresh_month(month) for month in months_back(months))
 
 
-def refresh_cell(cell_id: int, months: Iterable[date]) -> None:
-    """Rewrite one cell's rows for `months` (used when one of its meetings is scored)."""
-    for month in months:
-        refresh_month(month, [cell_id])
-
-
 def refresh_after_score(meeting: Meeting) -> None:
     """Listener of `store_quality`: the meeting's month and the rest of its quarter, at once."""
     if meeting.started_at is None:
         return
     month = (meeting.started_at + timedelta(hours=7)).date().replace(day=1)
-    affected = [month]
-    while affected[-1] < this_month() and next_month(affected[-1]) < next_month(
-        quarter_start(month), 3
-    ):
-        affected.append(next_month(affected[-1]))
-    refresh_cell(meeting.cell_id, affected)
+    quarter_end = next_month(date(month.year, (month.month - 1) // 3 * 3 + 1, 1), 3)
+    current = this_month()
+    while month < quarter_end and month <= current:
+        refresh_month(month, [meeting.cell_id])
+        month = next_month(month)

@@ -1,13 +1,13 @@
 """dashboard monthly figures and no-smartphone flag (issue 16)
 
-`dashboard_months` holds each cell's adoption and meeting counts per month, summed by the
-committee dashboards (refreshed when a meeting is scored and by `flask dashboard refresh`);
-`members.no_smartphone` records a member declared without a smartphone, left out of the
-adjusted adoption rate.
+`dashboard_months` holds each cell's adoption and meeting counts per month (leaf rows) and
+each unit's sums of them (rollup rows), read by the committee dashboards and refreshed when a
+meeting is scored and by `flask dashboard refresh`; `members.no_smartphone` records a member
+declared without a smartphone, left out of the adjusted adoption rate.
 
-Revision ID: 147241b960dd
+Revision ID: 1cbab0c7fdc0
 Revises: dcae5562c249
-Create Date: 2026-12-01 14:03:47.860357
+Create Date: 2026-12-01 14:41:00.419148
 
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "147241b960dd"
+revision = "1cbab0c7fdc0"
 down_revision = "dcae5562c249"
 branch_labels = None
 depends_on = None
@@ -27,7 +27,9 @@ def upgrade():
     op.create_table(
         "dashboard_months",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("cell_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("leaf", sa.Boolean(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column(
             "path",
             sa.String(length=255).with_variant(sa.String(length=255, collation="C"), "postgresql"),
@@ -35,6 +37,9 @@ def upgrade():
         ),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("refreshed_at", sa.DateTime(), nullable=False),
+        sa.Column("cells", sa.Integer(), nullable=False),
+        sa.Column("cells_met", sa.Integer(), nullable=False),
+        sa.Column("cells_regular", sa.Integer(), nullable=False),
         sa.Column("members", sa.Integer(), nullable=False),
         sa.Column("probationary", sa.Integer(), nullable=False),
         sa.Column("exempt", sa.Integer(), nullable=False),
@@ -68,16 +73,19 @@ def upgrade():
         sa.Column("ratings", sa.Integer(), nullable=False),
         sa.Column("rating_points", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["cell_id"],
+            ["unit_id"],
             ["units.id"],
-            name=op.f("fk_dashboard_months_cell_id_units"),
+            name=op.f("fk_dashboard_months_unit_id_units"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dashboard_months")),
-        sa.UniqueConstraint("cell_id", "month", name="uq_dashboard_month_cell"),
+        sa.UniqueConstraint("unit_id", "month", "leaf", name="uq_dashboard_month_unit"),
     )
     with op.batch_alter_table("dashboard_months", schema=None) as batch_op:
-        batch_op.create_index("ix_dashboard_months_month_path", ["month", "path"], unique=False)
+        batch_op.create_index(
+            "ix_dashboard_months_month_path", ["month", "leaf", "path"], unique=False
+        )
+        batch_op.create_index("ix_dashboard_months_parent", ["parent_id", "month"], unique=False)
 
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(
@@ -93,6 +101,7 @@ def downgrade():
         batch_op.drop_column("no_smartphone")
 
     with op.batch_alter_table("dashboard_months", schema=None) as batch_op:
+        batch_op.drop_index("ix_dashboard_months_parent")
         batch_op.drop_index("ix_dashboard_months_month_path")
 
     op.drop_table("dashboard_months")
