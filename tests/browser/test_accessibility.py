@@ -61,6 +61,7 @@ PAGES = {
         "/meetings/{meeting}",
         "/adoption/",
         "/adoption/{G1}",
+        "/adoption/{A}",
     ],
     "admin": ["/admin/roles", "/admin/audit"],
 }
