@@ -54,10 +54,11 @@ class Figures:
     counts: dict[str, int] = field(default_factory=dict)
     mark: str = ""  # "best", "weakest" or "" in a ranked table
 
-    def __getattr__(self, name: str) -> int:
-        if name in COUNT_COLUMNS:
-            return self.counts.get(name, 0)
-        raise AttributeError(name)
+    def __post_init__(self) -> None:
+        # Each count as a plain attribute (f.installed): read thousands of times per page.
+        for name in COUNT_COLUMNS:
+            if name not in ("cells", "cells_met", "cells_regular"):
+                setattr(self, name, self.counts.get(name, 0))
 
     @property
     def denominator(self) -> int:

@@ -32,10 +32,19 @@ class Table:
     rows: list[list] = field(default_factory=list)
     links: list[int | None] = field(default_factory=list)
     marks: list[str] = field(default_factory=list)
+    # Columns the page shows (None: all); the exports always carry every column.
+    on_page: list[int] | None = None
 
     @property
     def headers(self) -> list[str]:
         return [header for header, _kind in self.columns]
+
+    @property
+    def page_columns(self) -> list[tuple[str, str]]:
+        """The columns the page shows."""
+        if self.on_page is None:
+            return self.columns
+        return [self.columns[i] for i in self.on_page]
 
     def add(self, values: list, *, link: int | None = None, mark: str = "") -> None:
         self.rows.append(values)
@@ -47,7 +56,8 @@ class Table:
         formatted as the page shows it (formatting here is several times cheaper than in the
         template, which matters for a province's 130 rows of 24 columns)."""
         number, percent = formatters()
-        kinds = [kind for _header, kind in self.columns]
+        picked = self.on_page or range(len(self.columns))
+        kinds = [self.columns[i][1] for i in picked]
 
         def shown(value, kind: str) -> str:
             if kind == "text":
@@ -57,7 +67,11 @@ class Table:
             return percent(value) if kind == "rate" else number(value)
 
         return [
-            (link, mark, [(shown(v, k), k != "text") for v, k in zip(values, kinds, strict=True)])
+            (
+                link,
+                mark,
+                [(shown(values[i], k), k != "text") for i, k in zip(picked, kinds, strict=True)],
+            )
             for values, link, mark in zip(self.rows, self.links, self.marks, strict=True)
         ]
 
@@ -145,6 +159,8 @@ def quality_table(rows: list[Figures], total: Figures) -> Table:
             (_("Kém"), "int"),
             (_("Đảng viên tự đánh giá (1–5)"), "text"),
         ],
+        # The page keeps the criteria a committee reads first; the CSV and XLSX carry all 24.
+        on_page=[0, 1, 2, 3, 4, 5, 7, 8, 9, 14, 16, 17, 18, 23],
     )
     for f in [*rows, total]:
         is_total = f is total
