@@ -7,7 +7,8 @@ import copy
 import io
 from datetime import date
 
-from flask import Response, abort, redirect, request, send_file, url_for
+from flask import Response, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.adoption import exports
@@ -23,6 +24,7 @@ from blueprints.adoption.figures import (
     total,
 )
 from blueprints.adoption.months import this_month
+from blueprints.adoption.refresh import refresh_month
 from blueprints.adoption.tables import (
     adoption_table,
     history_table,
@@ -31,6 +33,8 @@ from blueprints.adoption.tables import (
     quality_table,
 )
 from blueprints.audit import reads
+from blueprints.audit.models import record
+from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.permissions import authorize, can, permission
@@ -119,6 +123,32 @@ def unit(unit_id: int):
         breadcrumb=_breadcrumb(target),
         ratio=ratio,
     )
+
+
+@bp.post("/<int:unit_id>/members/<int:member_id>/smartphone")
+@permission("adoption.declare_phone")
+def declare_phone(unit_id: int, member_id: int):
+    """Mark (or unmark) a member of the cell as having no smartphone; the cell's figures of
+    this month are recounted at once."""
+    cell = db.session.get(Unit, unit_id)
+    member = db.session.get(Member, member_id)
+    if cell is None or member is None or member.cell_id != cell.id or member.departed:
+        abort(404)
+    authorize("adoption.declare_phone", member)
+    member.no_smartphone = request.form.get("no_smartphone") == "1"
+    record("member.no_smartphone", member, no_smartphone=str(int(member.no_smartphone)))
+    refresh_month(this_month(), [cell.id])
+    db.session.commit()
+    flash(
+        _("Đã ghi nhận: đồng chí %(name)s không có điện thoại thông minh.", name=member.full_name)
+        if member.no_smartphone
+        else _(
+            "Đã bỏ ghi nhận không có điện thoại thông minh của đồng chí %(name)s.",
+            name=member.full_name,
+        ),
+        "success",
+    )
+    return redirect(url_for("adoption.unit", unit_id=cell.id) + "#inactive-heading")
 
 
 def _filename(data: dict, ext: str, table: str = "") -> str:

@@ -34,6 +34,8 @@ class Table:
     marks: list[str] = field(default_factory=list)
     # Columns the page shows (None: all); the exports always carry every column.
     on_page: list[int] | None = None
+    # Per row, a member whose "no smartphone" flag the page lets the user change: (id, flag).
+    actions: list[tuple[int, bool]] = field(default_factory=list)
 
     @property
     def headers(self) -> list[str]:
@@ -278,6 +280,7 @@ def inactive_table(cell: Unit) -> Table:
         ],
     )
     for member, user_id, last_login, has_app in db.session.execute(stmt):
+        table.actions.append((member.id, member.no_smartphone))
         if user_id is None:
             state = _("Chưa được cấp tài khoản")
         elif last_login is None:

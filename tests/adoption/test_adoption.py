@@ -278,3 +278,25 @@ def test_refresh_command(app, runner, figures):
     assert result.exit_code == 0 and "rows" in result.output
     with app.app_context():
         assert _row(figures.units["A"]).held == 2
+
+
+def test_secretary_declares_a_member_without_smartphone(app, client, figures, as_role):
+    from tests.conftest import csrf_token
+
+    as_role("secretary_a")
+    page = f"/adoption/{figures.units['A']}"
+    token = csrf_token(client, page)
+    url = f"{page}/members/{figures.members['new_a']}/smartphone"
+    response = client.post(url, data={"csrf_token": token, "no_smartphone": "1"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert _row(figures.units["A"]).no_smartphone == 2  # recounted at once
+    html = client.get(page).get_data(as_text=True)
+    assert "đã loại trừ 1 miễn sinh hoạt và 2 không có điện thoại thông minh" in html
+    assert "Bỏ ghi nhận không có điện thoại" in html
+    # Another cell's member, or a cell outside the secretary's: not found.
+    other = f"/adoption/{figures.units['B']}/members/{figures.members['mem_b']}/smartphone"
+    assert client.post(other, data={"csrf_token": token, "no_smartphone": "1"}).status_code == 404
+    wrong = f"{page}/members/{figures.members['mem_b']}/smartphone"
+    assert client.post(wrong, data={"csrf_token": token, "no_smartphone": "1"}).status_code == 404
+    assert client.post(url, data={"no_smartphone": "1"}).status_code == 400  # no CSRF token
