@@ -147,7 +147,7 @@ def _meetings(by_cell: dict, back: int, rng: random.Random, now: datetime, mid: 
 
 def seed(members: int, months: int) -> None:
     """Fill an empty database (in an app context) and add the staff login."""
-    from blueprints.auth.models import RoleAssignment, User
+    from blueprints.auth.models import User
     from blueprints.meetings.models import Attendance, Meeting, Minutes, Opinion, Rating
     from blueprints.members.models import Member
     from blueprints.pwa.models import AppInstall
@@ -172,20 +172,30 @@ def seed(members: int, months: int) -> None:
             _chunks(table.__table__, held[key])
         meetings += len(held["meetings"])
         db.session.commit()
+    print(f"seeded {members} members, {len(cells)} cells, {meetings} meetings")
+
+
+def ensure_staff() -> None:
+    """The province staff login the timings use (PostgreSQL sequences moved past the ids the
+    seeder wrote first)."""
+    from sqlalchemy import select, text
+
+    from blueprints.auth.models import RoleAssignment, User
+    from core.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        for table in ("units", "members", "users", "meetings", "meeting_attendance"):
+            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: E501, S608 - table names from the list above
+            db.session.execute(text(sql))
+        db.session.commit()
+    if db.session.scalar(select(User.id).where(User.username == "bench.staff")):
+        return
     staff = User(username="bench.staff", display_name="Cán bộ đo hiệu năng")
     staff.set_password(PASSWORD, must_change=False)
     db.session.add(staff)
     db.session.flush()
     db.session.add(RoleAssignment(user_id=staff.id, role="staff", unit_id=1))
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        for table in ("units", "members", "users", "meetings", "meeting_attendance"):
-            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: E501, S608 - table names from the list above
-            db.session.execute(text(sql))
-        db.session.commit()
-    print(f"seeded {members} members, {len(cells)} cells, {meetings} meetings")
 
 
 def _size(app, url: str) -> str:
@@ -250,6 +260,7 @@ def main() -> None:
             started = time.perf_counter()
             seed(args.members, args.months)
             print(f"seed: {time.perf_counter() - started:.1f} s")
+        ensure_staff()
         if not args.skip_refresh:
             started = time.perf_counter()
             written = refresh_all(args.months)
