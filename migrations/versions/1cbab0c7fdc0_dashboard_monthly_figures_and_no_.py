@@ -89,7 +89,7 @@ def upgrade():
 
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("no_smartphone", sa.Boolean(), server_default=sa.text("0"), nullable=False)
+            sa.Column("no_smartphone", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
 
     # ### end Alembic commands ###
