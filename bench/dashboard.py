@@ -15,7 +15,23 @@ the Flask test client as province staff, printing p50/p95 and the database size.
 Without --database-url it uses a temporary SQLite file; with DATABASE_URL/--database-url
 pointing at PostgreSQL it runs there (the database is emptied first unless --reuse).
 
-Measured figures are kept in README ("Committee dashboards").
+Measured 01/12/2026 on the shared 2-core machine (load average 8–17 from other work), 92.000
+members, 3.930 cells, 47.071 meetings, 12 months; "cpu" is this process's CPU time per request
+(the page's own cost; PostgreSQL's work is in its server process):
+
+| database | size | refresh (12 months) | page | p50 | p95 | cpu p50 | HTML |
+|---|---|---|---|---|---|---|---|
+| SQLite | 149 MB | 233 s | province | 308 ms | 532 ms | 88 ms | 184 KB |
+| SQLite | | | sub-unit | 81 ms | 113 ms | 30 ms | 27 KB |
+| SQLite | | | cell | 70 ms | 88 ms | 28 ms | 29 KB |
+| PostgreSQL | 213 MB | 236 s | province | 179 ms | 594 ms | 85 ms | 182 KB |
+| PostgreSQL | | | sub-unit | 42 ms | 59 ms | 25 ms | 26 KB |
+| PostgreSQL | | | cell | 49 ms | 63 ms | 30 ms | 28 KB |
+
+Goal p95 ≤ 150 ms: met by sub-unit and cell pages on both databases; the province page
+(131 sub-units, two ranked tables and a bar per sub-unit) is CPU-bound in rendering
+(~85 ms of CPU) and its wall time here is dominated by the machine's load. The 442.000-member
+run was not made.
 """
 
 from __future__ import annotations
