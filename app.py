@@ -111,12 +111,14 @@ def _register_blueprints(app: Flask) -> None:
 def _install_hooks(app: Flask) -> None:
     """The app-wide hooks features provide, all installed here (none hides in a feature's
     import): template context and globals, after-request headers, the fast-path WSGI layer."""
+    from blueprints.adoption.refresh import refresh_after_score
     from blueprints.assistant.index import install as install_assistant_index
     from blueprints.assistant.routes import assistant_context
     from blueprints.handbook.blueprint import article_url
     from blueprints.handbook.reading_routes import unread_news_context
     from blueprints.meetings.blueprint import runs_console, upcoming_meeting
     from blueprints.meetings.fastpath import install as install_fast_path
+    from blueprints.meetings.services import on_score_stored
     from blueprints.pwa.routes import name_the_account, redirect_for_the_app_script
     from core.assets import asset_url
 
@@ -130,6 +132,8 @@ def _install_hooks(app: Flask) -> None:
     app.context_processor(assistant_context)
     # Chapters and documents refresh the assistant's passages when published or changed.
     install_assistant_index()
+    # A scored meeting (closed, minutes locked or reopened) rewrites its cell's monthly figures.
+    on_score_stored(refresh_after_score)
     # Flask runs after-request hooks last registered first: these two before core's security
     # headers (installed with the extensions), the app-script redirect before the account name.
     app.after_request(name_the_account)
@@ -141,6 +145,7 @@ def _install_hooks(app: Flask) -> None:
 # Modules that declare background jobs (core.jobs) and housekeeping sweepers
 # (core.housekeeping); the queue is bound once they are all imported.
 BACKGROUND_MODULES = (
+    "blueprints.adoption.refresh",
     "core.backup",
     "core.housekeeping",
     "blueprints.auth.housekeeping",
@@ -161,6 +166,7 @@ def _init_background_work(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from blueprints.adoption.commands import dashboard_cli
     from blueprints.assistant.commands import assistant_cli
     from blueprints.auth.commands import create_admin_command
     from blueprints.demo.commands import seed_demo_command
@@ -186,3 +192,4 @@ def _register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(housekeeping_command)
     app.cli.add_command(assistant_cli)
+    app.cli.add_command(dashboard_cli)

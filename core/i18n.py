@@ -15,7 +15,9 @@ not moments, and are printed as they are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
+from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -91,17 +93,73 @@ def fmt_datetime(value: datetime | None) -> str:
     return local_time(value).strftime("%d/%m/%Y %H:%M")
 
 
+def _symbols() -> tuple[str, str]:
+    """The current locale's group and decimal signs ("." and "," in Vietnamese), kept on the
+    Babel locale object so a page formatting thousands of figures reads them once."""
+    locale = get_locale()
+    symbols = getattr(locale, "_sotay_signs", None)
+    if symbols is None:
+        found = locale.number_symbols.get("latn", {})
+        symbols = (found.get("group", ","), found.get("decimal", "."))
+        locale._sotay_signs = symbols
+    return symbols
+
+
+def _localised(text: str, symbols: tuple[str, str]) -> str:
+    """Python's "1,234.5" with the locale's signs."""
+    group, decimal = symbols
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+
+
+def _fast_number(value, symbols: tuple[str, str]) -> str:
+    return _localised(f"{value:,}", symbols)
+
+
+def _fast_percent(value: float, digits: int, symbols: tuple[str, str]) -> str:
+    # Round half to even on the decimal value, as Babel does (exact at every 0,05% step).
+    shown = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_EVEN)
+    return _localised(f"{shown:,}", symbols) + "%"
+
+
 def fmt_number(value: int | float | None) -> str:
     """51.500 in Vietnamese, 51,500 in English."""
-    return "" if value is None else format_decimal(value)
+    if value is None:
+        return ""
+    # Whole numbers (nearly every figure of the dashboards, thousands per page) without Babel's
+    # pattern machinery, which costs ~0,2 ms a call; same output.
+    if isinstance(value, int) and not isinstance(value, bool) and has_request_context():
+        return _fast_number(value, _symbols())
+    return format_decimal(value)
 
 
 def fmt_percent(value: float | None, digits: int = 1) -> str:
     """92,3% in Vietnamese; `value` is a fraction (0.923)."""
     if value is None:
         return ""
+    if has_request_context():
+        return _fast_percent(value, digits, _symbols())
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(value, pattern)
+
+
+def formatters() -> tuple[Callable[[int | None], str], Callable[[float | None], str]]:
+    """`fmt_number` and `fmt_percent` bound to the current locale, for a loop over many
+    figures (a dashboard table): the locale is looked up once instead of once a value."""
+    if not has_request_context():
+        return fmt_number, fmt_percent
+    symbols = _symbols()
+
+    def number(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return _fast_number(value, symbols)
+        return format_decimal(value)
+
+    def percent(value) -> str:
+        return "" if value is None else _fast_percent(value, 1, symbols)
+
+    return number, percent
 
 
 def init_i18n(app: Flask) -> None:

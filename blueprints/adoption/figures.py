@@ -1,152 +1,215 @@
-"""Counting adoption and meeting quality per unit of a subtree with a handful of grouped queries.
+"""The dashboards' figures, summed in SQL from the monthly table (models.DashboardMonth).
 
-Every figure is first counted per cell in SQL (at most ~2.500 rows for the whole province),
-then summed in Python into the rows of the page: the unit's direct sub-units, each covering
-its own subtree. So the province page costs the same few queries as a district's.
+A page needs: the unit's total for a month, one total per direct sub-unit (each its whole
+subtree, whatever the depth), the unit's last 12 months, and the cells that did not meet.
+The sums are kept in rollup rows (see models.py), so each is a lookup of a few rows by unit,
+parent or month, and the province page costs the same handful of queries as a cell's.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
-from blueprints.auth.models import User
-from blueprints.meetings.models import Meeting, MeetingStatus, Minutes
-from blueprints.members.models import DEPARTED_STATUSES, Member
-from blueprints.pwa.models import AppInstall
+from blueprints.adoption.models import COUNT_COLUMNS, DashboardMonth
+from blueprints.adoption.months import months_back, this_month
+from blueprints.adoption.refresh import refresh_month
+from blueprints.meetings.services import grade
 from blueprints.units.models import Unit, UnitKind, subtree_clause
 from core.extensions import db
+from core.i18n import fmt_number, fmt_percent
+from core.models import utcnow
 from core.text import text_sort_key
 
-VIETNAM_OFFSET = timedelta(hours=7)
+# A subtree this small is recounted on view when its figures are older than STALE (a cell's
+# secretary sees today's sign-ins); larger ones rely on the meeting hook and the nightly job.
+LIVE_CELLS = 300
+STALE = timedelta(minutes=10)
+MARKED = 3  # best and weakest units marked in ranked tables
+
+
+def ratio(part: int | None, whole: int | None) -> str:
+    """ "51.500/55.795 — 92,3%", or just the count when there is nothing to divide by."""
+    if not whole:
+        return fmt_number(part or 0)
+    return f"{fmt_number(part or 0)}/{fmt_number(whole)} — {fmt_percent((part or 0) / whole)}"
+
+
+def share(part: int | None, whole: int | None) -> float | None:
+    """part / whole, or None when there is nothing to divide by."""
+    return (part or 0) / whole if whole else None
 
 
 @dataclass
-class Row:
-    """Figures of one unit's subtree."""
+class Figures:
+    """Sums over a group of cells for one month (or per month in a history)."""
 
-    unit: Unit
+    unit: Unit | None = None
+    month: date | None = None
     cells: int = 0
-    members: int = 0
-    accounts: int = 0
-    logged_in: int = 0
-    installed: int = 0
     cells_met: int = 0
-    minutes_locked: int = 0
-    scored_meetings: int = 0
-    score_total: int = 0
+    cells_regular: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    mark: str = ""  # "best", "weakest" or "" in a ranked table
 
-    def share(self, part: int, whole: int) -> float | None:
-        """part / whole, or None when there is nothing to divide by."""
-        return part / whole if whole else None
+    def __post_init__(self) -> None:
+        # Each count as a plain attribute (f.installed): read thousands of times per page.
+        for name in COUNT_COLUMNS:
+            if name not in ("cells", "cells_met", "cells_regular"):
+                setattr(self, name, self.counts.get(name, 0))
+
+    @property
+    def denominator(self) -> int:
+        """Members counted in the adjusted rates: all but the exempt and those with no phone."""
+        return max(0, self.members - self.exempt - self.no_smartphone)
+
+    @property
+    def install_rate(self) -> float | None:
+        """Installed over the adjusted denominator (what the committees report)."""
+        return share(self.installed, self.denominator)
 
     @property
     def average_score(self) -> int | None:
         """Mean quality score of the month's meetings held in the app (None without any)."""
-        return round(self.score_total / self.scored_meetings) if self.scored_meetings else None
+        return round(self.score_total / self.scored) if self.scored else None
+
+    @property
+    def grade(self) -> str:
+        return grade(self.average_score) if self.average_score is not None else ""
+
+    @property
+    def average_rating(self) -> float | None:
+        """Members' own ratings: mean of the three 1–5 marks."""
+        return self.rating_points / (3 * self.ratings) if self.ratings else None
+
+    @property
+    def cells_thematic(self) -> int:
+        """Cells that held a thematic meeting this quarter, up to this month."""
+        return self.thematic_quarter
+
+    @property
+    def cells_not_met(self) -> int:
+        return self.cells - self.cells_met
 
 
-@dataclass
-class Report:
-    """The unit's total and one row per direct sub-unit."""
-
-    unit: Unit
-    month: date
-    total: Row
-    rows: list[Row] = field(default_factory=list)
+def _columns():
+    """The counted columns of a rollup row."""
+    return [getattr(DashboardMonth, c) for c in COUNT_COLUMNS]
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The month in Vietnam time as naive UTC bounds, like stored meeting times."""
-    start = datetime(month.year, month.month, 1)
-    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return start - VIETNAM_OFFSET, end - VIETNAM_OFFSET
+def _figures(row, **kw) -> Figures:
+    if row is None:
+        return Figures(**kw)
+    counts = {c: int(row[c] or 0) for c in COUNT_COLUMNS}
+    return Figures(
+        cells=counts.pop("cells"),
+        cells_met=counts.pop("cells_met"),
+        cells_regular=counts.pop("cells_regular"),
+        counts=counts,
+        **kw,
+    )
 
 
-def _per_cell(statement) -> dict[int, int]:
-    return dict(db.session.execute(statement).all())
+def _rollup(month: date | None = None):
+    """Rollup rows (the unit's whole subtree), optionally of one month."""
+    where = [DashboardMonth.leaf.is_(False)]
+    if month is not None:
+        where.append(DashboardMonth.month == month)
+    return where
 
 
-def build_report(unit: Unit, month: date) -> Report:
-    """Adoption and meeting figures of `unit`'s subtree for `month`."""
-    cells = dict(
+def total(unit: Unit, month: date) -> Figures:
+    """The unit's whole subtree for `month`: its rollup row."""
+    row = (
         db.session.execute(
-            select(Unit.id, Unit.path).where(
-                subtree_clause(Unit.path, unit.path), Unit.kind == UnitKind.CELL
-            )
-        ).all()
-    )
-    in_subtree = Member.cell_id.in_(list(cells)) if cells else Member.cell_id.is_(None)
-    active = Member.status.not_in(DEPARTED_STATUSES)
-    members = _per_cell(
-        select(Member.cell_id, func.count()).where(in_subtree, active).group_by(Member.cell_id)
-    )
-    accounts = db.session.execute(
-        select(Member.cell_id, func.count(User.id), func.count(User.last_login_at))
-        .join(User, User.member_id == Member.id)
-        .where(in_subtree, active, User.active.is_(True))
-        .group_by(Member.cell_id)
-    ).all()
-    installed = _per_cell(
-        select(Member.cell_id, func.count(distinct(User.id)))
-        .join(User, User.member_id == Member.id)
-        .join(AppInstall, AppInstall.user_id == User.id)
-        .where(in_subtree, active)
-        .group_by(Member.cell_id)
-    )
-    start, end = month_bounds(month)
-    held = (
-        Meeting.cell_id.in_(list(cells)) if cells else Meeting.cell_id.is_(None),
-        Meeting.status == MeetingStatus.CLOSED,
-        Meeting.started_at >= start,
-        Meeting.started_at < end,
-    )
-    # One row per cell that met: how many of its meetings carry a score, and their sum.
-    met = {
-        cell_id: (scored, total_score or 0)
-        for cell_id, scored, total_score in db.session.execute(
-            select(
-                Meeting.cell_id, func.count(Meeting.quality_score), func.sum(Meeting.quality_score)
-            )
-            .where(*held)
-            .group_by(Meeting.cell_id)
+            select(*_columns()).where(*_rollup(month), DashboardMonth.unit_id == unit.id)
         )
-    }
-    locked = _per_cell(
-        select(Meeting.cell_id, func.count(distinct(Meeting.id)))
-        .join(Minutes, Minutes.meeting_id == Meeting.id)
-        .where(*held, Minutes.locked_at.is_not(None))
-        .group_by(Meeting.cell_id)
+        .mappings()
+        .first()
     )
+    return _figures(row, unit=unit, month=month)
 
-    children = [] if unit.is_cell else sorted(unit.children, key=lambda u: text_sort_key(u.name))
-    rows = {child.id: Row(child) for child in children}
-    total = Row(unit)
 
-    def rows_of(cell_id: int) -> list[Row]:
-        path = cells[cell_id]
-        owners = [total]
-        owners += [rows[c.id] for c in children if path.startswith(c.path)]
-        return owners
+def by_sub_unit(unit: Unit, month: date) -> list[Figures]:
+    """One total per direct sub-unit (its whole subtree), sorted by name."""
+    rows = db.session.execute(
+        select(DashboardMonth.unit_id, *_columns()).where(
+            *_rollup(month), DashboardMonth.parent_id == unit.id
+        )
+    ).mappings()
+    found = {r["unit_id"]: r for r in rows}
+    out = [_figures(found.get(child.id), unit=child, month=month) for child in unit.children]
+    return sorted(out, key=lambda f: text_sort_key(f.unit.name))
 
-    sums: dict[int, list[Row]] = defaultdict(list)
-    for cell_id in cells:
-        sums[cell_id] = rows_of(cell_id)
-        for row in sums[cell_id]:
-            row.cells += 1
-            row.members += members.get(cell_id, 0)
-            row.installed += installed.get(cell_id, 0)
-            row.cells_met += 1 if cell_id in met else 0
-            row.minutes_locked += 1 if locked.get(cell_id) else 0
-    for cell_id, issued, logged_in in accounts:
-        for row in sums[cell_id]:
-            row.accounts += issued
-            row.logged_in += logged_in
-    for cell_id, (scored, total_score) in met.items():
-        for row in sums[cell_id]:
-            row.scored_meetings += scored
-            row.score_total += total_score
-    return Report(unit=unit, month=month, total=total, rows=list(rows.values()))
+
+def history(unit: Unit, months: int = 12) -> list[Figures]:
+    """The unit's totals for each of the last `months` months, oldest first (gaps as zeros)."""
+    wanted = list(reversed(months_back(months)))
+    stmt = select(DashboardMonth.month, *_columns()).where(
+        *_rollup(),
+        DashboardMonth.unit_id == unit.id,
+        DashboardMonth.month >= wanted[0],
+    )
+    found = {r["month"]: r for r in db.session.execute(stmt).mappings()}
+    return [_figures(found.get(m), unit=unit, month=m) for m in wanted]
+
+
+def cells_not_met(unit: Unit, month: date, limit: int = 200) -> list[tuple[str, str]]:
+    """(cell, parent) names of the subtree's cells with no meeting closed in `month` (the first
+    `limit` by name)."""
+    parent = Unit.__table__.alias("parent")
+    stmt = (
+        select(Unit.name, parent.c.name)
+        .join(DashboardMonth, DashboardMonth.unit_id == Unit.id)
+        .outerjoin(parent, parent.c.id == Unit.parent_id)
+        .where(
+            DashboardMonth.month == month,
+            DashboardMonth.leaf.is_(True),
+            DashboardMonth.held == 0,
+            Unit.kind == UnitKind.CELL,
+            subtree_clause(DashboardMonth.path, unit.path),
+        )
+        .order_by(Unit.name)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def rank(rows: list[Figures], key) -> list[Figures]:
+    """`rows` ordered by `key` (highest first, None last), the best and weakest marked."""
+    scored = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
+    marked = min(MARKED, len(scored) // 2)
+    for r in rows:
+        r.mark = ""
+    for r in scored[:marked]:
+        r.mark = "best"
+    for r in scored[len(scored) - marked :]:
+        r.mark = "weakest"
+    return scored + [r for r in rows if key(r) is None]
+
+
+def ensure_fresh(unit: Unit, month: date) -> None:
+    """Fill the month's rows for the subtree when missing; recount a small one when stale."""
+    latest, rows = db.session.execute(
+        select(func.max(DashboardMonth.refreshed_at), func.count(DashboardMonth.id)).where(
+            DashboardMonth.month == month,
+            DashboardMonth.leaf.is_(True),
+            subtree_clause(DashboardMonth.path, unit.path),
+        )
+    ).one()
+    cells = list(
+        db.session.scalars(
+            select(Unit.id).where(subtree_clause(Unit.path, unit.path), Unit.kind == UnitKind.CELL)
+        )
+    )
+    stale = month == this_month() and latest is not None and utcnow() - latest > STALE
+    if (rows == 0 and cells) or (stale and len(cells) <= LIVE_CELLS):
+        refresh_month(month, cells)
+        db.session.commit()
+
+
+def offered_months() -> list[date]:
+    """The months a user can pick: this one and the eleven before it."""
+    return months_back(12)

@@ -1,47 +1,53 @@
-"""Adoption page: accounts issued, used and installed, and meetings held in the app."""
+"""The dashboards: adoption and meeting quality of a unit's subtree, drillable down to a cell,
+with charts, the same data as tables, and exports (XLSX, CSV, monthly PDF report)."""
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import date
 
-from flask import abort, redirect, request, send_file, url_for
+from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl.styles import Font
 
+from blueprints.adoption import exports
 from blueprints.adoption.blueprint import bp
-from blueprints.adoption.figures import VIETNAM_OFFSET, build_report
+from blueprints.adoption.figures import (
+    by_sub_unit,
+    cells_not_met,
+    ensure_fresh,
+    history,
+    offered_months,
+    rank,
+    ratio,
+    total,
+)
+from blueprints.adoption.months import this_month
+from blueprints.adoption.refresh import refresh_month
+from blueprints.adoption.tables import (
+    adoption_table,
+    history_table,
+    inactive_table,
+    not_met_table,
+    quality_table,
+)
 from blueprints.audit import reads
-from blueprints.meetings.services import grade
+from blueprints.audit.models import record
+from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
-from core.i18n import fmt_percent
-from core.models import utcnow
-from core.permissions import authorize, permission
+from core.permissions import authorize, can, permission
 from core.rendering import render
-from core.spreadsheets import XLSX_MIMETYPE, append_row, new_workbook, xlsx_bytes
+from core.spreadsheets import XLSX_MIMETYPE
 
 ORDER = {"admin": 0, "staff": 1, "secretary": 2, "deputy": 3}
-
-
-def _this_month() -> date:
-    return (utcnow() + VIETNAM_OFFSET).date().replace(day=1)
-
-
-def _months(count: int = 12) -> list[date]:
-    """This month and the ones before it, newest first."""
-    month, out = _this_month(), []
-    for _step in range(count):
-        out.append(month)
-        month = (month.replace(day=1) - date.resolution).replace(day=1)
-    return out
 
 
 def _month_arg() -> date:
     """?month=YYYY-MM among the offered months; anything else means this month."""
     wanted = request.args.get("month", "")
-    return next((m for m in _months() if m.strftime("%Y-%m") == wanted), _this_month())
+    return next((m for m in offered_months() if m.strftime("%Y-%m") == wanted), this_month())
 
 
 @bp.get("/")
@@ -64,71 +70,136 @@ def _unit(unit_id: int) -> Unit:
     return unit
 
 
+def _breadcrumb(unit: Unit) -> list[Unit]:
+    """The unit's ancestors the user may open, from the top down (the unit itself last)."""
+    ancestors = db.session.query(Unit).filter(Unit.id.in_(unit.ancestor_ids)).all()
+    ancestors.sort(key=lambda u: u.depth)
+    return [u for u in ancestors if u.id == unit.id or can(current_user, "adoption.view", u)]
+
+
+def dashboard(unit: Unit, month: date) -> dict:
+    """Everything one dashboard shows (and exports) for `unit` and `month`."""
+    ensure_fresh(unit, month)
+    whole = total(unit, month)
+    subs = by_sub_unit(unit, month)
+    adoption = rank([copy.copy(f) for f in subs], key=lambda f: f.install_rate)
+    quality = rank([copy.copy(f) for f in subs], key=lambda f: f.average_score)
+    months = history(unit)
+    tables = {}
+    if subs:
+        tables["adoption"] = adoption_table(adoption, whole)
+        tables["quality"] = quality_table(quality, whole)
+    tables["history"] = history_table(months)
+    if not unit.is_cell:
+        tables["not_met"] = not_met_table(cells_not_met(unit, month), month)
+    else:
+        tables["inactive"] = inactive_table(unit)
+    return {
+        "unit": unit,
+        "month": month,
+        "total": whole,
+        "adoption_rows": adoption,
+        "quality_rows": quality,
+        "history": months,
+        "tables": tables,
+        "history_points": [(f.month.strftime("%m/%y"), f.install_rate) for f in months],
+        "unit_bars": [(f.unit.name, f.install_rate, f.mark) for f in adoption],
+    }
+
+
 @bp.get("/<int:unit_id>")
 @permission("adoption.view")
 def unit(unit_id: int):
-    """Figures of a unit, one row per direct sub-unit; HTMX swaps only the table."""
-    report = build_report(_unit(unit_id), _month_arg())
+    """The dashboard of a unit; htmx swaps only the figures when the month changes."""
+    target = _unit(unit_id)
+    data = dashboard(target, _month_arg())
+    if target.is_cell:
+        reads.record("adoption.cell_viewed", target)
     return render(
         "adoption/unit.html",
         "adoption/_table.html",
-        report=report,
-        months=_months(),
-        grade=grade,
+        d=data,
+        months=offered_months(),
+        breadcrumb=_breadcrumb(target),
+        ratio=ratio,
     )
+
+
+@bp.post("/<int:unit_id>/members/<int:member_id>/smartphone")
+@permission("adoption.declare_phone")
+def declare_phone(unit_id: int, member_id: int):
+    """Mark (or unmark) a member of the cell as having no smartphone; the cell's figures of
+    this month are recounted at once."""
+    cell = db.session.get(Unit, unit_id)
+    member = db.session.get(Member, member_id)
+    if cell is None or member is None or member.cell_id != cell.id or member.departed:
+        abort(404)
+    authorize("adoption.declare_phone", member)
+    member.no_smartphone = request.form.get("no_smartphone") == "1"
+    record("member.no_smartphone", member, no_smartphone=str(int(member.no_smartphone)))
+    refresh_month(this_month(), [cell.id])
+    db.session.commit()
+    flash(
+        _("Đã ghi nhận: đồng chí %(name)s không có điện thoại thông minh.", name=member.full_name)
+        if member.no_smartphone
+        else _(
+            "Đã bỏ ghi nhận không có điện thoại thông minh của đồng chí %(name)s.",
+            name=member.full_name,
+        ),
+        "success",
+    )
+    return redirect(url_for("adoption.unit", unit_id=cell.id) + "#inactive-heading")
+
+
+def _filename(data: dict, ext: str, table: str = "") -> str:
+    middle = f"-{table}" if table else ""
+    return f"so-lieu-{data['unit'].code}{middle}-{data['month']:%Y-%m}.{ext}"
 
 
 @bp.get("/<int:unit_id>.xlsx")
 @permission("adoption.view")
 def unit_xlsx(unit_id: int):
-    """The same figures as an Excel file for the committee's reports."""
-    report = build_report(_unit(unit_id), _month_arg())
-    book = new_workbook()
-    sheet = book.active
-    sheet.title = report.month.strftime("%m-%Y")
-    headers = [
-        _("Đơn vị"),
-        _("Số chi bộ"),
-        _("Đảng viên"),
-        _("Đã cấp tài khoản"),
-        _("Đã đăng nhập"),
-        _("Đã cài ứng dụng"),
-        _("Tỷ lệ cài / tài khoản"),
-        _("Chi bộ đã họp trên ứng dụng"),
-        _("Biên bản đã duyệt"),
-        _("Buổi sinh hoạt đã chấm điểm"),
-        _("Điểm chất lượng bình quân"),
-        _("Xếp loại"),
-    ]
-    append_row(sheet, headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in [*report.rows, report.total]:
-        name = row.unit.name if row is not report.total else _("Tổng cộng")
-        append_row(
-            sheet,
-            [
-                name,
-                row.cells,
-                row.members,
-                row.accounts,
-                row.logged_in,
-                row.installed,
-                fmt_percent(row.share(row.installed, row.accounts)),
-                row.cells_met,
-                row.minutes_locked,
-                row.scored_meetings,
-                row.average_score,
-                grade(row.average_score) if row.average_score is not None else "",
-            ],
-        )
-    sheet.column_dimensions["A"].width = 40
-    buffer = io.BytesIO(xlsx_bytes(book))
-    reads.record("adoption.exported", report.unit, once_within=None, month=f"{report.month:%m/%Y}")
-    filename = f"tinh-hinh-su-dung-{report.unit.code}-{report.month:%Y-%m}.xlsx"
+    """Every table of the dashboard as one Excel workbook, a sheet per table."""
+    data = dashboard(_unit(unit_id), _month_arg())
+    reads.record(
+        "adoption.exported", data["unit"], once_within=None, month=f"{data['month']:%m/%Y}"
+    )
     return send_file(
-        buffer,
+        io.BytesIO(exports.workbook(data["tables"].values())),
         mimetype=XLSX_MIMETYPE,
         as_attachment=True,
-        download_name=filename,
+        download_name=_filename(data, "xlsx"),
+    )
+
+
+@bp.get("/<int:unit_id>.csv")
+@permission("adoption.view")
+def unit_csv(unit_id: int):
+    """One table (?table=adoption, quality, history, not_met or inactive) as CSV."""
+    data = dashboard(_unit(unit_id), _month_arg())
+    key = request.args.get("table", "")
+    table = data["tables"].get(key) or next(iter(data["tables"].values()))
+    reads.record(
+        "adoption.exported", data["unit"], once_within=None, month=f"{data['month']:%m/%Y}"
+    )
+    response = Response(exports.csv_of(table), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_filename(data, "csv", table.key)}"'
+    )
+    return response
+
+
+@bp.get("/<int:unit_id>.pdf")
+@permission("adoption.view")
+def unit_pdf(unit_id: int):
+    """The monthly report of the unit, ready to attach to the committee's report."""
+    data = dashboard(_unit(unit_id), _month_arg())
+    reads.record(
+        "adoption.exported", data["unit"], once_within=None, month=f"{data['month']:%m/%Y}"
+    )
+    return send_file(
+        io.BytesIO(exports.report_pdf(data)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=_filename(data, "pdf"),
     )

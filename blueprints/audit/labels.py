@@ -51,7 +51,9 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "roster.cell_viewed": _l("Xem danh sách chi bộ (có số thẻ)"),
             "member.viewed": _l("Xem hồ sơ đảng viên"),
             "roster.rejected_exported": _l("Tải danh sách dòng bị từ chối"),
-            "adoption.exported": _l("Tải bảng tình hình sử dụng (Excel)"),
+            "adoption.exported": _l("Tải bảng tình hình sử dụng (Excel, CSV, PDF)"),
+            "adoption.cell_viewed": _l("Xem danh sách đảng viên chưa sử dụng ứng dụng"),
+            "member.no_smartphone": _l("Khai báo đảng viên không có điện thoại thông minh"),
         },
     ),
     (
@@ -150,6 +152,7 @@ def register_values(key: str, labels: Mapping) -> None:
 
 DETAIL_LABELS: dict[str, object] = {
     "login": _l("Tên đăng nhập đã gõ"),
+    "no_smartphone": _l("Không có điện thoại thông minh"),
     "role": _l("Vai trò"),
     "unit": _l("Đơn vị"),
     "card": _l("Số thẻ"),

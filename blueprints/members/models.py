@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.units.models import Unit
@@ -57,6 +57,9 @@ class Member(db.Model):
     ethnicity: Mapped[str | None] = mapped_column(String(40))
     hometown: Mapped[str | None] = mapped_column(String(160))
     occupation: Mapped[str | None] = mapped_column(String(120))
+    # Declared by the cell: the member has no smartphone, so adoption rates leave them out of
+    # the adjusted denominator (stated on the dashboard) and the secretary checks them in.
+    no_smartphone: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,129 +1,302 @@
-"""Adoption figures: counted per subtree, scoped to the user's units, exported to Excel."""
+"""Dashboards on a small hand-built tree: every figure, the scope limits and the exports.
 
+The tree is conftest's province (P → D1 → G1 → cells A, B; P → D2 → cell C) with three more
+members in cell A (exempt, no smartphone, probationary) and meetings whose every quality
+criterion is known, so each number on the page is checked against a count done by hand.
+"""
+
+from __future__ import annotations
+
+import csv
 import io
 from datetime import timedelta
 
 import openpyxl
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
 
-from blueprints.adoption.figures import VIETNAM_OFFSET
-from blueprints.auth.models import User
-from blueprints.meetings.models import Meeting, MeetingStatus, Minutes
-from blueprints.pwa.models import AppInstall
+from blueprints.adoption.figures import by_sub_unit, history, total
+from blueprints.adoption.models import DashboardMonth
+from blueprints.adoption.months import VIETNAM_OFFSET, next_month, this_month
+from blueprints.adoption.refresh import GRADE_FLOORS
+from blueprints.meetings.models import (
+    Attend,
+    Attendance,
+    MeetingKind,
+    MeetingStatus,
+)
+from blueprints.meetings.services import close_meeting, grade
+from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import utcnow
+from tests.adoption.data import add_dashboard_data, add_meeting
 
 
-def _activity(app, world):
-    """member_a has logged in and installed the app; cell A met this month, minutes locked."""
+@pytest.fixture
+def figures(app, world):
+    """The hand-counted data of the module docstring, refreshed into the monthly table."""
+    add_dashboard_data(app, world)
+    return world
+
+
+def _row(cell_id: int, month=None) -> DashboardMonth:
+    return db.session.scalar(
+        select(DashboardMonth).where(
+            DashboardMonth.unit_id == cell_id,
+            DashboardMonth.leaf.is_(True),
+            DashboardMonth.month == (month or this_month()),
+        )
+    )
+
+
+def test_adoption_counts_state_the_denominator(app, figures):
     with app.app_context():
-        user = db.session.get(User, world.users["member_a"])
-        user.last_login_at = utcnow()
-        db.session.add(AppInstall(user_id=user.id, platform="android", source="standalone"))
-        # Noon in Vietnam on the first day of this month: inside the month in any time zone.
-        local_month = (utcnow() + VIETNAM_OFFSET).replace(day=1, hour=12, minute=0)
-        held = local_month - VIETNAM_OFFSET
-        meeting = Meeting(
-            cell_id=world.units["A"],
-            topic="Sinh hoạt định kỳ",
-            starts_at=held,
-            started_at=held,
-            ended_at=held + timedelta(minutes=95),
-            status=MeetingStatus.CLOSED,
-            quality_score=86,
-        )
-        db.session.add(meeting)
-        db.session.flush()
-        db.session.add(Minutes(meeting_id=meeting.id, body="…", locked_at=utcnow()))
-        # A second, thematic meeting of the same cell this month: the average is over both.
-        db.session.add(
-            Meeting(
-                cell_id=world.units["A"],
-                topic="Sinh hoạt chuyên đề",
-                starts_at=held + timedelta(days=1),
-                started_at=held + timedelta(days=1),
-                status=MeetingStatus.CLOSED,
-                quality_score=61,
-            )
-        )
-        # A meeting of cell B two months ago does not count for this month.
-        old = held - timedelta(days=62)
-        db.session.add(
-            Meeting(
-                cell_id=world.units["B"],
-                topic="Cũ",
-                starts_at=old,
-                started_at=old,
-                status=MeetingStatus.CLOSED,
-                quality_score=10,
-            )
-        )
-        db.session.commit()
+        row = _row(figures.units["A"])
+        assert (row.members, row.probationary, row.exempt, row.no_smartphone) == (6, 1, 1, 1)
+        assert (row.accounts, row.logged_in, row.installed, row.active_30d) == (3, 2, 1, 1)
+        a = total(db.session.get(Unit, figures.units["A"]), this_month())
+        assert a.denominator == 4  # 6 members, less the exempt one and the one without a phone
+        assert a.install_rate == 0.25
 
 
-def test_staff_see_their_subtree_counted(app, client, world, as_role):
-    _activity(app, world)
+def test_every_meeting_criterion_is_counted(app, figures):
+    with app.app_context():
+        row = _row(figures.units["A"])
+        counted = {
+            c: getattr(row, c)
+            for c in (
+                "held",
+                "regular_held",
+                "thematic_held",
+                "thematic_quarter",
+                "on_common_day",
+                "docs_on_time",
+                "with_docs",
+                "present",
+                "eligible",
+                "spoke",
+                "band_high",
+                "band_mid",
+                "band_low",
+                "duration_ok",
+                "minutes_locked",
+                "minutes_in_time",
+                "scored",
+                "score_total",
+                "grade_good",
+                "grade_fair",
+                "grade_average",
+                "grade_poor",
+                "ratings",
+                "rating_points",
+            )
+        }
+        assert counted == {
+            "held": 2,
+            "regular_held": 1,
+            "thematic_held": 1,
+            "thematic_quarter": 1,
+            "on_common_day": 1,
+            "docs_on_time": 1,
+            "with_docs": 2,
+            "present": 4,
+            "eligible": 5,
+            "spoke": 2,
+            "band_high": 0,
+            "band_mid": 1,
+            "band_low": 0,
+            "duration_ok": 1,
+            "minutes_locked": 1,
+            "minutes_in_time": 1,
+            "scored": 2,
+            "score_total": 181,
+            "grade_good": 1,
+            "grade_fair": 1,
+            "grade_average": 0,
+            "grade_poor": 0,
+            "ratings": 2,
+            "rating_points": 24,
+        }
+        assert _row(figures.units["B"]).held == 0
+        assert _row(figures.units["C"]).held == 0
+        assert _row(figures.units["C"], next_month(this_month(), -1)).grade_poor == 1
+
+
+def test_expected_vs_held_rolls_up_per_sub_unit_and_month(app, figures):
+    with app.app_context():
+        province = db.session.get(Unit, figures.units["P"])
+        rows = {f.unit.code: f for f in by_sub_unit(province, this_month())}
+        assert (rows["D1"].cells, rows["D1"].cells_regular, rows["D1"].cells_not_met) == (2, 1, 1)
+        assert (rows["D2"].cells, rows["D2"].cells_met) == (1, 0)
+        assert rows["D1"].average_score == 90 and rows["D1"].grade == "Tốt"
+        months = history(province)
+        assert len(months) == 12 and months[-1].month == this_month()
+        assert months[-2].held == 1 and months[-2].grade_poor == 1
+
+
+def test_grade_floors_match_the_meeting_grade():
+    floors = dict(GRADE_FLOORS)
+    for score in range(101):
+        expected = grade(score)
+        if score >= floors["grade_good"]:
+            assert expected == grade(90)
+        elif score >= floors["grade_fair"]:
+            assert expected == grade(70)
+        elif score >= floors["grade_average"]:
+            assert expected == grade(50)
+        else:
+            assert expected == grade(0)
+
+
+def test_page_shows_the_figures_as_counts_and_rates(client, figures, as_role):
     as_role("staff_d1")
-    response = client.get("/adoption/")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/adoption/{world.units['D1']}")
-    page = client.get(f"/adoption/{world.units['D1']}").get_data(as_text=True)
-    assert "Đảng bộ xã Tịnh Hà" in page  # the row of the sub-unit
-    assert "Đảng viên: 4, trong 2 chi bộ" in page
-    assert "Đã đăng nhập ít nhất một lần: 1" in page
-    assert "Đã cài ứng dụng lên điện thoại: 1 " in page
-    assert "Chi bộ đã sinh hoạt trên ứng dụng trong tháng: 1 " in page
-    # (86 + 61) / 2, rounded; cell B's meeting of two months ago is not in this month.
-    assert "Chất lượng sinh hoạt bình quân: 74 điểm — Khá" in page and "2 buổi đã chấm" in page
-    assert '<td class="num">74 — Khá</td>' in page  # the sub-unit's row
-    assert client.get(f"/adoption/{world.units['C']}").status_code == 404
-    assert client.get(f"/adoption/{world.units['P']}").status_code == 404
+    page = client.get(f"/adoption/{figures.units['G1']}").get_data(as_text=True)
+    assert "7 đảng viên trong 2 chi bộ" in page  # A (6) and B (1)
+    assert "đã loại trừ 1 miễn sinh hoạt và 1 không có điện thoại thông minh" in page
+    assert "1/5 — 20,0%" in page  # installed over the denominator (7 − 1 − 1)
+    assert "Chi bộ đã sinh hoạt: 1/2 — 50,0%" in page
+    assert "4/5 — 80,0%" in page  # attendance
+    assert "90 điểm — Tốt" in page  # (86 + 95) / 2, rounded half to even
+    assert "Chi bộ thôn Phước Lộc" in page and "1 chi bộ chưa có buổi sinh hoạt" in page
+    assert "<figure" in page and "<figcaption" in page and "<title id=" in page
+    assert 'style="' not in page.split("<main", 1)[-1]  # CSP: no inline style
 
 
-def test_province_staff_see_every_committee(app, client, world, as_role):
+def test_drill_down_and_breadcrumb(client, figures, as_role):
     as_role("staff_p")
-    page = client.get(f"/adoption/{world.units['P']}").get_data(as_text=True)
-    assert "Huyện ủy Sơn Tịnh" in page and "Huyện ủy Lý Sơn" in page
-    assert "Đảng viên: 5, trong 3 chi bộ" in page
+    page = client.get(f"/adoption/{figures.units['P']}").get_data(as_text=True)
+    assert f'href="/adoption/{figures.units["D1"]}?month=' in page
+    cell = client.get(f"/adoption/{figures.units['A']}").get_data(as_text=True)
+    assert 'aria-current="page">Chi bộ thôn An Phú' in cell
+    for name in ("Tỉnh ủy Thử nghiệm", "Huyện ủy Sơn Tịnh", "Đảng bộ xã Tịnh Hà"):
+        assert f">{name}</a>" in cell
 
 
-def test_secretary_sees_own_cell_only(client, world, as_role):
+def test_secretary_sees_members_not_yet_active(client, figures, as_role):
+    as_role("secretary_a")  # signing in makes the secretary active: not listed
+    page = client.get(f"/adoption/{figures.units['A']}").get_data(as_text=True)
+    section = page.split('id="inactive-heading"', 1)[1]
+    for name in ("Lê Đức Anh", "Huỳnh Thị Lan", "Mai Văn Tú"):
+        assert name in section
+    assert "Nguyễn Văn Bình" not in section and "Trần Thị Ánh" not in section
+    assert "Đỗ Văn Cao" not in section  # exempt
+    assert "Chưa được cấp tài khoản" in section and "Chưa đăng nhập lần nào" in section
+
+
+def test_ranked_tables_mark_best_and_weakest_in_words(client, figures, as_role):
+    as_role("staff_p")
+    page = client.get(f"/adoption/{figures.units['P']}").get_data(as_text=True)
+    assert "▲ Dẫn đầu" in page and "▼ Cần đôn đốc" in page
+
+
+@pytest.mark.parametrize("suffix", ["", ".xlsx", ".csv", ".pdf"])
+def test_scope_limits_every_page_and_export(client, figures, as_role, suffix):
+    as_role("staff_d2")
+    assert client.get(f"/adoption/{figures.units['D2']}{suffix}").status_code == 200
+    for other in ("D1", "G1", "A", "P"):
+        assert client.get(f"/adoption/{figures.units[other]}{suffix}").status_code == 404
+
+
+def test_secretary_cannot_see_another_cell(client, figures, as_role):
     as_role("secretary_a")
-    assert client.get("/adoption/").headers["Location"].endswith(f"/adoption/{world.units['A']}")
-    assert client.get(f"/adoption/{world.units['A']}").status_code == 200
-    assert client.get(f"/adoption/{world.units['B']}").status_code == 404
+    assert client.get("/adoption/").headers["Location"].endswith(f"/adoption/{figures.units['A']}")
+    assert client.get(f"/adoption/{figures.units['B']}.csv").status_code == 404
 
 
-def test_plain_members_have_no_adoption_page(client, world, as_role):
+def test_plain_members_have_no_dashboard(client, world, as_role):
     as_role("member_a")
     assert client.get("/adoption/").status_code == 403
     assert client.get(f"/adoption/{world.units['A']}").status_code == 403
 
 
-def test_month_switch_swaps_only_the_table(app, client, world, as_role):
-    _activity(app, world)
+def test_month_switch_swaps_only_the_figures(client, figures, as_role):
     as_role("staff_d1")
-    last = (utcnow() + VIETNAM_OFFSET).replace(day=1) - timedelta(days=1)
+    last = next_month(this_month(), -1)
     response = client.get(
-        f"/adoption/{world.units['D1']}?month={last:%Y-%m}", headers={"HX-Request": "true"}
+        f"/adoption/{figures.units['D1']}?month={last:%Y-%m}", headers={"HX-Request": "true"}
     )
     html = response.get_data(as_text=True)
-    assert html.lstrip().startswith("<section") and "<html" not in html
-    assert "Chi bộ đã sinh hoạt trên ứng dụng trong tháng: 0" in html
-    # An unknown month falls back to this month instead of failing.
-    assert client.get(f"/adoption/{world.units['D1']}?month=2019-13").status_code == 200
+    assert html.lstrip().startswith('<div id="adoption-table"') and "<html" not in html
+    assert client.get(f"/adoption/{figures.units['D1']}?month=2019-13").status_code == 200
 
 
-def test_excel_export_opens_with_the_same_figures(app, client, world, as_role):
-    _activity(app, world)
+def test_xlsx_has_the_page_numbers_and_escapes_formulas(app, client, figures, as_role):
+    with app.app_context():
+        db.session.get(Unit, figures.units["G1"]).name = '=HYPERLINK("http://x","bấm")'
+        db.session.commit()
     as_role("staff_p")
-    response = client.get(f"/adoption/{world.units['P']}.xlsx")
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "Đơn vị"
-    by_name = {r[0]: r for r in rows[1:]}
-    assert by_name["Huyện ủy Sơn Tịnh"][1:6] == (2, 4, 4, 1, 1)
-    assert by_name["Huyện ủy Lý Sơn"][1:4] == (1, 1, 1)
-    assert by_name["Tổng cộng"][7] == 1
-    assert by_name["Huyện ủy Sơn Tịnh"][9:12] == (2, 74, "Khá")
-    assert by_name["Huyện ủy Lý Sơn"][9:12] == (0, None, None)
+    response = client.get(f"/adoption/{figures.units['D1']}.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["adoption", "quality", "history", "not_met"]
+    rows = list(book["adoption"].iter_rows(values_only=True))
+    assert rows[1][0] == "Đơn vị"
+    g1 = rows[2]
+    assert g1[0].startswith("'=")  # shown as text, never run
+    assert g1[2:10] == (7, 1, 1, 1, 5, 4, 2, 1)  # B's member has an account too
+    assert g1[11] == pytest.approx(0.2)
+    quality = list(book["quality"].iter_rows(values_only=True))[2]
+    assert quality[2:9] == (2, 1, 1, 1, 2, 1, 1) and quality[17:19] == (90, "Tốt")
+    text = client.get(f"/adoption/{figures.units['D1']}.csv?table=adoption").get_data(as_text=True)
+    parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert parsed[1][0].startswith("'=HYPERLINK") and parsed[1][11] == "20,0%"
+
+
+def test_monthly_pdf_report(client, figures, as_role):
+    as_role("staff_d1")
+    response = client.get(f"/adoption/{figures.units['D1']}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Huyện ủy Sơn Tịnh" in text and "1/5 — 20,0%" in text
+    assert "Đảng bộ xã Tịnh Hà" in text
+
+
+def test_a_closed_meeting_shows_up_at_once(app, client, figures, as_role):
+    with app.app_context():
+        meeting = add_meeting(
+            figures.units["B"],
+            MeetingKind.REGULAR,
+            utcnow() - timedelta(minutes=95),
+            0,
+            None,
+            status=MeetingStatus.ONGOING,
+        )
+        meeting.ended_at = None
+        db.session.add(
+            Attendance(
+                meeting_id=meeting.id, member_id=figures.members["mem_b"], status=Attend.PRESENT
+            )
+        )
+        close_meeting(meeting)
+        db.session.commit()
+        row = _row(figures.units["B"], (meeting.started_at + VIETNAM_OFFSET).date().replace(day=1))
+        assert row.held == 1 and row.present == 1 and row.scored == 1
+
+
+def test_refresh_command(app, runner, figures):
+    result = runner.invoke(args=["dashboard", "refresh", "--months", "2"])
+    assert result.exit_code == 0 and "rows" in result.output
+    with app.app_context():
+        assert _row(figures.units["A"]).held == 2
+
+
+def test_secretary_declares_a_member_without_smartphone(app, client, figures, as_role):
+    from tests.conftest import csrf_token
+
+    as_role("secretary_a")
+    page = f"/adoption/{figures.units['A']}"
+    token = csrf_token(client, page)
+    url = f"{page}/members/{figures.members['new_a']}/smartphone"
+    response = client.post(url, data={"csrf_token": token, "no_smartphone": "1"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert _row(figures.units["A"]).no_smartphone == 2  # recounted at once
+    html = client.get(page).get_data(as_text=True)
+    assert "đã loại trừ 1 miễn sinh hoạt và 2 không có điện thoại thông minh" in html
+    assert "Bỏ ghi nhận không có điện thoại" in html
+    # Another cell's member, or a cell outside the secretary's: not found.
+    other = f"/adoption/{figures.units['B']}/members/{figures.members['mem_b']}/smartphone"
+    assert client.post(other, data={"csrf_token": token, "no_smartphone": "1"}).status_code == 404
+    wrong = f"{page}/members/{figures.members['mem_b']}/smartphone"
+    assert client.post(wrong, data={"csrf_token": token, "no_smartphone": "1"}).status_code == 404
+    assert client.post(url, data={"no_smartphone": "1"}).status_code == 400  # no CSRF token

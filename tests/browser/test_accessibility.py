@@ -75,6 +75,7 @@ PAGES = {
         "/adoption/",
         "/adoption/{G1}",
         "/my-data/requests",
+        "/adoption/{A}",
     ],
     "admin": ["/admin/roles", "/admin/audit"],
 }

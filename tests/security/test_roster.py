@@ -151,6 +151,9 @@ def test_m2_every_spreadsheet_download_is_inert(app, client, world, as_role):
     )
     urls = {
         "/adoption/<int:unit_id>.xlsx": [f"/adoption/{world.units['P']}.xlsx"],
+        "/adoption/<int:unit_id>.csv": [
+            f"/adoption/{world.units['P']}.csv?table={table}" for table in ("adoption", "quality")
+        ],
         "/roster/template/<kind>.xlsx": [
             "/roster/template/members.xlsx",
             "/roster/template/units.xlsx",

@@ -221,6 +221,8 @@ def test_c1_every_route_that_returns_a_file_sends_the_protective_headers(
     exports = {
         "meetings.export_minutes",
         "adoption.unit_xlsx",
+        "adoption.unit_csv",
+        "adoption.unit_pdf",
         "roster.template",
         "roster.job_rejected_csv",
     }

@@ -21,6 +21,7 @@ a province that wants this lists them in `MEETING_QUALITY_FULL_FOR_TOP` (empty b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
@@ -122,10 +123,23 @@ def quality(meeting: Meeting) -> Quality:
     return Quality(attendance, duration, speakers, documents, minutes_points, w, _full_for_top())
 
 
+# Called with the meeting after each stored score, inside the same transaction: other features
+# (the dashboards' monthly figures) register in app._install_hooks, so meetings need not know them.
+_score_listeners: list[Callable[[Meeting], None]] = []
+
+
+def on_score_stored(listener: Callable[[Meeting], None]) -> None:
+    """Call `listener(meeting)` whenever a meeting's score is stored (once per listener)."""
+    if listener not in _score_listeners:
+        _score_listeners.append(listener)
+
+
 def store_quality(meeting: Meeting) -> None:
     """Keep the meeting's current score on the meeting (see Meeting.quality_score)."""
     db.session.flush()  # the score reads attendance, opinions and minutes from the database
     meeting.quality_score = quality(meeting).score
+    for listener in _score_listeners:
+        listener(meeting)
 
 
 def ratings_summary(meeting_id: int) -> dict:
