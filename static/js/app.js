@@ -307,7 +307,18 @@
         form.appendChild(note);
       }
       if (!note) return;
-      note.hidden = waiting.length === 0;
+      if (!waiting.length) {
+        // Was waiting, now sent: the same line says so (one state beside the form).
+        var sent = document.getElementById("outbox-sent");
+        if (note.hidden || !note.hasAttribute("data-waiting") || !sent) { note.hidden = true; return; }
+        note.removeAttribute("data-waiting");
+        note.className = "outbox-note receipt receipt-ok";
+        note.textContent = "✓ " + sent.textContent.replace(/\s+/g, " ").trim();
+        return;
+      }
+      note.hidden = false;
+      note.setAttribute("data-waiting", "1");
+      note.className = "outbox-note notice";
       note.textContent = "⏳ " + box.getAttribute("data-waiting") + ": " +
         waiting.map(function (i) { return "“" + (i.label || "").slice(0, 80) + "”"; }).join(", ");
     });
@@ -353,8 +364,9 @@
           return settled.indexOf(i.fields.idempotency_key) < 0;
         }));
         if (settled.length) {
+          // Said beside the form when it is on this page (renderOutbox), else at the top.
           var done = document.getElementById("outbox-sent");
-          if (done) { done.hidden = false; }
+          if (done && !document.querySelector(".outbox-note.receipt-ok")) { done.hidden = false; }
           body.dispatchEvent(new CustomEvent("outbox:sent", { bubbles: true }));
           if (window.htmx) window.htmx.trigger(body, "meeting:changed");
         }
