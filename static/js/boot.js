@@ -23,7 +23,7 @@
   function add(src, attrs) {
     var script = document.createElement("script");
     script.src = src;
-    script.async = false;
+    script.async = true; // never in order: a late CDN copy must not hold back the local one
     Object.keys(attrs || {}).forEach(function (k) { script.setAttribute(k, attrs[k]); });
     document.head.appendChild(script);
     return script;
