@@ -78,8 +78,11 @@ def test_service_worker_keeps_the_cdn_copy_of_htmx(app, client):
         script = client.get("/service-worker.js").get_data(as_text=True)
     finally:
         app.config["USE_HTMX_CDN"] = False
-    assert 'const HTMX_CDN = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js";' in script
-    assert "const HTMX_CDN = \"\";" in client.get("/service-worker.js").get_data(as_text=True)
+    assert (
+        'const HTMX_CDN = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js";'
+        in script
+    )
+    assert 'const HTMX_CDN = "";' in client.get("/service-worker.js").get_data(as_text=True)
 
 
 def test_sri_hash_matches_the_local_copy(app):

@@ -55,7 +55,9 @@ def test_blocked_cdn_falls_back_to_the_local_copy(with_cdn, live_server, new_pag
     assert page.locator("script[data-htmx-source=local]").count() == 1
     # Buttons work: the login form posts and lands on the home page.
     login_in_browser(page, live_server, "52100002", PASSWORD)
-    expect(page.get_by_role("link", name="Đăng xuất").or_(page.get_by_role("button", name="Đăng xuất"))).to_have_count(1)
+    expect(
+        page.get_by_role("link", name="Đăng xuất").or_(page.get_by_role("button", name="Đăng xuất"))
+    ).to_have_count(1)
 
 
 def test_hanging_cdn_does_not_block_and_htmx_starts_once(with_cdn, live_server, new_page):
@@ -76,7 +78,7 @@ def test_hanging_cdn_does_not_block_and_htmx_starts_once(with_cdn, live_server, 
 class _FakeCdn(BaseHTTPRequestHandler):
     """Serves the htmx file as jsdelivr does (CORS allowed), on another origin."""
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         body = LOCAL_COPY.read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", "text/javascript")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from blueprints.units.models import Unit
 from core.extensions import db
-from tests.browser.conftest import login_in_browser
+from tests.browser.conftest import assert_no_axe_violations, login_in_browser
 from tests.conftest import PASSWORD, make_member, make_user, vietnam_now
 
 LIVE = 8_000  # ms: generous; a change normally shows within about a second
@@ -75,8 +75,6 @@ def _in_first_screen(page, locator, height: int) -> None:
     page.evaluate("window.scrollTo(0, 0)")
     box = locator.bounding_box()
     assert box is not None, locator
-    if not (box["y"] >= 0 and box["y"] + box["height"] <= height):
-        page.screenshot(path="/tmp/m13b-first-screen.png", full_page=True)
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, (locator, box)
 
 
@@ -109,26 +107,8 @@ def _phone(new_page, base, login: str, large_text: bool):
     return phone
 
 
-def test_whole_meeting_through_the_ui(app, live_server, new_page):
-    _add_member(app)
-    base = live_server
-    console = new_page(viewport=SECRETARY)
-    console.on("dialog", lambda dialog: dialog.accept())
-    _schedule_and_start(console, base)
-
-    # At 1366×768 the key regions are all in the first screen, without scrolling.
-    for key in (".current-item", ".quorum", "[data-checkin-code]", "#h-motions", "#r-speakers",
-                ".roll-summary"):
-        _in_first_screen(console, console.locator(key).first, SECRETARY["height"])
-
-    anh = _phone(new_page, base, "52100002", large_text=False)
-    lan = _phone(new_page, base, "52100011", large_text=True)
-    for phone in (anh, lan):
-        # The one thing to do now (check in) is in the phone's first screen, menu folded.
-        _in_first_screen(phone, phone.get_by_role("button", name="Điểm danh"), PHONE["height"])
-        expect(phone.locator(".site-nav")).to_be_hidden()
-        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
+def _check_in_and_roll_call(console, anh, lan) -> None:
+    """Check-in by code (one refused), a half-filled and a refused roll call, proxy check-in."""
     # Roll call, half filled: the secretary picks a status for Ánh and does not save it.
     _open(console, "Điểm danh từng người")
     anh_row = console.locator(".roll-line", has_text="Trần Thị Ánh")
@@ -158,9 +138,9 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
     # A roll-call save refused (excused needs a reason): the reason is in that member's line.
     anh_row.get_by_role("button", name=re.compile("Lưu")).click()
     _refused(console, anh_row.get_attribute("data-receipt"), "Vắng có lý do cần ghi lý do")
-    expect(console.locator(".roll-line", has_text="Trần Thị Ánh").locator(".badge")).to_contain_text(
-        "Có mặt"
-    )
+    expect(
+        console.locator(".roll-line", has_text="Trần Thị Ánh").locator(".badge")
+    ).to_contain_text("Có mặt")
     # The secretary checks himself in; Lê Đức Anh (no smartphone) is checked in on his behalf.
     row = console.locator(".roll-line", has_text="Nguyễn Văn Bình")
     row.get_by_role("combobox").select_option("present")
@@ -177,6 +157,9 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
     _close(console, "Điểm danh từng người")  # the full roll call closes again
     expect(console.locator(".roll-line").first).to_be_hidden()
 
+
+def _agenda_and_speakers(console, anh, lan) -> None:
+    """Conclusion saved by "Chuyển sang", a request to speak, a speaker recorded."""
     # Agenda: a conclusion typed, not saved, then "Chuyển sang": it is saved and the agenda
     # moves on, on the console and on the phones.
     agenda = console.locator("#r-agenda")
@@ -204,6 +187,9 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
     _done(console, "r-speakers", "Đã ghi ý kiến phát biểu ✓")
     expect(console.locator("#r-opinions")).to_contain_text("bê tông hóa", timeout=LIVE)
 
+
+def _weak_network(console, lan) -> None:
+    """A lost poll clears its banner; an opinion queued offline is sent later."""
     # One lost request on a weak signal: "Mất kết nối mạng" shows, then clears as soon as
     # an update arrives again.
     lost = {"n": 0}
@@ -233,6 +219,9 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
     )
     expect(console.locator("#r-opinions")).to_contain_text("đủ 90 phút", timeout=LIVE)
 
+
+def _vote(console, anh, lan) -> None:
+    """An open vote: choose, then "Gửi phiếu"; one refused; a proxy vote; the results."""
     # Open vote: its live count in the console's first screen; on the phones the vote is the
     # thing to do now, at the top: choose, then "Gửi phiếu", then the receipt.
     _open(console, "Biểu quyết mới")
@@ -243,12 +232,15 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
     count = console.locator("#r-motions").get_by_text(re.compile("Đã biểu quyết: 0/4"))
     expect(count).to_be_visible(timeout=LIVE)
     _in_first_screen(console, count, SECRETARY["height"])
+    height = console.evaluate("document.documentElement.scrollHeight")
+    print(f"console at 1366×768, vote open: page height {height} px")
     for phone in (anh, lan):
         card = phone.locator(".motion-card", has_text="Thông qua nghị quyết tháng 12")
         expect(card).to_be_visible(timeout=LIVE)
         choice = card.get_by_label("Tán thành", exact=True)
         _in_first_screen(phone, choice, PHONE["height"])
         assert card.locator("label.choice").first.bounding_box()["height"] >= 44
+    assert_no_axe_violations(lan, "member's phone with a vote, large text")
     # Sending without a choice is refused beside the button, saying what to do.
     anh.get_by_role("button", name="Gửi phiếu").click()
     motion_anchor = anh.locator(".motion-card").first.get_attribute("data-receipt")
@@ -258,9 +250,7 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
         phone.get_by_role("button", name="Gửi phiếu").click()
         _done(phone, motion_anchor, "Đã gửi biểu quyết ✓")
         expect(phone.locator(".motion-card")).to_contain_text("Đã gửi biểu quyết của đồng chí")
-        expect(console.locator("#r-motions")).to_contain_text(
-            f"Đã biểu quyết: {n}/4", timeout=LIVE
-        )
+        expect(console.locator("#r-motions")).to_contain_text(f"Đã biểu quyết: {n}/4", timeout=LIVE)
     # Lê Đức Anh votes by show of hands; the secretary records it on his behalf, with the reason.
     motion = console.locator(".motion", has_text="Thông qua nghị quyết tháng 12")
     motion.locator("summary", has_text="Ghi biểu quyết hộ").click()
@@ -281,14 +271,23 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
         expect(result).to_contain_text("Tán thành 3")
         expect(result).to_be_visible()
 
+
+def _close_and_rate(console, anh, lan) -> None:
+    """Close; the phones put the rating first."""
     # Close: the phones put the rating first; a rating is three choices and one button.
     console.get_by_role("button", name="Kết thúc buổi sinh hoạt").click()
     expect(console).to_have_url(re.compile(r"/minutes$"))
     for phone in (anh, lan):
         rating = phone.locator("[data-receipt='rating']")
         expect(rating).to_contain_text("Buổi sinh hoạt đã kết thúc", timeout=LIVE)
-        first = rating.get_by_role("group", name="Chuẩn bị").get_by_label("5", exact=True)
+        # The page reloads itself once for the closed meeting (its shape changed).
+        expect(phone.locator("[data-live-root]")).to_have_attribute(
+            "data-status", "closed", timeout=LIVE
+        )
+        phone.wait_for_load_state()
+        first = rating.locator("label.choice", has_text="5").first
         _in_first_screen(phone, first, PHONE["height"])
+        assert_no_axe_violations(phone, "member's phone after the meeting (rating)")
         for group in ("Chuẩn bị", "Diễn biến buổi họp", "Thực hiện sau họp"):
             rating.get_by_role("group", name=group).get_by_label("4", exact=True).check()
         rating.get_by_role("button", name="Gửi đánh giá").click()
@@ -296,3 +295,40 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
         expect(rating).to_contain_text("Đồng chí đã đánh giá buổi sinh hoạt", timeout=LIVE)
     console.reload()
     expect(console.locator("main")).to_contain_text("Đảng viên đánh giá (2 người)")
+
+
+def test_whole_meeting_through_the_ui(app, live_server, new_page):
+    _add_member(app)
+    base = live_server
+    console = new_page(viewport=SECRETARY)
+    console.on("dialog", lambda dialog: dialog.accept())
+    _schedule_and_start(console, base)
+
+    # At 1366×768 the key regions are all in the first screen, without scrolling.
+    for key in (
+        ".current-item",
+        ".quorum",
+        "[data-checkin-code]",
+        "#h-motions",
+        "#r-speakers",
+        ".roll-summary",
+    ):
+        _in_first_screen(console, console.locator(key).first, SECRETARY["height"])
+
+    height = console.evaluate("document.documentElement.scrollHeight")
+    print(f"console at 1366×768, meeting started: page height {height} px")
+    assert_no_axe_violations(console, "console at 1366×768")
+    anh = _phone(new_page, base, "52100002", large_text=False)
+    lan = _phone(new_page, base, "52100011", large_text=True)
+    for phone in (anh, lan):
+        # The one thing to do now (check in) is in the phone's first screen, menu folded.
+        _in_first_screen(phone, phone.get_by_role("button", name="Điểm danh"), PHONE["height"])
+        expect(phone.locator(".site-nav")).to_be_hidden()
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    assert_no_axe_violations(lan, "member's phone, large text")
+    _check_in_and_roll_call(console, anh, lan)
+    _agenda_and_speakers(console, anh, lan)
+    _weak_network(console, lan)
+    _vote(console, anh, lan)
+    _close_and_rate(console, anh, lan)
