@@ -434,7 +434,10 @@
   // as the action's receipt themselves (meetings.js) and have already taken the swap.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var d = event.detail;
+    // Only core/errors.py's message (it names the page's message area as its fallback); a
+    // form sent back whole with its field errors is swapped as usual.
     if (!d.xhr || d.xhr.status < 400 || !d.shouldSwap) return;
+    if (d.xhr.getResponseHeader("HX-Retarget") !== "#flash-area") return;
     var elt = d.requestConfig && d.requestConfig.elt || d.elt;
     var form = elt && elt.closest && elt.closest("form");
     if (!form || !document.body.contains(form)) return;

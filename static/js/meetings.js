@@ -192,11 +192,48 @@
       var again = d.open && fresh.querySelector("#" + CSS.escape(d.id));
       if (again) again.open = true;
     });
+    var before = nowCards(target);
     target.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
     drawReceipts(fresh);
+    pointToNew(fresh, before);
     if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
     reloadOnStatusChange();
+  }
+  // Something new to do now (a vote opened) while the member reads further down: a button at
+  // the bottom of the screen says so and brings the card into view.
+  function nowCards(region) {
+    return Array.prototype.map.call(region.querySelectorAll(".now-card[data-receipt]"),
+      function (c) { return c.getAttribute("data-receipt"); });
+  }
+  function pointToNew(region, before) {
+    var card = Array.prototype.filter.call(region.querySelectorAll(".now-card[data-receipt]"),
+      function (c) { return before.indexOf(c.getAttribute("data-receipt")) < 0; })[0];
+    if (!card || card.getBoundingClientRect().top >= 0) return;
+    var jump = document.getElementById("now-jump");
+    if (!jump) {
+      jump = document.createElement("button");
+      jump.type = "button";
+      jump.id = "now-jump";
+      jump.className = "button button-primary now-jump";
+      jump.setAttribute("aria-live", "polite");
+      document.body.appendChild(jump);
+      jump.addEventListener("click", function () {
+        var to = document.querySelector(".now-card");
+        jump.hidden = true;
+        if (!to) return;
+        to.scrollIntoView({ block: "start" });
+        var focusable = to.querySelector("input, button");
+        if (focusable) focusable.focus({ preventScroll: true });
+      });
+      window.addEventListener("scroll", function () {
+        var to = document.querySelector(".now-card");
+        if (to && to.getBoundingClientRect().top >= 0) jump.hidden = true;
+      }, { passive: true });
+    }
+    var title = card.querySelector("h2");
+    jump.textContent = "↑ " + (words.getAttribute("data-now") || "") + " " + (title ? title.textContent.trim() : "");
+    jump.hidden = false;
   }
   function refresh(region) {
     if (window.htmx && document.body.contains(region)) window.htmx.trigger(region, "live:refresh");

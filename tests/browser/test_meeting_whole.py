@@ -224,6 +224,7 @@ def _vote(console, anh, lan) -> None:
     """An open vote: choose, then "Gửi phiếu"; one refused; a proxy vote; the results."""
     # Open vote: its live count in the console's first screen; on the phones the vote is the
     # thing to do now, at the top: choose, then "Gửi phiếu", then the receipt.
+    lan.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # reading further down
     _open(console, "Biểu quyết mới")
     console.get_by_label("Nội dung biểu quyết").fill("Thông qua nghị quyết tháng 12")
     console.get_by_role("button", name="Mở biểu quyết").click()
@@ -234,6 +235,11 @@ def _vote(console, anh, lan) -> None:
     _in_first_screen(console, count, SECRETARY["height"])
     height = console.evaluate("document.documentElement.scrollHeight")
     print(f"console at 1366×768, vote open: page height {height} px")
+    # The vote opened above where Lan was reading: a button at the bottom says so.
+    jump = lan.locator("#now-jump")
+    expect(jump).to_contain_text("Việc cần làm ngay", timeout=LIVE)
+    jump.click()
+    expect(lan.locator(".motion-card").first).to_be_in_viewport()
     for phone in (anh, lan):
         card = phone.locator(".motion-card", has_text="Thông qua nghị quyết tháng 12")
         expect(card).to_be_visible(timeout=LIVE)
