@@ -364,9 +364,10 @@
           return settled.indexOf(i.fields.idempotency_key) < 0;
         }));
         if (settled.length) {
-          // Said beside the form when it is on this page (renderOutbox), else at the top.
+          // Said at the top (for what was queued on other pages) and beside each form here
+          // (renderOutbox turned its "waiting" line into "sent").
           var done = document.getElementById("outbox-sent");
-          if (done && !document.querySelector(".outbox-note.receipt-ok")) { done.hidden = false; }
+          if (done) { done.hidden = false; }
           body.dispatchEvent(new CustomEvent("outbox:sent", { bubbles: true }));
           if (window.htmx) window.htmx.trigger(body, "meeting:changed");
         }
