@@ -99,7 +99,7 @@
     return !!(active && region.contains(active) && active.matches(TYPING));
   }
   function inFlight(region) {
-    return !!region.querySelector("form.htmx-request");
+    return region.hasAttribute("data-saving") || !!region.querySelector("form.htmx-request");
   }
   function formKey(form) {
     return form.getAttribute("action") || "";
@@ -154,8 +154,7 @@
       note = document.createElement("p");
       note.className = "stale-note notice";
       note.setAttribute("role", "status");
-      var words = document.createElement("span");
-      note.appendChild(words);
+      note.appendChild(document.createElement("span"));
       region.insertBefore(note, region.firstChild ? region.firstChild.nextSibling : null);
     }
     var text = words.getAttribute(losing ? "data-stale-losing" : "data-stale") || "";
@@ -298,9 +297,15 @@
     if (!pending || !pending.length) return;
     e.preventDefault();
     var first = pending[0];
+    // The region must not be swapped between the two requests (the second form would go).
+    region.setAttribute("data-saving", "1");
     window.htmx.ajax("POST", first.getAttribute("action"), { source: first, swap: "none" })
       .then(function () {
+        region.removeAttribute("data-saving");
         if (!first.hasAttribute("data-dirty")) e.detail.issueRequest(true);
+        else refreshStale();
+      }, function () {
+        region.removeAttribute("data-saving");
       });
   });
   document.body.addEventListener("htmx:beforeRequest", function (e) {

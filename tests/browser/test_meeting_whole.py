@@ -163,7 +163,16 @@ def _agenda_and_speakers(console, anh, lan) -> None:
     # Agenda: a conclusion typed, not saved, then "Chuyển sang": it is saved and the agenda
     # moves on, on the console and on the phones.
     agenda = console.locator("#r-agenda")
-    agenda.get_by_label("Kết luận của chủ trì").fill("Đồng chí Ánh làm thư ký.")
+    box = agenda.get_by_label("Kết luận của chủ trì")
+    box.fill("Đồng chí Ánh làm thư ký.")
+    # Meanwhile a member asks to speak: the agenda, being typed in, waits and says so; the
+    # other regions update; the text stays.
+    anh.get_by_role("button", name="Xin phát biểu").click()
+    _done(anh, "speak", "Đã đăng ký phát biểu ✓")
+    expect(console.locator("#r-speakers")).to_contain_text("Trần Thị Ánh", timeout=LIVE)
+    expect(agenda.locator(".stale-note")).to_contain_text("Có cập nhật mới", timeout=LIVE)
+    expect(box).to_have_value("Đồng chí Ánh làm thư ký.")
+    expect(box).to_be_focused()
     agenda.get_by_role("button", name=re.compile("Chuyển sang.*Kiểm điểm")).click()
     item = agenda.locator("li", has_text="Kiểm điểm việc thực hiện")
     expect(item).to_contain_text("Đang bàn", timeout=LIVE)
@@ -174,11 +183,9 @@ def _agenda_and_speakers(console, anh, lan) -> None:
     for phone in (anh, lan):
         expect(phone.locator(".current-item")).to_contain_text("Kiểm điểm", timeout=LIVE)
 
-    # Request to speak: the receipt on the phone, the queue on the console.
-    anh.get_by_role("button", name="Xin phát biểu").click()
-    _done(anh, "speak", "Đã đăng ký phát biểu ✓")
+    # The request to speak (above): its receipt stays, the queue is on the console.
     expect(anh.locator("#r-member")).to_contain_text("thứ tự số 1")
-    expect(console.locator("#r-speakers")).to_contain_text("Trần Thị Ánh", timeout=LIVE)
+    _done(anh, "speak", "Đã đăng ký phát biểu ✓")
     console.get_by_role("button", name="Mời người tiếp theo phát biểu").click()
     _done(console, "r-speakers", "Mời đồng chí Trần Thị Ánh phát biểu")
     expect(anh.locator("#r-member")).to_contain_text("Mời đồng chí phát biểu", timeout=LIVE)
@@ -243,8 +250,11 @@ def _vote(console, anh, lan) -> None:
     for phone in (anh, lan):
         card = phone.locator(".motion-card", has_text="Thông qua nghị quyết tháng 12")
         expect(card).to_be_visible(timeout=LIVE)
-        choice = card.get_by_label("Tán thành", exact=True)
-        _in_first_screen(phone, choice, PHONE["height"])
+        # The vote is the first card. In large text, under the top notice "Đã gửi các thao
+        # tác đang chờ" (Lan's queued opinion), its title is in the first screen; in normal
+        # text its first choice is too.
+        first = card.locator("h2") if phone is lan else card.get_by_label("Tán thành", exact=True)
+        _in_first_screen(phone, first, PHONE["height"])
         assert card.locator("label.choice").first.bounding_box()["height"] >= 44
     assert_no_axe_violations(lan, "member's phone with a vote, large text")
     # Sending without a choice is refused beside the button, saying what to do.
