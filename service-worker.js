@@ -26,6 +26,10 @@ const PERSONAL_PREFIX = "personal-v1-";
 const META_CACHE = "sotay-meta";
 const META_USER = "/__sotay/current-user";
 const PRECACHE = __PRECACHE_URLS__;
+// htmx from the CDN (empty when the app serves its own copy only): kept in the shell cache the
+// first time it arrives, then served from there, so a phone offline or behind a blocked CDN
+// never waits for it (boot.js falls back to the local copy after 1,5 s on a first visit).
+const HTMX_CDN = __HTMX_CDN__;
 const LIVE_TIMEOUT = 3500;
 // After a form is submitted (display preference, language, login...), pages are fetched fresh
 // for a few seconds instead of showing a saved copy made before the change.
@@ -261,6 +265,10 @@ self.addEventListener("message", (event) => {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
+  if (HTMX_CDN && request.url === HTMX_CDN) {
+    event.respondWith(handleStatic(request));
+    return;
+  }
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
     if (request.mode === "navigate") lastPost = Date.now();

@@ -159,6 +159,11 @@ def manifest_response() -> Response:
     return response.make_conditional(request)
 
 
+def _htmx_cdn() -> str:
+    """The CDN address of htmx that pages ask for, or "" when the CDN is not used."""
+    return current_app.config["HTMX_CDN_URL"] if current_app.config.get("USE_HTMX_CDN") else ""
+
+
 def service_worker_response() -> Response:
     """The service worker from the repository root with its version and precache list filled in."""
     # Fonts are requested by the stylesheet without a version query, so cache them that way.
@@ -171,6 +176,7 @@ def service_worker_response() -> Response:
         script.replace("__SHELL_VERSION__", shell_version())
         .replace("__PRECACHE_URLS__", json.dumps(precache))
         .replace("__OFFLINE_ROUTES__", json.dumps(offline_routes(current_app)))
+        .replace("__HTMX_CDN__", json.dumps(_htmx_cdn()))
     )
     response = current_app.response_class(script, mimetype="text/javascript")
     # The browser must always check for a new worker; scope is the whole site.

@@ -1,7 +1,10 @@
 """Friendly Vietnamese error pages; nobody is ever answered with a bare 500.
 
-htmx requests get the message as a fragment (`HX-Retarget` to the page's message area) so a
-failed action explains itself where the user is looking.
+htmx requests get the message as a small fragment. The app script shows it beside the form
+that was sent (static/js/app.js, "refusals beside the control"); only a request that came
+from no form falls back to the page's message area (`HX-Retarget`). A refusal with its own
+words is shown as those words alone: they say what happened and what to do, and a generic
+title ("Yêu cầu không hợp lệ") in front of them would only blame the person.
 """
 
 from __future__ import annotations
@@ -103,7 +106,9 @@ def render_error(code: int, message: str | None = None):
     title, default = messages.get(code, messages[400 if 400 <= code < 500 else 500])
     text = message or default
     if is_htmx():
-        response = render_template("errors/_message.html", title=title, message=text)
+        response = render_template(
+            "errors/_message.html", title=None if message else title, message=text
+        )
         headers = {"HX-Retarget": "#flash-area", "HX-Reswap": "innerHTML"}
         return response, code, headers
     return render_template("errors/error.html", code=code, title=title, message=text), code

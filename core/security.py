@@ -40,7 +40,8 @@ def _csp(nonce: str) -> str:
             "style-src 'self'",
             "img-src 'self' data: blob:",
             "font-src 'self'",
-            "connect-src 'self'",
+            # The service worker fetches the same one file to keep it (its own policy is this).
+            f"connect-src 'self' {cdn}".strip(),
             "media-src 'self' blob:",
             "manifest-src 'self'",
             "worker-src 'self'",

@@ -64,9 +64,25 @@ def test_htmx_local_copy_and_pinned_cdn_with_sri(app, client):
     finally:
         app.config["USE_HTMX_CDN"] = False
     html = response.get_data(as_text=True)
-    assert 'src="https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"' in html
-    assert 'integrity="sha384-' in html and 'crossorigin="anonymous"' in html
+    # boot.js asks the CDN without blocking the page (never a plain <script src> for it) and
+    # takes the local copy after 1,5 s; the SRI hash goes with the request.
+    assert 'data-cdn="https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"' in html
+    assert 'src="https://cdn.jsdelivr.net' not in html
+    assert 'data-sri="sha384-' in html
     assert "https://cdn.jsdelivr.net" in response.headers["Content-Security-Policy"]
+
+
+def test_service_worker_keeps_the_cdn_copy_of_htmx(app, client):
+    app.config["USE_HTMX_CDN"] = True
+    try:
+        script = client.get("/service-worker.js").get_data(as_text=True)
+    finally:
+        app.config["USE_HTMX_CDN"] = False
+    assert (
+        'const HTMX_CDN = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js";'
+        in script
+    )
+    assert 'const HTMX_CDN = "";' in client.get("/service-worker.js").get_data(as_text=True)
 
 
 def test_sri_hash_matches_the_local_copy(app):

@@ -60,6 +60,12 @@ from core.rendering import is_htmx, render
 from core.text import clean, clean_multiline
 
 
+NO_CHOICE = _l(
+    'Đồng chí chưa chọn: hãy chọn "Tán thành", "Không tán thành" hoặc "Không biểu quyết", '
+    'rồi bấm "Gửi phiếu".'
+)
+
+
 @bp.route("/<int:meeting_id>/checkin", methods=["GET", "POST"])
 @permission("meeting.take_part")
 @allowed_in(Stage.ONGOING)
@@ -82,10 +88,12 @@ def checkin(meeting_id: int):
             )
             return refuse(meeting, message, 429)
         if not code_is_valid(meeting, request.form.get("code", "")):
-            return refuse(
-                meeting,
-                _("Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."),
+            wrong = _(
+                "Mã điểm danh không đúng hoặc đã hết hạn. Hãy nhập mã đang hiện trên màn hình."
             )
+            if not is_htmx():  # the page of the QR code: stay on the field, error beside it
+                return render("meetings/checkin.html", status=400, meeting=meeting, error=wrong)
+            return refuse(meeting, wrong)
         check_in(meeting, member.id, by=current_user)
         db.session.commit()
     if not is_htmx():
@@ -329,6 +337,8 @@ def vote(meeting_id: int, motion_id: int):
     line = attendance_of(meeting.id, member.id)
     if line is None or line.status != Attend.PRESENT:
         return refuse(meeting, _("Đồng chí cần điểm danh có mặt trước khi biểu quyết."), 409)
+    if not request.form.get("choice"):
+        return refuse(meeting, NO_CHOICE)
     try:
         counted = cast_vote(motion, member.id, request.form.get("choice", ""))
     except VoteError as error:

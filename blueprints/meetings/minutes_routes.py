@@ -9,7 +9,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from blueprints.audit.models import record
-from blueprints.meetings.blueprint import bp, get_meeting, is_chair, is_clerk, my_member, refuse
+from blueprints.meetings.blueprint import (
+    acknowledge,
+    bp,
+    get_meeting,
+    is_chair,
+    is_clerk,
+    my_member,
+    refuse,
+)
 from blueprints.meetings.forms import MinutesForm, RatingForm
 from blueprints.meetings.models import Meeting, Minutes, Rating
 from blueprints.meetings.services.attendance import totals
@@ -21,7 +29,7 @@ from core.extensions import db
 from core.i18n import local_time
 from core.models import utcnow
 from core.permissions import can, permission
-from core.rendering import render
+from core.rendering import is_htmx, render
 from core.text import clean
 
 
@@ -201,6 +209,9 @@ def rate(meeting_id: int):
                 follow_through=int(form.follow_through.data),
             )
         )
+        live_change(meeting)  # the phone's region shows "đã đánh giá" instead of the form
         db.session.commit()
+    if is_htmx():  # from the member's phone: the receipt beside the form
+        return acknowledge(meeting, _("Cảm ơn đồng chí đã đánh giá buổi sinh hoạt ✓"))
     flash(_("Cảm ơn đồng chí đã đánh giá buổi sinh hoạt."), "success")
     return redirect(url_for("meetings.minutes", meeting_id=meeting.id))

@@ -339,7 +339,18 @@
         form.appendChild(note);
       }
       if (!note) return;
-      note.hidden = waiting.length === 0;
+      if (!waiting.length) {
+        // Was waiting, now sent: the same line says so (one state beside the form).
+        var sent = document.getElementById("outbox-sent");
+        if (note.hidden || !note.hasAttribute("data-waiting") || !sent) { note.hidden = true; return; }
+        note.removeAttribute("data-waiting");
+        note.className = "outbox-note receipt receipt-ok";
+        note.textContent = "✓ " + sent.textContent.replace(/\s+/g, " ").trim();
+        return;
+      }
+      note.hidden = false;
+      note.setAttribute("data-waiting", "1");
+      note.className = "outbox-note notice";
       note.textContent = "⏳ " + box.getAttribute("data-waiting") + ": " +
         waiting.map(function (i) { return "“" + (i.label || "").slice(0, 80) + "”"; }).join(", ");
     });
@@ -385,6 +396,8 @@
           return settled.indexOf(i.fields.idempotency_key) < 0;
         }));
         if (settled.length) {
+          // Said at the top (for what was queued on other pages) and beside each form here
+          // (renderOutbox turned its "waiting" line into "sent").
           var done = document.getElementById("outbox-sent");
           if (done) { done.hidden = false; }
           body.dispatchEvent(new CustomEvent("outbox:sent", { bubbles: true }));
@@ -435,6 +448,48 @@
       queue(form);
     });
   }
+  /* ---- file controls in Vietnamese: the chosen file's name beside the button ---- */
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches(".file-pick input[type=file]")) return;
+    var name = input.parentNode.querySelector("[data-file-name]");
+    if (!name) return;
+    if (!name.hasAttribute("data-none")) name.setAttribute("data-none", name.textContent);
+    name.textContent = input.files && input.files.length
+      ? Array.prototype.map.call(input.files, function (f) { return f.name; }).join(", ")
+      : name.getAttribute("data-none");
+  });
+
+  /* ---- refusals beside the control ---- */
+  // A refused htmx request answers with a short message fragment (core/errors.py). When it
+  // came from a form, the message goes into that form, announced, so it is read where the
+  // button was pressed, never only at the top of a long page. The live meeting views show it
+  // as the action's receipt themselves (meetings.js) and have already taken the swap.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var d = event.detail;
+    // Only core/errors.py's message (it names the page's message area as its fallback); a
+    // form sent back whole with its field errors is swapped as usual.
+    if (!d.xhr || d.xhr.status < 400 || !d.shouldSwap) return;
+    if (d.xhr.getResponseHeader("HX-Retarget") !== "#flash-area") return;
+    var elt = d.requestConfig && d.requestConfig.elt || d.elt;
+    var form = elt && elt.closest && elt.closest("form");
+    if (!form || !document.body.contains(form)) return;
+    d.shouldSwap = false;
+    var note = form.querySelector(":scope > .form-refusal");
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "form-refusal";
+      note.setAttribute("role", "alert");
+      form.appendChild(note);
+    }
+    note.innerHTML = d.serverResponse;
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var note = elt && elt.querySelector && elt.querySelector(":scope > .form-refusal");
+    if (note) note.remove(); // sent again: the old refusal no longer applies
+  });
+
   document.addEventListener("htmx:sendError", function (event) {
     var elt = event.detail && event.detail.elt;
     var form = elt && elt.closest && elt.closest("form");

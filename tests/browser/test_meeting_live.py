@@ -36,6 +36,18 @@ def _add_member(app):
         db.session.commit()
 
 
+def _open(page, summary: str) -> None:
+    """Open a section that opens in place (<details>) unless it is open already."""
+    details = page.locator("details", has=page.locator("summary", has_text=summary)).first
+    details.evaluate("d => { d.open = true; }")
+
+
+def _vote(phone, choice: str) -> None:
+    """Choose, then send: the vote form has no one-tap buttons."""
+    phone.locator("#r-member").get_by_label(choice, exact=True).first.check()
+    phone.get_by_role("button", name="Gửi phiếu").first.click()
+
+
 def _code(console) -> str:
     return console.locator("[data-checkin-code]").inner_text().strip()
 
@@ -98,6 +110,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
         expect(row.locator(".badge")).to_contain_text("Có mặt", timeout=LIVE)
 
     # The secretary checks himself in, and Lê Đức Anh (no smartphone) on his behalf.
+    _open(console, "Điểm danh từng người")
     row = console.locator(".roll-line", has_text="Nguyễn Văn Bình")
     row.get_by_label(re.compile("^Trạng thái của")).select_option("present")
     row.get_by_role("button", name=re.compile("Lưu")).click()
@@ -128,6 +141,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     # Lan types an opinion; a vote opens meanwhile; her half-typed text survives the refresh.
     box = lan.get_by_label("Ý kiến của đồng chí về nội dung đang bàn")
     box.fill("Chi bộ cần họp đúng giờ")
+    _open(console, "Biểu quyết mới")
     console.get_by_label("Nội dung biểu quyết").fill("Thông qua nghị quyết tháng 12")
     console.get_by_role("button", name="Mở biểu quyết").click()
     expect(lan.locator("#r-member")).to_contain_text("Thông qua nghị quyết tháng 12", timeout=LIVE)
@@ -138,9 +152,9 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     expect(console.locator("#r-opinions")).to_contain_text("đủ 90 phút", timeout=LIVE)
 
     # Open vote: both phones vote, the live count moves, a double tap counts once.
-    anh.get_by_role("button", name="Tán thành", exact=True).click()
+    _vote(anh, "Tán thành")
     expect(anh.locator("#r-member")).to_contain_text("Đã gửi biểu quyết của đồng chí", timeout=LIVE)
-    lan.get_by_role("button", name="Tán thành", exact=True).click()
+    _vote(lan, "Tán thành")
     expect(console.locator("#r-motions")).to_contain_text("Đã biểu quyết: 2/4", timeout=LIVE)
     console.get_by_role("button", name="Kết thúc biểu quyết, công bố kết quả").click()
     expect(console.locator("#r-motions")).to_contain_text("Không thông qua", timeout=LIVE)
@@ -151,7 +165,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     console.get_by_role("button", name="Mở biểu quyết").click()
     expect(anh.locator("#r-member")).to_contain_text("không ai biết đồng chí chọn gì", timeout=LIVE)
     for phone in (anh, lan):
-        phone.get_by_role("button", name="Tán thành", exact=True).click()
+        _vote(phone, "Tán thành")
         expect(phone.locator("#r-member")).to_contain_text(
             "Đã gửi biểu quyết của đồng chí", timeout=LIVE
         )
@@ -188,7 +202,7 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     expect(console).to_have_url(re.compile(r"/minutes$"))
     expect(anh.locator("#r-member")).to_contain_text("Buổi sinh hoạt đã kết thúc", timeout=LIVE)
     console.get_by_role("button", name="Duyệt biên bản (chủ trì)").click()
-    anh.get_by_role("link", name="Xem biên bản và đánh giá").click()
+    anh.get_by_role("link", name="Xem biên bản").click()
     anh.get_by_role("button", name="Duyệt biên bản (thư ký)").click()
     expect(anh.locator("#flash-area")).to_contain_text("khóa")
     expect(anh.locator(".hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
