@@ -7,6 +7,7 @@ import uuid
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -58,7 +59,6 @@ from core.models import utcnow
 from core.permissions import permission
 from core.rendering import is_htmx, render
 from core.text import clean, clean_multiline
-
 
 NO_CHOICE = _l(
     'Đồng chí chưa chọn: hãy chọn "Tán thành", "Không tán thành" hoặc "Không biểu quyết", '
