@@ -5,14 +5,15 @@ refused with what to do, and the phone's rating answered as a receipt."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from tests.conftest import vietnam_now
 from tests.meetings.conftest import post
 from tests.meetings.test_meetings import _code, _present, _run_and_close, _start
 
 
 def test_refusal_fragment_is_the_reason_alone(app, client, world, schedule, client_for):
-    meeting_id = schedule(starts=datetime.now() + timedelta(minutes=30))
+    meeting_id = schedule(starts=vietnam_now() + timedelta(minutes=30))
     _start(client, meeting_id)
     member = client_for("member_a")
     response = post(member, f"/meetings/{meeting_id}/checkin", {"code": "000000"})
@@ -24,7 +25,7 @@ def test_refusal_fragment_is_the_reason_alone(app, client, world, schedule, clie
 
 
 def test_live_actions_have_their_own_sync_and_no_swap(app, client, world, schedule, client_for):
-    meeting_id = schedule(starts=datetime.now() + timedelta(minutes=30))
+    meeting_id = schedule(starts=vietnam_now() + timedelta(minutes=30))
     _start(client, meeting_id)
     page = client.get(f"/meetings/{meeting_id}/console").get_data(as_text=True)
     # A form inside a region would inherit hx-sync="this:replace" and be cancelled by the
@@ -38,7 +39,7 @@ def test_live_actions_have_their_own_sync_and_no_swap(app, client, world, schedu
 
 
 def test_wrong_code_on_the_qr_page_stays_on_the_field(app, client, world, schedule, client_for):
-    meeting_id = schedule(starts=datetime.now() + timedelta(minutes=30))
+    meeting_id = schedule(starts=vietnam_now() + timedelta(minutes=30))
     _start(client, meeting_id)
     member = client_for("member_a")
     response = post(member, f"/meetings/{meeting_id}/checkin", {"code": "000000"}, False)
@@ -50,10 +51,14 @@ def test_wrong_code_on_the_qr_page_stays_on_the_field(app, client, world, schedu
 
 
 def test_vote_without_a_choice_says_what_to_do(app, client, world, schedule, client_for):
-    meeting_id = schedule(starts=datetime.now() + timedelta(minutes=30))
+    meeting_id = schedule(starts=vietnam_now() + timedelta(minutes=30))
     _start(client, meeting_id)
     member = _present(app, client, client_for, world, meeting_id, "member_a")["member_a"]
-    post(client, f"/meetings/{meeting_id}/motions", {"text": "Thông qua", "majority": "present"})
+    post(
+        client,
+        f"/meetings/{meeting_id}/motions",
+        {"text": "Thông qua", "majority": "all", "confirm_no_quorum": "1"},
+    )
     page = member.get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
     assert 'type="radio" name="choice"' in page and "Gửi phiếu" in page
     motion_id = page.split(f"/meetings/{meeting_id}/motions/")[1].split("/")[0]
@@ -63,7 +68,7 @@ def test_vote_without_a_choice_says_what_to_do(app, client, world, schedule, cli
 
 
 def test_rating_from_the_phone_is_a_receipt(app, client, world, schedule, client_for):
-    meeting_id = schedule(starts=datetime.now() - timedelta(hours=1))
+    meeting_id = schedule(starts=vietnam_now() + timedelta(hours=1))
     clients = _run_and_close(app, client, client_for, world, meeting_id)
     member = clients["member_a"]
     page = member.get(f"/meetings/{meeting_id}/part/member").get_data(as_text=True)
