@@ -85,7 +85,7 @@ def test_statute_rules_in_a_live_meeting(app, live_server, new_page):
     for card in ("52100002", "52100020"):
         phone = new_page(viewport=PHONE)
         login_in_browser(phone, base, card, PASSWORD)
-        phone.get_by_role("link", name="Vào buổi họp").click()
+        phone.get_by_role("link", name="Vào buổi sinh hoạt").click()
         code = console.locator("[data-checkin-code]").inner_text().strip()
         phone.get_by_label("Nhập mã điểm danh đang hiện trên màn hình").fill(code)
         phone.get_by_role("button", name="Điểm danh").click()

@@ -102,7 +102,7 @@ def _phone(new_page, base, login: str, large_text: bool):
     if large_text:
         phone.get_by_role("button", name=re.compile("Chữ lớn")).click()
         expect(phone.locator("html")).to_have_class(re.compile("large-text"))
-    phone.get_by_role("link", name="Vào buổi họp").click()
+    phone.get_by_role("link", name="Vào buổi sinh hoạt").click()
     expect(phone.locator("#r-member")).to_be_visible()
     return phone
 
@@ -304,7 +304,7 @@ def _close_and_rate(console, anh, lan) -> None:
         first = rating.locator("label.choice", has_text="5").first
         _in_first_screen(phone, first, PHONE["height"])
         assert_no_axe_violations(phone, "member's phone after the meeting (rating)")
-        for group in ("Chuẩn bị", "Diễn biến buổi họp", "Thực hiện sau họp"):
+        for group in ("Chuẩn bị", "Diễn biến buổi sinh hoạt", "Thực hiện sau buổi sinh hoạt"):
             rating.get_by_role("group", name=group).get_by_label("4", exact=True).check()
         rating.get_by_role("button", name="Gửi đánh giá").click()
         _done(phone, "rating", "Cảm ơn đồng chí đã đánh giá")
