@@ -63,8 +63,19 @@
     window.htmx.process(el);
     reloadOnStatusChange();
   }
+  // live-push.js (when a push gateway is configured) hooks in here: while its stream is
+  // open the poll only runs as a slow safety net; the stream applies changes via this object.
+  var SAFETY = 30000;
+  window.sotayLive = {
+    inlinePart: inlinePart,
+    getVersion: function () { return version; },
+    setVersion: function (v) { if (Number(v) > Number(version)) version = String(v); },
+    swapInline: function (html) { swapInline(html); },
+    pollNow: function () { schedule(jitter(BASE)); },
+    pushOpen: false,
+  };
   function poll() {
-    var delay = jitter(document.hidden ? BASE * 4 : BASE);
+    var delay = jitter(window.sotayLive.pushOpen ? SAFETY : (document.hidden ? BASE * 4 : BASE));
     var query = "?v=" + encodeURIComponent(version) + (inlinePart ? "&part=" + encodeURIComponent(inlinePart) : "");
     fetch(url + query, {
       credentials: "same-origin",
