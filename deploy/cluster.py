@@ -35,7 +35,9 @@ NCHAN_MODULE = Path("/usr/lib/nginx/modules/ngx_nchan_module.so")
 VENV_BIN = Path(sys.executable).parent
 DIR = ROOT / "instance" / "cluster"
 DATABASE = "sotay_cluster"
-PG_ADMIN_URL = os.environ.get("CLUSTER_PG_URL", "postgresql://sotay:sotay@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "CLUSTER_PG_URL", "postgresql+psycopg://sotay:sotay@127.0.0.1:5432/postgres"
+)
 HOSTS = {"a": (8101, 8111, 8191), "b": (8102, 8112, 8192)}
 REDIS_PORT = 8179
 
@@ -78,8 +80,12 @@ def render_nginx(
         "CONNECTIONS": str(connections),
         "NOFILE": str(connections * 2),
         "ACCESS_LOG": access_log,
-        "REDIS": f'nchan_redis_url "redis://127.0.0.1:{redis_port}";' if redis_port else "",
-        "USE_REDIS": "nchan_use_redis on;" if redis_port else "",
+        "REDIS": (
+            f"upstream nchan_redis {{ nchan_redis_server redis://127.0.0.1:{redis_port}; }}"
+            if redis_port
+            else ""
+        ),
+        "USE_REDIS": "nchan_redis_pass nchan_redis;" if redis_port else "",
     }
     text = TEMPLATE.read_text()
     for key, value in values.items():
@@ -89,11 +95,11 @@ def render_nginx(
     return path
 
 
-def _wait_port(port: int, path: str = "/", seconds: float = 30) -> None:
+def _wait_port(port: int, path: str = "/", seconds: float = 120) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
             return
         except urllib.error.HTTPError:
             return  # it answered
@@ -104,7 +110,7 @@ def _wait_port(port: int, path: str = "/", seconds: float = 30) -> None:
 
 def start_nginx(conf: Path, directory: Path, wait_port: int) -> subprocess.Popen:
     """nginx in the foreground of its own session (stopped by `stop`)."""
-    log = open(directory / f"{conf.stem}.out", "ab")  # noqa: SIM115 - the child keeps it
+    log = open(directory / f"{conf.stem}.out", "ab")
     proc = subprocess.Popen(
         [
             "nginx",
@@ -174,7 +180,7 @@ def app_env(database_url: str, secret: str, pub_port: int | None, redis_port=Non
 
 def start_app(port: int, env: dict, directory: Path, workers: int = 3) -> subprocess.Popen:
     """gunicorn as `make run` starts it, on its own port and session."""
-    log = open(directory / f"gunicorn-{port}.log", "ab")  # noqa: SIM115 - the child keeps it
+    log = open(directory / f"gunicorn-{port}.log", "ab")
     proc = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -231,11 +237,8 @@ def _ensure_database() -> None:
     try:
         conn = engine.connect()
     except Exception:  # noqa: BLE001 - not running: start Debian's cluster, then retry
-        subprocess.run(
-            "pg_ctlcluster $(ls /usr/lib/postgresql | sort -n | tail -1) main start",
-            shell=True,
-            check=False,
-        )  # noqa: S602 - fixed command
+        version = sorted(os.listdir("/usr/lib/postgresql"), key=int)[-1]
+        subprocess.run(["pg_ctlcluster", version, "main", "start"], check=False)
         time.sleep(2)
         conn = engine.connect()
     with conn:

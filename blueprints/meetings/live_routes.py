@@ -53,7 +53,7 @@ from blueprints.members.models import Member
 from core.extensions import db
 from core.i18n import fmt_datetime
 from core.models import utcnow
-from core.permissions import AUTHENTICATED, authorize, can, permission
+from core.permissions import AUTHENTICATED, PUBLIC, authorize, can, permission
 from core.rendering import render
 from core.urls import external_url
 
@@ -343,18 +343,18 @@ def live_version(meeting_id: int):
 
 
 @bp.get("/<int:meeting_id>/live/push-auth")
-@permission(AUTHENTICATED)
+@permission(PUBLIC)  # checked here: the gateway needs a bare 403, never a redirect to login
 def push_auth(meeting_id: int):
     """May the caller listen to the meeting's push channel? Asked by the gateway (nchan's
     authorisation request) with the phone's cookies: 204 for a member of the meeting's cell,
     403 for anyone else. Members of the cell are usually answered by the WSGI fast path."""
+    # Bare answers, no error page: the gateway only reads the status (and nchan 1.3.6 has
+    # been seen to crash a worker relaying a large refusal body).
+    # (A redirect answer has been seen to let the EventSource in: nchan 1.3.6.)
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    member = current_user.member
-    if member is None or member.cell_id != meeting.cell_id:
-        abort(403)
-    return Response(status=204, headers={"Cache-Control": "no-store"})
+    member = current_user.member if current_user.is_authenticated else None
+    allowed = meeting is not None and member is not None and member.cell_id == meeting.cell_id
+    return Response(status=204 if allowed else 403, headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/<int:meeting_id>/part/<name>")
