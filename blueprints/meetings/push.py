@@ -51,7 +51,7 @@ def _after_commit(session) -> None:
         g.setdefault("push_due", set()).update(ids)
 
 
-def _after_rollback(session) -> None:
+def _after_soft_rollback(session, _transaction) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
@@ -151,7 +151,9 @@ def publish(meeting_id: int) -> None:
 
 def _publish_due(response):
     due = g.pop("push_due", None)
-    for meeting_id in sorted(due or ()):
+    if not due or not current_app.config.get("NCHAN_PUBLISH_URL"):
+        return response
+    for meeting_id in sorted(due):
         try:
             publish(meeting_id)
         except Exception:  # noqa: BLE001 - never fail the member's answer over a push
@@ -162,15 +164,14 @@ def _publish_due(response):
 
 
 def install(app: Flask) -> None:
-    """Hook the publish onto commits and responses (once per app; a no-op without the URL)."""
+    """Hook the publish onto commits and responses. Always installed (cheap: nothing is noted
+    while NCHAN_PUBLISH_URL is unset), so the setting can be read per request."""
     url = app.config.get("NCHAN_PUBLISH_URL")
-    if not url:
-        return
-    if not url.startswith(("http://", "https://")):
+    if url and not url.startswith(("http://", "https://")):
         raise ValueError("NCHAN_PUBLISH_URL must be an http:// or https:// URL")
     if not event.contains(db.session, "after_commit", _after_commit):
         event.listen(db.session, "after_commit", _after_commit)
-        event.listen(db.session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+        event.listen(db.session, "after_soft_rollback", _after_soft_rollback)
     app.after_request(_publish_due)
 
 
