@@ -166,7 +166,7 @@ def start_gunicorn(app_spec: str, port: int, env: dict, workers: int = 3) -> sub
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 30
+    deadline = time.time() + 120  # a loaded machine boots the app slowly
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)

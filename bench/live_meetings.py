@@ -343,6 +343,7 @@ async def run(args, port, ids, creds, db_path):
                 delays.append(first - t0)
     if missed:
         print(f"{missed} change observations missing (change made just before the end)")
+    p95 = None
     if delays:
         delays.sort()
         p95 = delays[int(len(delays) * 0.95) - 1]
@@ -383,6 +384,7 @@ async def run(args, port, ids, creds, db_path):
     print(
         f"votes: {sent_votes} members sent in {time.monotonic() - t:.1f} s ({failed_votes} failed)"
     )
+    args.p95 = p95  # read by bench/peak.py's polling comparison
     return sent_checkins - failed_checkins, sent_votes - failed_votes
 
 

@@ -20,6 +20,7 @@ by tests/cluster/test_cluster.py and bench/peak.py with their own ports and dire
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -78,7 +79,8 @@ def render_nginx(
         "OTHER_APP_PORT": str(other_app_port),
         "WORKERS": str(workers),
         "CONNECTIONS": str(connections),
-        "NOFILE": str(connections * 2),
+        # Within the hard limit: a container may not raise it (no CAP_SYS_RESOURCE).
+        "NOFILE": str(min(connections * 2, resource.getrlimit(resource.RLIMIT_NOFILE)[1])),
         "ACCESS_LOG": access_log,
         "REDIS": (
             f"upstream nchan_redis {{ nchan_redis_server redis://127.0.0.1:{redis_port}; }}"

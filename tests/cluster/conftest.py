@@ -54,6 +54,12 @@ class Cluster:
     def env(self, host: Host) -> dict:
         return cluster.app_env(f"sqlite:///{self.db_path}", SECRET, host.pub_port)
 
+    def code(self, meeting_id: int) -> str:
+        """The check-in code on the console now (it changes every minute)."""
+        from bench.peak import code_now, meeting_secrets
+
+        return code_now(meeting_id, meeting_secrets(self.db_path)[meeting_id])
+
     def start_app(self, host: Host) -> None:
         host.app = cluster.start_app(host.app_port, self.env(host), self.directory, workers=2)
         self.procs.append(host.app)
