@@ -361,6 +361,21 @@ def cpu_of(pids: list[int]) -> float:
     return total
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except (OSError, ValueError):
+            pass
+    return total / 1024
+
+
 def push_run(args, tmp: str) -> dict:
     db_path = f"{tmp}/push.sqlite3"
     per = args.phones // args.meetings
@@ -440,6 +455,7 @@ def _drive(args, ids, creds, codes, items, port, db_path, server_pids) -> dict:
     t_b = time.monotonic()
     sync.wait(timeout=timeout)  # phase B done
     b_seconds = time.monotonic() - t_b
+    memory = {"app": rss_mb(server_pids[0]), "nginx": rss_mb(server_pids[1])}
     sync.wait(timeout=timeout)  # motions opened
     *_, motions = db_counts(db_path)
     for _ in workers:
@@ -455,6 +471,7 @@ def _drive(args, ids, creds, codes, items, port, db_path, server_pids) -> dict:
     merged["delays"] = [d for r in results for d in r["delays"]]
     merged["connect_time"] = max(r["connect_time"] for r in results)
     merged["wall"], merged["b_seconds"], merged["server_cpu"] = wall, b_seconds, server_cpu
+    merged["memory"] = memory
     return merged
 
 
@@ -552,6 +569,10 @@ def main() -> None:
             f"app + nginx: {r['server_cpu']:.0f} core-seconds "
             f"({100 * r['server_cpu'] / (r['wall'] * cores):.0f}%); "
             f"load average now {os.getloadavg()[0]:.1f}"
+        )
+        print(
+            f"memory with every stream open: nginx+nchan {r['memory']['nginx']:.0f} MB, "
+            f"gunicorn (3 workers) {r['memory']['app']:.0f} MB"
         )
         poll_p95 = "n/a"
         if not args.skip_polling:
