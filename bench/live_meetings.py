@@ -69,8 +69,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import (
     SECRET,
     bench_env,
+    code_now,
     free_port,
     make_app,
+    meeting_secrets,
     prepare,
     start_gunicorn,
     stop,
@@ -208,6 +210,8 @@ async def send_all(client, jobs, twice_ratio=0.1):
 
     async def one(path, cookie, csrf, form):
         nonlocal sent
+        if callable(form):  # made when it is sent (a check-in code read off the console)
+            form = form()
         times = 2 if random.random() < twice_ratio else 1
         results = await asyncio.gather(
             *(client.request("POST", path, cookie, csrf, form, htmx=True) for _ in range(times))
@@ -285,13 +289,16 @@ def codes_and_items(db_path: str, meeting_ids):
 async def run(args, port, ids, creds, db_path):
     client = Client(port, limit=args.connections)
     meetings = ids["meetings"]
-    codes, items = codes_and_items(db_path, meetings)
+    _, items = codes_and_items(db_path, meetings)
     secretary = {m: creds[ids["secretaries"][m]] for m in meetings}
     members = {m: [creds[ids["users"][mid]] for mid in ids["members"][m]] for m in meetings}
 
     # Phase A: every member checks in with the code; some twice.
+    # The code changes every minute: each phone reads it off the console when it sends (on a
+    # loaded machine the check-ins can take longer than the code's two-minute validity).
+    secrets_ = meeting_secrets(db_path)
     jobs = [
-        (f"/meetings/{m}/checkin", cookie, csrf, {"code": codes[m]})
+        (f"/meetings/{m}/checkin", cookie, csrf, lambda m=m: {"code": code_now(m, secrets_[m])})
         for m in meetings
         for cookie, csrf in members[m]
     ]

@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import multiprocessing as mp
 import os
 import random
@@ -51,7 +49,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import SECRET, bench_env, free_port, prepare, start_gunicorn, stop
+from bench._common import (
+    bench_env,
+    code_now,
+    free_port,
+    meeting_secrets,
+    prepare,
+    start_gunicorn,
+    stop,
+)
 from bench.live_meetings import (
     codes_and_items,
     cookies_with_csrf,
@@ -61,28 +67,6 @@ from deploy import cluster
 
 VERSION_RE = re.compile(rb'"v":(\d+)')
 RETRY_STATUSES = {0, 502, 503, 504}
-
-
-def meeting_secrets(db_path: str) -> dict[int, str]:
-    """Each meeting's check-in secret: a phone reads the code off the console when it checks
-    in (it changes every minute), so the load generator derives it at that moment."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(f"sqlite:///{db_path}")
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT id, checkin_secret FROM meetings")).all()
-    engine.dispose()
-    return dict(rows)
-
-
-def code_now(meeting_id: int, secret: str) -> str:
-    """blueprints.meetings.services.attendance.checkin_code, without an app."""
-    from blueprints.meetings.services.attendance import CODE_WINDOW_SECONDS
-
-    window = int(time.time() // CODE_WINDOW_SECONDS)
-    key = (SECRET + secret).encode()
-    digest = hmac.new(key, f"{meeting_id}:{window}".encode(), hashlib.sha256).digest()
-    return f"{int.from_bytes(digest[:4], 'big') % 1_000_000:06d}"
 
 
 def raise_fd_limit() -> int:
