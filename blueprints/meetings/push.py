@@ -13,6 +13,10 @@ meeting started or closed, a motion opened or closed, the speakers' queue moved,
 marked someone) — or when it reads another language. A member's own action answers with a
 region refresh (`acknowledge`), so personal state comes back in the answer to that action.
 
+Only changes committed while answering a request are pushed (a CLI command or a job is not):
+a phone listening for pushes still polls every 30 s as a safety net, and at once whenever its
+stream drops, so nothing is missed for longer than that.
+
 Subscriptions are authorised by the app: nchan asks `meetings.push_auth` (answered by the WSGI
 fast path for members of the cell) before a phone may listen to a meeting's channel.
 """
