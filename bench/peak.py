@@ -157,13 +157,14 @@ async def _next_bytes(reader, chunked: bool) -> bytes:
     return (await reader.readexactly(size + 2))[:-2] if size else b""
 
 
-async def sse_phone(port, source, key, cookie, seen, connected, stop_at):
+async def sse_phone(port, source, key, cookie, seen, connected, stop_at, ramp=0.0):
     """One phone's stream: connect (with backoff), then note (time, version) of each message."""
     request = (
         f"GET /push/meeting/{key[0]} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Accept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
     ).encode()
     delay = 0.5
+    await asyncio.sleep(random.random() * ramp)  # phones open the page over the first minute
     while time.monotonic() < stop_at:
         try:
             reader, writer, chunked = await _open_stream(port, source, request)
@@ -260,6 +261,7 @@ class LoadProc:
                     observed,
                     self.connected,
                     deadline,
+                    args.ramp,
                 )
             )
             for key, observed in self.seen.items()
@@ -379,6 +381,9 @@ def push_run(args, tmp: str) -> dict:
     if args.redis:
         redis_port = free_port()
         procs.append(cluster.start_redis(redis_port, directory))
+    # Four workers of at most 19.000 connections each (the hard fd limit is 20.000 a process):
+    # an nginx worker out of connections starts reusing them, which nchan 1.3.6 does not
+    # survive (assertion in longpoll.c, seen in the first 20.000-phone run).
     conf = cluster.render_nginx(
         directory,
         "peak",
@@ -387,15 +392,25 @@ def push_run(args, tmp: str) -> dict:
         app_port,
         app_port,
         redis_port,
-        workers=2,
-        connections=(args.phones // 2) + 4000,
+        workers=4,
+        connections=min(19000, args.phones // 2 + 4000),
     )
-    procs.append(cluster.start_nginx(conf, directory, port))
     env = bench_env(db_path) | {
         "NCHAN_PUBLISH_URL": f"http://127.0.0.1:{pub_port}/pub/meeting",
         "NCHAN_SUBSCRIBE_URL": "/push/meeting",
     }
-    app = start_gunicorn("app:create_app()", app_port, env)
+    try:
+        procs.append(cluster.start_nginx(conf, directory, port))
+    except RuntimeError:
+        for proc in procs:
+            cluster.stop_pid(proc.pid)
+        raise
+    try:
+        app = start_gunicorn("app:create_app()", app_port, env)
+    except RuntimeError:
+        for proc in reversed(procs):
+            cluster.stop_pid(proc.pid)
+        raise
     try:
         return _drive(args, ids, creds, codes, items, port, db_path, [app.pid, procs[-1].pid])
     finally:
@@ -510,7 +525,8 @@ def main() -> None:
         default=1000,
         help="phones per meeting that check in and vote (the others only listen)",
     )
-    parser.add_argument("--connect-timeout", type=float, default=240)
+    parser.add_argument("--connect-timeout", type=float, default=300)
+    parser.add_argument("--ramp", type=float, default=60, help="seconds over which phones connect")
     parser.add_argument("--max-minutes", type=float, default=25)
     parser.add_argument("--polling-phones", type=int, default=2000)
     parser.add_argument("--polling-meetings", type=int, default=100)

@@ -110,6 +110,15 @@ def _wait_port(port: int, path: str = "/", seconds: float = 120) -> None:
     raise RuntimeError(f"nothing answers on port {port}")
 
 
+def _started(proc: subprocess.Popen, port: int, path: str) -> None:
+    """Wait until the process answers; stop it (never leave it behind) if it does not."""
+    try:
+        _wait_port(port, path)
+    except RuntimeError:
+        stop_pid(proc.pid)
+        raise
+
+
 def start_nginx(conf: Path, directory: Path, wait_port: int) -> subprocess.Popen:
     """nginx in the foreground of its own session (stopped by `stop`)."""
     log = open(directory / f"{conf.stem}.out", "ab")
@@ -127,7 +136,7 @@ def start_nginx(conf: Path, directory: Path, wait_port: int) -> subprocess.Popen
         stderr=log,
         start_new_session=True,
     )
-    _wait_port(wait_port)
+    _started(proc, wait_port, "/")
     return proc
 
 
@@ -200,7 +209,7 @@ def start_app(port: int, env: dict, directory: Path, workers: int = 3) -> subpro
         stderr=log,
         start_new_session=True,
     )
-    _wait_port(port, "/healthz")
+    _started(proc, port, "/healthz")
     return proc
 
 
