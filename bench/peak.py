@@ -399,15 +399,18 @@ def push_run(args, tmp: str) -> dict:
         "NCHAN_PUBLISH_URL": f"http://127.0.0.1:{pub_port}/pub/meeting",
         "NCHAN_SUBSCRIBE_URL": "/push/meeting",
     }
-    try:
-        procs.append(cluster.start_nginx(conf, directory, port))
-    except RuntimeError:
-        for proc in procs:
-            cluster.stop_pid(proc.pid)
-        raise
+    # The app first, then nginx: a worker that saw its upstream refuse a connection (the
+    # readiness check before the app was up) was seen to crash later (nchan 1.3.6).
     try:
         app = start_gunicorn("app:create_app()", app_port, env)
     except RuntimeError:
+        for proc in reversed(procs):
+            cluster.stop_pid(proc.pid)
+        raise
+    try:
+        procs.append(cluster.start_nginx(conf, directory, port))
+    except RuntimeError:
+        stop(app)
         for proc in reversed(procs):
             cluster.stop_pid(proc.pid)
         raise
