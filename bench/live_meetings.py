@@ -124,6 +124,12 @@ class Client:
         self.errors = 0
 
     async def request(self, method, path, cookie, csrf=None, form=None, htmx=False):
+        async with self.sem:
+            # A callable form is made now, after the wait (a check-in code read off the console).
+            form = form() if callable(form) else form
+            return await self._send(method, path, cookie, csrf, form, htmx)
+
+    async def _send(self, method, path, cookie, csrf, form, htmx):
         body = urllib.parse.urlencode(form).encode() if form else b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close"]
         lines.append(f"Cookie: {cookie}")
@@ -135,16 +141,15 @@ class Client:
             lines.append("Content-Type: application/x-www-form-urlencoded")
             lines.append(f"Content-Length: {len(body)}")
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-        async with self.sem:
-            try:
-                reader, writer = await asyncio.open_connection(HOST, self.port)
-                writer.write(raw)
-                await writer.drain()
-                data = await reader.read()
-                writer.close()
-            except OSError:
-                self.errors += 1
-                return 0, {}, b""
+        try:
+            reader, writer = await asyncio.open_connection(HOST, self.port)
+            writer.write(raw)
+            await writer.drain()
+            data = await reader.read()
+            writer.close()
+        except OSError:
+            self.errors += 1
+            return 0, {}, b""
         head, _, payload = data.partition(b"\r\n\r\n")
         head_lines = head.decode("latin-1").split("\r\n")
         try:
@@ -210,8 +215,6 @@ async def send_all(client, jobs, twice_ratio=0.1):
 
     async def one(path, cookie, csrf, form):
         nonlocal sent
-        if callable(form):  # made when it is sent (a check-in code read off the console)
-            form = form()
         times = 2 if random.random() < twice_ratio else 1
         results = await asyncio.gather(
             *(client.request("POST", path, cookie, csrf, form, htmx=True) for _ in range(times))

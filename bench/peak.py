@@ -88,6 +88,11 @@ class Http:
         self.sem = asyncio.Semaphore(limit)
 
     async def request(self, method, path, cookie, csrf=None, form=None):
+        async with self.sem:
+            # A callable form is made now, after the wait (a check-in code read off the console).
+            return await self._send(method, path, cookie, csrf, form() if callable(form) else form)
+
+    async def _send(self, method, path, cookie, csrf, form):
         body = urllib.parse.urlencode(form).encode() if form else b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "Connection: close"]
         lines += [f"Cookie: {cookie}", "HX-Request: true"]
@@ -207,9 +212,9 @@ class LoadProc:
         """Send each (path, cookie, csrf, form), about 10% twice; the number acknowledged."""
 
         async def one(path, cookie, csrf, form):
-            if form is None:  # a check-in: the code read off the console now
+            if form is None:  # a check-in: the code read off the console when it is sent
                 meeting_id = int(path.split("/")[2])
-                form = {"code": code_now(meeting_id, self.secrets[meeting_id])}
+                form = lambda: {"code": code_now(meeting_id, self.secrets[meeting_id])}  # noqa: E731
             times = 2 if random.random() < 0.1 else 1
             sends = (
                 self.http.until_done(path, cookie, csrf, form, self.stats) for _ in range(times)
