@@ -9,7 +9,7 @@ WORKERS ?= 3
 DEMO ?= 1
 export FLASK_APP := app:create_app
 
-.PHONY: run dev test test-fast chromium lint format translations translations-update setup db clean
+.PHONY: run dev cluster cluster-stop test test-fast chromium lint format translations translations-update setup db clean
 
 $(BIN)/flask: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ run: db
 	@$(BIN)/flask jobs worker & consumer=$$!; \
 	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --timeout 120 --bind 127.0.0.1:$(PORT) --access-logfile - "app:create_app()"
+
+## The scaled-out form on loopback (deploy/cluster.py): PostgreSQL database sotay_cluster,
+## Redis, two gunicorn hosts (8111, 8112) behind nginx+nchan (http://127.0.0.1:8101 and :8102).
+cluster: setup
+	$(BIN)/python deploy/cluster.py start
+
+cluster-stop:
+	$(BIN)/python deploy/cluster.py stop
 
 ## Debug server with reloading.
 dev: db

@@ -118,6 +118,7 @@ def _install_hooks(app: Flask) -> None:
     from blueprints.handbook.reading_routes import unread_news_context
     from blueprints.meetings.blueprint import runs_console, upcoming_meeting
     from blueprints.meetings.fastpath import install as install_fast_path
+    from blueprints.meetings.push import install as install_push
     from blueprints.meetings.services import on_score_stored
     from blueprints.pwa.routes import name_the_account, redirect_for_the_app_script
     from core.assets import asset_url
@@ -138,6 +139,8 @@ def _install_hooks(app: Flask) -> None:
     # headers (installed with the extensions), the app-script redirect before the account name.
     app.after_request(name_the_account)
     app.after_request(redirect_for_the_app_script)
+    # Live-meeting changes published to the push gateway when one is configured.
+    install_push(app)
     # Outermost WSGI layer (outside ProxyFix): unchanged live-version polls never reach Flask.
     install_fast_path(app)
 

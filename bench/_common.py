@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import socket
 import subprocess
@@ -166,7 +168,7 @@ def start_gunicorn(app_spec: str, port: int, env: dict, workers: int = 3) -> sub
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 30
+    deadline = time.time() + 120  # a loaded machine boots the app slowly
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -183,3 +185,25 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def meeting_secrets(db_path: str) -> dict[int, str]:
+    """Each meeting's check-in secret: a phone reads the code off the console when it checks
+    in (it changes every minute), so the load generator derives it at that moment."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, checkin_secret FROM meetings")).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def code_now(meeting_id: int, secret: str) -> str:
+    """blueprints.meetings.services.attendance.checkin_code, without an app."""
+    from blueprints.meetings.services.attendance import CODE_WINDOW_SECONDS
+
+    window = int(time.time() // CODE_WINDOW_SECONDS)
+    key = (SECRET + secret).encode()
+    digest = hmac.new(key, f"{meeting_id}:{window}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:4], 'big') % 1_000_000:06d}"

@@ -178,6 +178,12 @@ def load_config(instance_path: str) -> dict:
         "AUDIT_RETENTION_DAYS": int(os.environ["AUDIT_RETENTION_DAYS"])
         if os.environ.get("AUDIT_RETENTION_DAYS")
         else None,
+        # Push gateway (nginx + nchan) for live meetings; unset: phones poll (see push.py).
+        # NCHAN_PUBLISH_URL: where the app POSTs a meeting's change (…/<meeting id> appended);
+        # NCHAN_SUBSCRIBE_URL: the path the phone's EventSource opens (…/<meeting id>).
+        "NCHAN_PUBLISH_URL": os.environ.get("NCHAN_PUBLISH_URL", "").strip() or None,
+        "NCHAN_SUBSCRIBE_URL": os.environ.get("NCHAN_SUBSCRIBE_URL", "").strip() or None,
+        "NCHAN_PUBLISH_TIMEOUT": float(os.environ.get("NCHAN_PUBLISH_TIMEOUT", "0.5")),
         # Cookies: HttpOnly and SameSite always; Secure is decided per request (see security.py).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -31,6 +31,8 @@ from core.session import (
 )
 
 PATH_RE = re.compile(r"^/meetings/(\d+)/live/version$")
+# The push gateway's "may this phone listen?" (push.py): same session and cell check.
+AUTH_RE = re.compile(r"^/meetings/(\d+)/live/push-auth$")
 QUERY_RE = re.compile(r"(?:^|&)v=(\d+)(?:&|$)")
 # The session-validity rule is core.session's, shared with the Flask user loader.
 QUERY = text(
@@ -99,30 +101,43 @@ class LiveVersionFastPath:
             known = q.group(1) if q else None
         if not known or not known.isdigit():
             return False
+        version = self.member_version(environ, int(match.group(1)))
+        return version is not None and str(version) == known
+
+    def may_listen(self, environ) -> bool:
+        """True only when it is certain the caller is a member of the meeting's cell."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            return False
+        match = AUTH_RE.match(environ.get("PATH_INFO", ""))
+        return bool(match) and self.member_version(environ, int(match.group(1))) is not None
+
+    def member_version(self, environ, meeting_id: int) -> int | None:
+        """The meeting's version if the caller's session is certainly valid and their member
+        record is in the meeting's cell; None in every other case (Flask decides then)."""
         cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
         if not cookie:
-            return False
+            return None
         if self.engine is None:
             self._setup()
         token = self._token(cookie)
         if not token:
-            return False
+            return None
         token_hash = hashlib.sha256(token.encode()).hexdigest()
         now = datetime.now(UTC).replace(tzinfo=None)
-        params = {"meeting_id": int(match.group(1)), "token_hash": token_hash}
+        params = {"meeting_id": meeting_id, "token_hash": token_hash}
         params.update(valid_session_params(self.flask_app.config, now))
         with self.engine.connect() as conn:
             row = conn.execute(QUERY, params).first()
         if row is None:
-            return False  # no such session, not valid now, or not of this meeting's cell
+            return None  # no such session, not valid now, or not of this meeting's cell
         version, last_seen_at, must_change = row
         if must_change or now - _naive(last_seen_at) > LAST_SEEN_EVERY:
-            return False  # Flask's user loader refreshes last-seen; let it
-        return str(version) == known
+            return None  # Flask's user loader refreshes last-seen; let it
+        return version
 
     def __call__(self, environ, start_response):
         try:
-            fast = self.unchanged(environ)
+            fast = self.unchanged(environ) or self.may_listen(environ)
         except Exception:  # noqa: BLE001 - the slow path is always correct
             fast = False
         if fast:

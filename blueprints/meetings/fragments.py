@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import select
 
 from blueprints.meetings.live_models import LiveFragment
-from blueprints.meetings.models import Meeting
+from blueprints.meetings.models import Choice, Meeting, MotionStatus
+from blueprints.meetings.services.attendance import totals
 from core.extensions import db
 
 REDIS_TTL_SECONDS = 6 * 3600
@@ -114,3 +115,23 @@ class SharedParts:
                 _upsert(self.meeting.id, name, self.locale, version, html)
         except Exception:  # noqa: BLE001 - a busy store must not fail the page
             current_app.logger.warning("live fragment not stored", exc_info=True)
+
+
+def member_shared(meeting: Meeting, motions) -> SharedParts:
+    """The shared parts of the member's region: the top card ("head") and the catch-up list
+    ("done"). Used by the phone's region and by the push message (push.py), so both show the
+    same HTML for a version. `motions`: the meeting's non-draft motions, newest first."""
+    return SharedParts(
+        meeting,
+        {
+            "head": lambda: render_template(
+                "meetings/_member_head.html", meeting=meeting, t=totals(meeting)
+            ),
+            "done": lambda: render_template(
+                "meetings/_member_done.html",
+                done_items=[i for i in meeting.items if i.done],
+                closed_motions=[m for m in motions if m.status == MotionStatus.CLOSED],
+                choice_labels=Choice.labels(),
+            ),
+        },
+    )

@@ -13,7 +13,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.audit.models import record
-from blueprints.meetings import fragments
+from blueprints.meetings import fragments, push
 from blueprints.meetings.blueprint import (
     CONSOLE_PARTS,
     MEMBER_PARTS,
@@ -59,7 +59,7 @@ from blueprints.members.models import Member
 from core.extensions import db
 from core.i18n import fmt_datetime
 from core.models import utcnow
-from core.permissions import AUTHENTICATED, authorize, can, permission
+from core.permissions import AUTHENTICATED, PUBLIC, authorize, can, permission
 from core.rendering import render
 from core.urls import external_url
 
@@ -196,13 +196,26 @@ def _projector_context(meeting: Meeting) -> dict:
     return {"motion": motion, "stats": stats}
 
 
-def _member_context(meeting: Meeting, member: Member) -> dict:
-    line = attendance_of(meeting.id, member.id)
+def member_lists(meeting: Meeting) -> tuple[list[Motion], list[Speaker]]:
+    """The meeting's non-draft motions (newest first) and its speakers' queue, as every
+    member's region shows them (also the basis of the push message's shape)."""
     motions = db.session.scalars(
         select(Motion)
         .where(Motion.meeting_id == meeting.id, Motion.status != MotionStatus.DRAFT)
         .order_by(Motion.id.desc())
     ).all()
+    queue = db.session.scalars(
+        select(Speaker)
+        .where(Speaker.meeting_id == meeting.id, Speaker.status != SpeakerStatus.DONE)
+        .options(joinedload(Speaker.member))
+        .order_by(Speaker.requested_at, Speaker.id)
+    ).all()
+    return list(motions), list(queue)
+
+
+def _member_context(meeting: Meeting, member: Member) -> dict:
+    line = attendance_of(meeting.id, member.id)
+    motions, queue = member_lists(meeting)
     voted: set[int] = set()
     my_choice: dict[int, str] = {}
     on_behalf: dict[int, str] = {}
@@ -225,30 +238,11 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         voted = {motion_id for motion_id, _c, proxy, _t in rows if not proxy}
         my_choice = {motion_id: choice for motion_id, choice, _p, _t in rows if choice}
         on_behalf = {motion_id: on_behalf_message(at) for motion_id, _c, proxy, at in rows if proxy}
-    queue = db.session.scalars(
-        select(Speaker)
-        .where(Speaker.meeting_id == meeting.id, Speaker.status != SpeakerStatus.DONE)
-        .options(joinedload(Speaker.member))
-        .order_by(Speaker.requested_at, Speaker.id)
-    ).all()
     my_place = next((i + 1 for i, s in enumerate(queue) if s.member_id == member.id), None)
     speaking = next((s for s in queue if s.status == SpeakerStatus.SPEAKING), None)
 
     # Top card ("head") and catch-up list ("done"): the same for every member.
-    shared_part = fragments.SharedParts(
-        meeting,
-        {
-            "head": lambda: render_template(
-                "meetings/_member_head.html", meeting=meeting, t=totals(meeting)
-            ),
-            "done": lambda: render_template(
-                "meetings/_member_done.html",
-                done_items=[i for i in meeting.items if i.done],
-                closed_motions=[m for m in motions if m.status == MotionStatus.CLOSED],
-                choice_labels=Choice.labels(),
-            ),
-        },
-    )
+    shared_part = fragments.member_shared(meeting, motions)
     late = bool(
         line
         and line.checked_in_at
@@ -275,6 +269,8 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         "shared_part": shared_part,
         "late": late,
         "rated": rated,
+        # Only a phone that listens for pushes compares shapes; polling phones skip the cost.
+        "shape": push.shape(meeting, motions, queue) if push.subscribe_url(meeting.id) else "",
     }
 
 
@@ -290,6 +286,7 @@ def live(meeting_id: int):
         abort(403)
     return render(
         "meetings/live.html",
+        push_url=push.subscribe_url(meeting.id),
         opinion_form=OpinionForm(),
         rating_form=RatingForm(),
         **_common(meeting),
@@ -339,6 +336,21 @@ def live_version(meeting_id: int):
         mimetype="text/plain",
         headers={"X-Meeting-Version": str(version), "Cache-Control": "no-store"},
     )
+
+
+@bp.get("/<int:meeting_id>/live/push-auth")
+@permission(PUBLIC)  # checked here: the gateway needs a bare 403, never a redirect to login
+def push_auth(meeting_id: int):
+    """May the caller listen to the meeting's push channel? Asked by the gateway (nchan's
+    authorisation request) with the phone's cookies: 204 for a member of the meeting's cell,
+    403 for anyone else. Members of the cell are usually answered by the WSGI fast path."""
+    # Bare answers, no error page: the gateway only reads the status (and nchan 1.3.6 has
+    # been seen to crash a worker relaying a large refusal body).
+    # (A redirect answer has been seen to let the EventSource in: nchan 1.3.6.)
+    meeting = db.session.get(Meeting, meeting_id)
+    member = current_user.member if current_user.is_authenticated else None
+    allowed = meeting is not None and member is not None and member.cell_id == meeting.cell_id
+    return Response(status=204 if allowed else 403, headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/<int:meeting_id>/part/<name>")

@@ -374,6 +374,20 @@
     back: function () { Connection.back(); Live.refreshAll(); },
   };
   window.SotayLive = Live;
+  // live-push.js (when a push gateway is configured) hooks in here: while its stream is open
+  // the poll only runs as a slow safety net, and the stream applies the shared parts of the
+  // member's region in place and moves the version on.
+  var SAFETY = 30000;
+  window.sotayLive = {
+    inlinePart: inlinePart,
+    getVersion: function () { return version; },
+    setVersion: function (v) {
+      Connection.back();
+      if (Number(v) > Number(version)) version = String(v);
+    },
+    pollNow: function () { schedule(jitter(BASE)); },
+    pushOpen: false,
+  };
 
   /* ---------- transport: polling ---------- */
   // Poll every second, each phone on its own random phase (±20%) so that 20 phones of a
@@ -400,7 +414,7 @@
     schedule(Math.min(MAX, BASE * Math.pow(2, failures)));
   }
   function poll() {
-    var delay = jitter(document.hidden ? BASE * 4 : BASE);
+    var delay = jitter(window.sotayLive.pushOpen ? SAFETY : (document.hidden ? BASE * 4 : BASE));
     var query = "?v=" + encodeURIComponent(version) + (inlinePart ? "&part=" + encodeURIComponent(inlinePart) : "");
     fetch(url + query, { credentials: "same-origin", cache: "no-store", redirect: "manual" })
       .then(function (r) {

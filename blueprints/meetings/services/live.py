@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from blueprints.meetings import push
 from blueprints.meetings.models import Meeting
 from core.extensions import db
 
@@ -28,3 +29,5 @@ def live_change(meeting: Meeting | int) -> None:
         .values(version=Meeting.version + 1)
         .execution_options(synchronize_session=False)
     )
+    # With a push gateway configured: published once after the commit (push.py).
+    push.mark(meeting_id)
