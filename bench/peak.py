@@ -295,7 +295,7 @@ class LoadProc:
         await self.barrier()
         # (C) a motion per meeting (every other one secret), then every phone votes.
         for i, m in enumerate(self.meetings):
-            form = {"text": "Thông qua nghị quyết", "majority": "present"}
+            form = {"text": "Thông qua nghị quyết", "majority": "all", "confirm_no_quorum": "1"}
             form |= {"secret": "y"} if (m + i) % 2 else {}
             await self.http.until_done(
                 f"/meetings/{m}/motions", *self.secretary[m], form, self.stats

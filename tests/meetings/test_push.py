@@ -87,7 +87,9 @@ def test_each_change_is_published_once_with_the_shared_parts(
     # A motion opening changes the shape: phones then fetch their own region once.
     assert (
         post(
-            client, f"/meetings/{meeting_id}/motions", {"text": "Thông qua", "majority": "present"}
+            client,
+            f"/meetings/{meeting_id}/motions",
+            {"text": "Thông qua", "majority": "all", "confirm_no_quorum": "1"},
         ).status_code
         == 200
     )
