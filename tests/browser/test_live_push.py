@@ -38,7 +38,7 @@ def _started_meeting(app, world) -> tuple:
             "chair_id": world.members["sec_a"],
             "clerk_id": world.members["mem_a"],
             "guests": "",
-            "quorum_percent": "50",
+            "quorum_percent": "67",
         },
     )
     meeting_id = int(re.search(r"/meetings/(\d+)", answer.headers["Location"]).group(1))
