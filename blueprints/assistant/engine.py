@@ -76,7 +76,7 @@ def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
     match = " OR ".join(f'"{t}"' for t in terms)  # terms are [a-z0-9]+ only
     rank = f"bm25(assistant_fts, {Q_WEIGHT}, 1.0)"
     sql = (
-        f"SELECT p.id, -{rank}, p.kind, p.qtext, p.btext "  # noqa: S608 - constants only
+        f"SELECT p.id, -{rank}, p.kind, p.qtext, p.btext, p.entry_id, p.article_id "  # noqa: S608
         "FROM assistant_fts JOIN assistant_passages p ON p.id = assistant_fts.rowid "
         "WHERE assistant_fts MATCH :match "
         f"AND p.visible_from <= :now ORDER BY {rank} LIMIT :limit"
@@ -89,7 +89,7 @@ def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
 def _postgresql_candidates(terms: list[str]) -> list[tuple[int, float]]:
     sql = (
         "SELECT id, ts_rank_cd(CAST(:weights AS float4[]), search_vector, q) AS score, "
-        "kind, qtext, btext "
+        "kind, qtext, btext, entry_id, article_id "
         "FROM assistant_passages, to_tsquery('simple', :query) AS q "
         "WHERE search_vector @@ q AND visible_from <= :now ORDER BY score DESC, id LIMIT :limit"
     )
@@ -119,8 +119,8 @@ def _document_frequencies(words: list[str]) -> tuple[dict[str, int], int]:
 
 
 def _candidates(terms: list[str]) -> list[tuple]:
-    """(passage id, BM25 score (higher is better), kind, qtext, btext) of the best matches,
-    on either database."""
+    """(passage id, BM25 score (higher is better), kind, qtext, btext, entry id, article id) of
+    the best matches, on either database."""
     if db.engine.dialect.name == "postgresql":
         return _postgresql_candidates(terms)
     return _sqlite_candidates(terms)
@@ -160,29 +160,44 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
 
 
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
-    """(score, confidence, passage id) of each candidate, best first."""
+    """(score, confidence, passage id) of each candidate, best first, the best passage of each
+    source only: three sections of one chapter are one answer, and would push the other
+    sources out of the three shown."""
     best = max(f[1] for f in found) or 1.0
     scored = []
-    for passage_id, raw, kind, qtext, btext in found:
+    for passage_id, raw, kind, qtext, btext, *source in found:
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
         score = 0.4 * raw / best + 0.6 * part + (QA_BONUS if kind == "qa" else 0.0)
-        scored.append((score, confidence, passage_id))
-    return sorted(scored, key=lambda x: (-x[0], x[2]))
+        scored.append((score, confidence, passage_id, tuple(source)))
+    scored.sort(key=lambda x: (-x[0], x[2]))
+    seen: set = set()
+    kept = []
+    for score, confidence, passage_id, source in scored:
+        if source not in seen:
+            seen.add(source)
+            kept.append((score, confidence, passage_id))
+    return kept
 
 
-def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
-    """The passages that answer `question` (published only, at most `limit`), best first."""
+def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float, int]]]:
+    """(content words, (score, confidence, passage id) of the candidates, best first), before
+    the threshold (`search`, and bench/assistant_misses.py to analyse failures)."""
     content, pairs = query_terms(question, glossary())
-    result = Result(words=content)
     if not content:
-        return result
+        return content, []
     df, total = _document_frequencies(content)
     idf = {w: _idf(w, df.get(w, 0), total) for w in content}
     rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
     found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs])))
     if not found:
-        return result
-    scored = _rescored(found, content, pairs, idf)
+        return content, []
+    return content, _rescored(found, content, pairs, idf)
+
+
+def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
+    """The passages that answer `question` (published only, at most `limit`), best first."""
+    content, scored = scored_candidates(question)
+    result = Result(words=content)
     result.confidence = scored[0][1] if scored else 0.0
     if not scored or scored[0][1] < THRESHOLD:
         return result
