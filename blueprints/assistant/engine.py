@@ -36,8 +36,11 @@ CANDIDATES = 15
 MAX_ANSWERS = 3
 Q_WEIGHT = 4.0  # a word of the question field counts this many times one of the text
 PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
-THRESHOLD = 0.55  # least confidence of an answer
-KEEP_RELATIVE = 0.8  # later answers score at least this share of the first one
+THRESHOLD = 0.55  # least confidence of the first answer
+# The second and third answers are offered beside a confident first one ("see also"): they
+# need less confidence of their own, but a score near the first one's.
+LATER_THRESHOLD = 0.4
+KEEP_RELATIVE = 0.7  # later answers score at least this share of the first one
 QA_BONUS = 0.08
 COMMON = 0.5  # a curated entry wins a tie with a handbook section
 
@@ -202,8 +205,10 @@ def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
     if not scored or scored[0][1] < THRESHOLD:
         return result
     top = scored[0][0]
-    kept = [(s, c, i) for s, c, i in scored if s >= KEEP_RELATIVE * top and c >= THRESHOLD]
-    kept = kept[:limit]
+    later = [
+        (s, c, i) for s, c, i in scored[1:] if s >= KEEP_RELATIVE * top and c >= LATER_THRESHOLD
+    ]
+    kept = [scored[0], *later][:limit]
     chosen = select(Passage).where(Passage.id.in_([i for *_x, i in kept]))
     chosen = chosen.options(joinedload(Passage.entry), joinedload(Passage.article))
     passages = {p.id: p for p in db.session.scalars(chosen)}
