@@ -13,10 +13,12 @@
    relative to the best one, plus how much of the question the passage covers: the share of
    the question's content words (each weighted by its rarity in the index, BM25's idf) and
    of its bigrams found in the passage's question field and in the whole passage.
-4. The confidence is that coverage of the whole passage. A question whose rare words the
+4. The confidence is that coverage of the whole passage, its bigrams, and of the question
+   field (what the passage answers), one answer per source. A question whose rare words the
    index does not hold ("cách nấu phở") covers little of any passage: below `THRESHOLD` the
    assistant says it has no answer yet. The threshold is relative to the question itself, so
-   it does not depend on the size of the index or on the backend's score scale.
+   it does not depend on the size of the index or on the backend's score scale. The second
+   and third answers need `LATER_THRESHOLD` only, beside a confident first one.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
 # ts_rank_cd's cover density cost 3-4 times more per matching row (most of the PostgreSQL
 # latency) and ranked worse here.
 PG_RANK = "ts_rank(CAST(:weights AS float4[]), search_vector, q, 1)"
-THRESHOLD = 0.55  # least confidence of the first answer
+THRESHOLD = 0.48  # least confidence of the first answer
 # The second and third answers are offered beside a confident first one ("see also"): they
 # need less confidence of their own, but a score near the first one's.
 LATER_THRESHOLD = 0.4
@@ -159,10 +161,12 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
     if pairs:
         pairs_all = _share(both, pairs, {})
         pairs_asked = _share(asked, pairs, {})
-        confidence = 0.6 * words_all + 0.4 * pairs_all
     else:
         pairs_all = pairs_asked = words_all
-        confidence = words_all
+    # A passage that answers the question tends to hold its words in what it answers too (the
+    # entry's question and phrasings, the section's heading): that share tells answerable
+    # questions from stray word matches ("mất căn cước công dân") better than the text alone.
+    confidence = 0.45 * words_all + 0.2 * words_asked + 0.35 * pairs_all
     part = 0.35 * words_all + 0.25 * words_asked + 0.25 * pairs_all + 0.15 * pairs_asked
     return part, confidence
 
