@@ -49,6 +49,9 @@ THRESHOLD = 0.48  # least confidence of the first answer
 LATER_THRESHOLD = 0.4
 KEEP_RELATIVE = 0.7  # later answers score at least this share of the first one
 QA_BONUS = 0.08
+# words of the whole passage, of its question field; bigrams of the whole, of the question field
+PART_WEIGHTS = (0.35, 0.25, 0.25, 0.15)
+RAW_SHARE = 0.4  # of the score, the database's rank relative to the best; the rest coverage
 COMMON = 0.5  # a curated entry wins a tie with a handbook section
 
 
@@ -167,7 +170,8 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
     # entry's question and phrasings, the section's heading): that share tells answerable
     # questions from stray word matches ("mất căn cước công dân") better than the text alone.
     confidence = 0.45 * words_all + 0.2 * words_asked + 0.35 * pairs_all
-    part = 0.35 * words_all + 0.25 * words_asked + 0.25 * pairs_all + 0.15 * pairs_asked
+    shares = (words_all, words_asked, pairs_all, pairs_asked)
+    part = sum(w * x for w, x in zip(PART_WEIGHTS, shares, strict=True))
     return part, confidence
 
 
@@ -179,7 +183,8 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
     scored = []
     for passage_id, raw, kind, qtext, btext, *source in found:
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
-        score = 0.4 * raw / best + 0.6 * part + (QA_BONUS if kind == "qa" else 0.0)
+        score = RAW_SHARE * raw / best + (1 - RAW_SHARE) * part
+        score += QA_BONUS if kind == "qa" else 0.0
         scored.append((score, confidence, passage_id, tuple(source)))
     scored.sort(key=lambda x: (-x[0], x[2]))
     seen: set = set()
