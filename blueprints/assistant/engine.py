@@ -3,7 +3,8 @@
 1. The question is folded, repaired and expanded with the glossary (`analysis.query_terms`).
 2. The database ranks passages by BM25 over the folded words and bigrams, every term ORed:
    SQLite's FTS5 `bm25()` (question field weighted `Q_WEIGHT`, text 1) or PostgreSQL's
-   `ts_rank_cd` over a 'simple' tsvector (question field A, text B), GIN / FTS5 indexed.
+   length-normalised `ts_rank` over a 'simple' tsvector (question field A, text B), GIN /
+   FTS5 indexed.
    Words found in more than `COMMON` of the passages ("dang" is in nearly all) are left out
    of that query: they rank nothing and would make the database score every passage. They
    still count in the coverage below.
@@ -12,10 +13,12 @@
    relative to the best one, plus how much of the question the passage covers: the share of
    the question's content words (each weighted by its rarity in the index, BM25's idf) and
    of its bigrams found in the passage's question field and in the whole passage.
-4. The confidence is that coverage of the whole passage. A question whose rare words the
+4. The confidence is that coverage of the whole passage, its bigrams, and of the question
+   field (what the passage answers), one answer per source. A question whose rare words the
    index does not hold ("cách nấu phở") covers little of any passage: below `THRESHOLD` the
    assistant says it has no answer yet. The threshold is relative to the question itself, so
-   it does not depend on the size of the index or on the backend's score scale.
+   it does not depend on the size of the index or on the backend's score scale. The second
+   and third answers need `LATER_THRESHOLD` only, beside a confident first one.
 """
 
 from __future__ import annotations
@@ -36,9 +39,19 @@ CANDIDATES = 15
 MAX_ANSWERS = 3
 Q_WEIGHT = 4.0  # a word of the question field counts this many times one of the text
 PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
-THRESHOLD = 0.55  # least confidence of an answer
-KEEP_RELATIVE = 0.8  # later answers score at least this share of the first one
+# ts_rank with normalisation 1 (divided by 1 + log of the length), like BM25's length term;
+# ts_rank_cd's cover density cost 3-4 times more per matching row (most of the PostgreSQL
+# latency) and ranked worse here.
+PG_RANK = "ts_rank(CAST(:weights AS float4[]), search_vector, q, 1)"
+THRESHOLD = 0.48  # least confidence of the first answer
+# The second and third answers are offered beside a confident first one ("see also"): they
+# need less confidence of their own, but a score near the first one's.
+LATER_THRESHOLD = 0.4
+KEEP_RELATIVE = 0.7  # later answers score at least this share of the first one
 QA_BONUS = 0.08
+# words of the whole passage, of its question field; bigrams of the whole, of the question field
+PART_WEIGHTS = (0.35, 0.25, 0.25, 0.15)
+RAW_SHARE = 0.4  # of the score, the database's rank relative to the best; the rest coverage
 COMMON = 0.5  # a curated entry wins a tie with a handbook section
 
 
@@ -76,7 +89,7 @@ def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
     match = " OR ".join(f'"{t}"' for t in terms)  # terms are [a-z0-9]+ only
     rank = f"bm25(assistant_fts, {Q_WEIGHT}, 1.0)"
     sql = (
-        f"SELECT p.id, -{rank}, p.kind, p.qtext, p.btext "  # noqa: S608 - constants only
+        f"SELECT p.id, -{rank}, p.kind, p.qtext, p.btext, p.entry_id, p.article_id "  # noqa: S608
         "FROM assistant_fts JOIN assistant_passages p ON p.id = assistant_fts.rowid "
         "WHERE assistant_fts MATCH :match "
         f"AND p.visible_from <= :now ORDER BY {rank} LIMIT :limit"
@@ -88,8 +101,8 @@ def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
 
 def _postgresql_candidates(terms: list[str]) -> list[tuple[int, float]]:
     sql = (
-        "SELECT id, ts_rank_cd(CAST(:weights AS float4[]), search_vector, q) AS score, "
-        "kind, qtext, btext "
+        f"SELECT id, {PG_RANK} AS score, "  # noqa: S608 - a constant
+        "kind, qtext, btext, entry_id, article_id "
         "FROM assistant_passages, to_tsquery('simple', :query) AS q "
         "WHERE search_vector @@ q AND visible_from <= :now ORDER BY score DESC, id LIMIT :limit"
     )
@@ -119,8 +132,8 @@ def _document_frequencies(words: list[str]) -> tuple[dict[str, int], int]:
 
 
 def _candidates(terms: list[str]) -> list[tuple]:
-    """(passage id, BM25 score (higher is better), kind, qtext, btext) of the best matches,
-    on either database."""
+    """(passage id, BM25 score (higher is better), kind, qtext, btext, entry id, article id) of
+    the best matches, on either database."""
     if db.engine.dialect.name == "postgresql":
         return _postgresql_candidates(terms)
     return _sqlite_candidates(terms)
@@ -151,44 +164,65 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
     if pairs:
         pairs_all = _share(both, pairs, {})
         pairs_asked = _share(asked, pairs, {})
-        confidence = 0.6 * words_all + 0.4 * pairs_all
     else:
         pairs_all = pairs_asked = words_all
-        confidence = words_all
-    part = 0.35 * words_all + 0.25 * words_asked + 0.25 * pairs_all + 0.15 * pairs_asked
+    # A passage that answers the question tends to hold its words in what it answers too (the
+    # entry's question and phrasings, the section's heading): that share tells answerable
+    # questions from stray word matches ("mất căn cước công dân") better than the text alone.
+    confidence = 0.45 * words_all + 0.2 * words_asked + 0.35 * pairs_all
+    shares = (words_all, words_asked, pairs_all, pairs_asked)
+    part = sum(w * x for w, x in zip(PART_WEIGHTS, shares, strict=True))
     return part, confidence
 
 
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
-    """(score, confidence, passage id) of each candidate, best first."""
+    """(score, confidence, passage id) of each candidate, best first, the best passage of each
+    source only: three sections of one chapter are one answer, and would push the other
+    sources out of the three shown."""
     best = max(f[1] for f in found) or 1.0
     scored = []
-    for passage_id, raw, kind, qtext, btext in found:
+    for passage_id, raw, kind, qtext, btext, *source in found:
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
-        score = 0.4 * raw / best + 0.6 * part + (QA_BONUS if kind == "qa" else 0.0)
-        scored.append((score, confidence, passage_id))
-    return sorted(scored, key=lambda x: (-x[0], x[2]))
+        score = RAW_SHARE * raw / best + (1 - RAW_SHARE) * part
+        score += QA_BONUS if kind == "qa" else 0.0
+        scored.append((score, confidence, passage_id, tuple(source)))
+    scored.sort(key=lambda x: (-x[0], x[2]))
+    seen: set = set()
+    kept = []
+    for score, confidence, passage_id, source in scored:
+        if source not in seen:
+            seen.add(source)
+            kept.append((score, confidence, passage_id))
+    return kept
 
 
-def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
-    """The passages that answer `question` (published only, at most `limit`), best first."""
+def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float, int]]]:
+    """(content words, (score, confidence, passage id) of the candidates, best first), before
+    the threshold (`search`, and bench/assistant_misses.py to analyse failures)."""
     content, pairs = query_terms(question, glossary())
-    result = Result(words=content)
     if not content:
-        return result
+        return content, []
     df, total = _document_frequencies(content)
     idf = {w: _idf(w, df.get(w, 0), total) for w in content}
     rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
     found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs])))
     if not found:
-        return result
-    scored = _rescored(found, content, pairs, idf)
+        return content, []
+    return content, _rescored(found, content, pairs, idf)
+
+
+def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:
+    """The passages that answer `question` (published only, at most `limit`), best first."""
+    content, scored = scored_candidates(question)
+    result = Result(words=content)
     result.confidence = scored[0][1] if scored else 0.0
     if not scored or scored[0][1] < THRESHOLD:
         return result
     top = scored[0][0]
-    kept = [(s, c, i) for s, c, i in scored if s >= KEEP_RELATIVE * top and c >= THRESHOLD]
-    kept = kept[:limit]
+    later = [
+        (s, c, i) for s, c, i in scored[1:] if s >= KEEP_RELATIVE * top and c >= LATER_THRESHOLD
+    ]
+    kept = [scored[0], *later][:limit]
     chosen = select(Passage).where(Passage.id.in_([i for *_x, i in kept]))
     chosen = chosen.options(joinedload(Passage.entry), joinedload(Passage.article))
     passages = {p.id: p for p in db.session.scalars(chosen)}

@@ -158,4 +158,14 @@ def rebuild(session) -> int:
         select(Article).where(Article.kind.in_((Kind.CHAPTER, Kind.DOCUMENT)))
     ).all()
     write_article_passages(connection, list(articles))
+    if connection.dialect.name == "postgresql":
+        _settle(connection)
     return connection.execute(select(func.count()).select_from(PASSAGES)).scalar_one()
+
+
+def _settle(connection) -> None:
+    """After writing the whole index at once: fresh statistics for the planner, and the GIN
+    index's pending list merged (new rows wait there, scanned by every search, until
+    autovacuum gets to them)."""
+    connection.execute(text("ANALYZE assistant_passages"))
+    connection.execute(text("SELECT gin_clean_pending_list('ix_assistant_passages_search_vector')"))

@@ -18,7 +18,8 @@
   if (!dataUrl || !form || !box || !userId || !window.caches) return;
   var CACHE = "personal-v1-" + userId;
   var STAMP = "sotay-assistant-saved-" + userId;
-  var Q_WEIGHT = 4, K1 = 1.2, B = 0.75, THRESHOLD = 0.55, KEEP_RELATIVE = 0.8, MAX = 3;
+  var Q_WEIGHT = 4, K1 = 1.2, B = 0.75, THRESHOLD = 0.48, KEEP_RELATIVE = 0.7, MAX = 3;
+  var LATER_THRESHOLD = 0.4; // second and third answers, beside a confident first one
   var NUMBER_WEIGHT = 0.3;
 
   /* ---- keeping the copy ---- */
@@ -133,13 +134,13 @@
       var both = s.d.q + s.d.b;
       var wa = share(both, content, weights), wq = share(s.d.q, content, weights);
       var pa = bi.length ? share(both, bi) : wa, pq = bi.length ? share(s.d.q, bi) : wa;
-      s.confidence = bi.length ? 0.6 * wa + 0.4 * pa : wa;
+      s.confidence = 0.45 * wa + 0.2 * wq + 0.35 * pa; // the server's confidence (engine.py)
       s.score = 0.4 * s.bm25 / best + 0.6 * (0.35 * wa + 0.25 * wq + 0.25 * pa + 0.15 * pq) + 0.04;
     });
     scored.sort(function (a, b) { return b.score - a.score; });
     if (scored[0].confidence < THRESHOLD) return [];
-    return scored.filter(function (s) {
-      return s.score >= KEEP_RELATIVE * scored[0].score && s.confidence >= THRESHOLD;
+    return scored.filter(function (s, i) {
+      return i === 0 || (s.score >= KEEP_RELATIVE * scored[0].score && s.confidence >= LATER_THRESHOLD);
     }).slice(0, MAX).map(function (s) { return s.d.entry; });
   }
 

@@ -145,17 +145,17 @@ def test_members_see_only_their_own_questions(app, client_for, world):
 def test_glossary_is_edited_in_the_app(app, client_for, world):
     seed_entries(app)
     member = client_for("member_a")
-    assert "Chưa có câu trả lời" in _ask(member, "tgsh toi thieu may phut")
+    assert "Chưa có câu trả lời" in _ask(member, "tgsh bao lau")
     editor = client_for("editor")
     token = csrf_token(editor, "/assistant/glossary")
     data = {"csrf_token": token, "term": "TGSH", "expansion": "thời gian sinh hoạt chi bộ"}
     assert editor.post("/assistant/glossary", data=data).status_code == 302
-    assert "Ít nhất 90 phút" in _ask(member, "tgsh toi thieu may phut")
+    assert "Ít nhất 90 phút" in _ask(member, "tgsh bao lau")
     assert client_for("member_b").get("/assistant/glossary").status_code == 403
     with app.app_context():
         term_id = db.session.scalar(select(GlossaryTerm.id).where(GlossaryTerm.folded == "tgsh"))
     editor.post(f"/assistant/glossary/{term_id}/delete", data={"csrf_token": token})
-    assert "Chưa có câu trả lời" in _ask(member, "tgsh toi thieu may phut")
+    assert "Chưa có câu trả lời" in _ask(member, "tgsh bao lau")
 
 
 def test_entry_workflow_needs_a_second_editor(app, client_for, world):
