@@ -137,8 +137,8 @@ def warn_no_quorum(meeting: Meeting, form, t):
     """
     context = {"meeting": meeting, "form": form, "t": t}
     if is_htmx():
-        html = render_template("meetings/_quorum_warning.html", **context)
-        return html, 409, {"HX-Retarget": "#flash-area", "HX-Reswap": "innerHTML"}
+        # Shown beside the "Mở biểu quyết" button (meetings.js keeps a refusal's form whole).
+        return render_template("meetings/_quorum_warning.html", **context), 409
     return render_template("meetings/quorum_warning.html", **context), 409
 
 

@@ -45,10 +45,10 @@
   function findAnchor(key) {
     return document.querySelector("[data-receipt='" + key + "']") || document.getElementById(key);
   }
-  function setReceipt(form, state, text) {
+  function setReceipt(form, state, text, html) {
     var key = anchorOf(form);
     if (!key) return;
-    receipts[key] = { state: state, text: text, action: form.getAttribute("action") };
+    receipts[key] = { state: state, text: text, html: html || "", action: form.getAttribute("action") };
     drawReceipt(key);
   }
   function drawReceipt(key) {
@@ -56,19 +56,32 @@
     var r = receipts[key];
     if (!anchor || !r) return;
     var line = anchor.querySelector(".receipt[data-for='" + key + "']");
+    var tag = r.html ? "DIV" : "P";
+    if (line && line.tagName !== tag) { line.remove(); line = null; }
     // Beside the control: in the form that sent it while it is there, else under the anchor.
     var form = anchor.querySelector("form[action='" + r.action + "']");
     var home = form && anchorOf(form) === key ? form : anchor;
     if (!line || line.parentNode !== home) {
       if (line) line.remove();
-      line = document.createElement("p");
+      line = document.createElement(tag);
       line.setAttribute("data-for", key);
       line.setAttribute("aria-live", "polite");
       home.appendChild(line);
     }
     line.setAttribute("role", r.state === "refused" || r.state === "failed" ? "alert" : "status");
     line.className = "receipt receipt-" + r.state;
-    line.textContent = r.text;
+    if (r.html) {
+      // An answer that asks something back (a form: "open the vote anyway?") is shown whole,
+      // beside the control, and its form works like any other live action.
+      if (line.getAttribute("data-html") !== r.html) {
+        line.innerHTML = r.html;
+        line.setAttribute("data-html", r.html);
+        if (window.htmx) window.htmx.process(line);
+      }
+    } else {
+      line.removeAttribute("data-html");
+      line.textContent = r.text;
+    }
   }
   function drawReceipts(within) {
     Object.keys(receipts).forEach(function (key) {
@@ -83,6 +96,12 @@
     var label = tpl.content.querySelector(".flash-label");
     if (label) label.remove();
     return (tpl.content.textContent || "").replace(/\s+/g, " ").trim();
+  }
+  function answerForm(xhr) {
+    // A refusal that carries a form of ours (a confirmation) keeps its markup.
+    var tpl = document.createElement("template");
+    tpl.innerHTML = xhr.responseText || "";
+    return tpl.content.querySelector("form") ? tpl.innerHTML.trim() : "";
   }
   function isAction(e) {
     var cfg = e.detail.requestConfig;
@@ -328,7 +347,7 @@
       setReceipt(elt, "ok", answerText(xhr));
     } else {
       // Refused: the reason stays beside the control, the typed values stay in the form.
-      setReceipt(elt, "refused", answerText(xhr));
+      setReceipt(elt, "refused", answerText(xhr), answerForm(xhr));
     }
     setTimeout(refreshStale, 0);
   });

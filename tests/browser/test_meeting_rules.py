@@ -48,7 +48,24 @@ def _row(console, name):
     return console.locator(".roll-line", has_text=name)
 
 
+def _open_roll_call(console) -> None:
+    """The full roll call opens in place on the console (it stays open across refreshes)."""
+    console.locator("summary", has_text="Điểm danh từng người").first.evaluate(
+        "s => { if (!s.parentElement.open) s.click(); }"
+    )
+
+
+def _new_vote(console, text) -> None:
+    """The new-vote form opens in place on the console."""
+    console.locator("summary", has_text="Biểu quyết mới").first.evaluate(
+        "s => { if (!s.parentElement.open) s.click(); }"
+    )
+    console.get_by_label("Nội dung biểu quyết").fill(text)
+    console.get_by_role("button", name="Mở biểu quyết", exact=True).click()
+
+
 def _mark(console, name, status, preset=None):
+    _open_roll_call(console)
     row = _row(console, name)
     row.get_by_label(re.compile("^Trạng thái của")).select_option(status)
     if preset:
@@ -100,8 +117,7 @@ def test_statute_rules_in_a_live_meeting(app, live_server, new_page):
     expect(console.locator("#r-head .quorum")).to_contain_text(
         "Chưa đủ số lượng: có mặt 2/6 đảng viên chính thức, cần ít nhất 4", timeout=LIVE
     )
-    console.get_by_label("Nội dung biểu quyết").fill("Thông qua nghị quyết tháng 12")
-    console.get_by_role("button", name="Mở biểu quyết", exact=True).click()
+    _new_vote(console, "Thông qua nghị quyết tháng 12")
     warning = console.locator("#quorum-warning")
     expect(warning).to_contain_text("Chưa đủ số lượng để biểu quyết", timeout=LIVE)
     expect(warning).to_contain_text("2/6")
@@ -119,16 +135,16 @@ def test_statute_rules_in_a_live_meeting(app, live_server, new_page):
     expect(console.locator("#r-head .quorum")).to_contain_text(
         "Đủ số lượng: có mặt 4/6", timeout=LIVE
     )
-    console.get_by_label("Nội dung biểu quyết").fill("Thông qua nghị quyết tháng 12")
-    console.get_by_role("button", name="Mở biểu quyết", exact=True).click()
+    _new_vote(console, "Thông qua nghị quyết tháng 12")
     expect(console.locator("#r-motions")).to_contain_text("Đã biểu quyết: 0", timeout=LIVE)
 
     # The probationary member's phone says why it offers no vote; the clerk votes.
     expect(mai.locator("#r-member")).to_contain_text("Thông qua nghị quyết", timeout=LIVE)
     expect(mai.locator(".no-vote")).to_contain_text("đảng viên dự bị")
     expect(mai.locator(".no-vote")).to_contain_text("Điều 3")
-    expect(mai.get_by_role("button", name="Tán thành", exact=True)).to_have_count(0)
-    anh.get_by_role("button", name="Tán thành", exact=True).click()
+    expect(mai.get_by_label("Tán thành", exact=True)).to_have_count(0)
+    anh.locator(".motion-card").get_by_label("Tán thành", exact=True).check()
+    anh.get_by_role("button", name="Gửi phiếu").click()
     expect(anh.locator("#r-member")).to_contain_text("Đã gửi biểu quyết", timeout=LIVE)
 
     # A vote by proxy for Lê Đức Anh, with the reason.
