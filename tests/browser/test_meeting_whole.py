@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from blueprints.units.models import Unit
 from core.extensions import db
-from tests.browser.conftest import assert_no_axe_violations, login_in_browser
+from tests.browser.conftest import assert_no_axe_violations, login_in_browser, open_settings
 from tests.conftest import PASSWORD, make_member, make_user, vietnam_now
 
 LIVE = 8_000  # ms: generous; a change normally shows within about a second
@@ -100,6 +100,7 @@ def _phone(new_page, base, login: str, large_text: bool):
     phone = new_page(viewport=PHONE)
     login_in_browser(phone, base, login, PASSWORD)
     if large_text:
+        open_settings(phone)  # on a phone the display settings sit behind "Cài đặt"
         phone.get_by_role("button", name=re.compile("Chữ lớn")).click()
         expect(phone.locator("html")).to_have_class(re.compile("large-text"))
     phone.get_by_role("link", name="Vào buổi sinh hoạt").click()
@@ -112,7 +113,7 @@ def _check_in_and_roll_call(console, anh, lan) -> None:
     # Roll call, half filled: the secretary picks a status for Ánh and does not save it.
     _open(console, "Điểm danh từng người")
     anh_row = console.locator(".roll-line", has_text="Trần Thị Ánh")
-    anh_row.get_by_role("combobox").select_option("excused")
+    anh_row.get_by_label(re.compile("^Trạng thái của")).select_option("excused")
 
     # A refused action: Lan types a wrong code; the reason is beside the field, she stays there.
     url = lan.url
@@ -132,7 +133,7 @@ def _check_in_and_roll_call(console, anh, lan) -> None:
         expect(console.locator(".roll-line", has_text=name).locator(".badge")).to_contain_text(
             "Có mặt", timeout=LIVE
         )
-    expect(anh_row.get_by_role("combobox")).to_have_value("excused")
+    expect(anh_row.get_by_label(re.compile("^Trạng thái của"))).to_have_value("excused")
     expect(console.locator(".roll-summary")).to_contain_text("Có mặt 2")
 
     # A roll-call save refused (excused needs a reason): the reason is in that member's line.
@@ -143,12 +144,12 @@ def _check_in_and_roll_call(console, anh, lan) -> None:
     ).to_contain_text("Có mặt")
     # The secretary checks himself in; Lê Đức Anh (no smartphone) is checked in on his behalf.
     row = console.locator(".roll-line", has_text="Nguyễn Văn Bình")
-    row.get_by_role("combobox").select_option("present")
+    row.get_by_label(re.compile("^Trạng thái của")).select_option("present")
     row.get_by_role("button", name=re.compile("Lưu")).click()
     _done(console, row.get_attribute("data-receipt"), "Đã cập nhật điểm danh ✓")
     row = console.locator(".roll-line", has_text="Lê Đức Anh")
-    row.get_by_role("combobox").select_option("present")
-    row.get_by_label(re.compile("Lý do")).fill("Không có điện thoại")
+    row.get_by_label(re.compile("^Trạng thái của")).select_option("present")
+    row.get_by_label(re.compile("^Lý do \\(vắng")).fill("Không có điện thoại")
     row.get_by_role("button", name=re.compile("Lưu")).click()
     _done(console, row.get_attribute("data-receipt"), "Đã cập nhật điểm danh ✓")
     expect(row).to_contain_text("điểm danh hộ")
