@@ -20,7 +20,7 @@ from blueprints.auth.models import RoleAssignment, User
 from blueprints.members.models import Member, MemberStatus
 from blueprints.units.models import Unit, UnitKind
 from core.config import database_uri
-from core.extensions import db
+from core.extensions import db, limiter
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -60,6 +60,17 @@ def app(tmp_path_factory):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _limiter_on_the_suite_app(app):
+    """The limiter is one object shared by every app in a process: a test that builds another
+    app (a restore target, a bench helper, a bad configuration) re-binds it to that app's
+    database. Give it back, so counters (logins, check-in attempts) live where tests clean."""
+    storage = limiter._storage
+    yield
+    if limiter._storage is not storage:
+        limiter.init_app(app)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ import pytest
 
 from bench._common import SECRET, free_port, prepare
 from bench.live_meetings import codes_and_items, cookies_with_csrf
+from core.extensions import limiter
 from deploy import cluster
 
 
@@ -112,7 +113,7 @@ class SSE:
 
 
 @pytest.fixture(scope="module")
-def push_cluster(tmp_path_factory):
+def push_cluster(tmp_path_factory, app):
     directory = tmp_path_factory.mktemp("cluster")
     db_path = str(directory / "cluster.sqlite3")
     saved = dict(os.environ)  # the bench helpers set DATABASE_URL for their own app
@@ -123,6 +124,9 @@ def push_cluster(tmp_path_factory):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        # prepare() built its own app in this process, and the limiter is one object shared by
+        # every app: give it back to the suite's app (its check-in counters live there).
+        limiter.init_app(app)
     c = Cluster(directory, db_path, ids, creds, codes, items)
     redis_port = free_port()
     c.procs.append(cluster.start_redis(redis_port, directory))

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from blueprints.meetings.models import Document
 from core import backup
-from core.extensions import db
+from core.extensions import db, limiter
 from tests.security.files import seed_files
 
 
@@ -89,6 +89,7 @@ def test_backup_then_restore_gives_back_every_row(
         again = restored_app.test_cli_runner().invoke(args=["restore", str(path)])
         assert again.exit_code != 0 and "empty database" in again.output  # never over data
         db.engine.dispose()
+    limiter.init_app(app)  # the limiter is shared by every app in the process: give it back
     path.unlink()
 
 
