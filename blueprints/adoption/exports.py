@@ -4,7 +4,6 @@ formula) and the unit's monthly report as a PDF (fpdf2 with the bundled Noto San
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -14,9 +13,9 @@ from blueprints.adoption.figures import ratio
 from blueprints.adoption.tables import Table
 from core.i18n import fmt_date, fmt_number, fmt_percent
 from core.models import utcnow
+from core.pdf import with_noto
 from core.spreadsheets import append_row, csv_text, new_workbook, xlsx_bytes
 
-FONTS = Path(__file__).resolve().parents[2] / "core" / "fonts"
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
 
 
@@ -168,8 +167,7 @@ def report_pdf(data: dict) -> bytes:
     pdf = _Report(orientation="L", format="A4", unit="mm")
     pdf.set_margins(MARGIN, MARGIN)
     pdf.set_auto_page_break(True, 12)
-    pdf.add_font("Noto", "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font("Noto", "B", str(FONTS / "NotoSans-Bold.ttf"))
+    with_noto(pdf)
     unit, month = data["unit"], data["month"]
     title = _("Báo cáo tình hình sử dụng ứng dụng và chất lượng sinh hoạt chi bộ")
     pdf.set_title(title)

@@ -11,9 +11,7 @@ nobody mistakes them for real ones.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
-from fpdf import FPDF
 from sqlalchemy import select
 
 from blueprints.auth.models import User
@@ -38,8 +36,7 @@ from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import utcnow
-
-FONTS = Path(__file__).resolve().parent.parent.parent / "core" / "fonts"
+from core.pdf import noto_pdf
 
 NEWS = [
     (
@@ -132,8 +129,7 @@ def seed_articles(province: Unit, units_by_code: dict[str, Unit]) -> None:
 
 def _pdf(title: str, lines: list[str]) -> bytes:
     """A one-page PDF in Vietnamese, as a secretary's attached draft would be."""
-    pdf = FPDF(format="A4")
-    pdf.add_font("Noto", "", str(FONTS / "NotoSans-Regular.ttf"))
+    pdf = noto_pdf()
     pdf.add_page()
     pdf.set_font("Noto", size=15)
     pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")

@@ -4,15 +4,12 @@ party header, place and date, title, sections, and the signatures of chair and c
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from flask_babel import gettext as _
 
 from blueprints.meetings.models import Meeting, Minutes
 from blueprints.meetings.services.minutes import text_blocks
 from core.i18n import fmt_date
-
-FONTS = Path(__file__).resolve().parents[2] / "core" / "fonts"
 
 
 def _header(meeting: Meeting) -> tuple[list[str], list[str]]:
@@ -95,13 +92,11 @@ def minutes_docx(meeting: Meeting, minutes: Minutes) -> bytes:
 
 def minutes_pdf(meeting: Meeting, minutes: Minutes) -> bytes:
     """The minutes as an A4 PDF in Noto Sans (covers every Vietnamese letter)."""
-    from fpdf import FPDF
+    from core.pdf import noto_pdf
 
-    pdf = FPDF(format="A4")
+    pdf = noto_pdf()
     pdf.set_margins(20, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("Noto", "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font("Noto", "B", str(FONTS / "NotoSans-Bold.ttf"))
     pdf.set_title(_("BIÊN BẢN SINH HOẠT CHI BỘ"))
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin

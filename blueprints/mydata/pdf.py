@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask_babel import gettext as _
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from blueprints.mydata.collect import Section
 from core.i18n import fmt_datetime
 from core.models import utcnow
-
-FONTS = Path(__file__).resolve().parents[2] / "core" / "fonts"
+from core.pdf import noto_pdf
 
 
 def my_data_pdf(name: str, sections: list[Section]) -> bytes:
     """One heading and one table per section; empty sections say so."""
-    pdf = FPDF(format="A4")
+    pdf = noto_pdf()
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("Noto", "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font("Noto", "B", str(FONTS / "NotoSans-Bold.ttf"))
     pdf.set_title(_("Dữ liệu của tôi"))
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
-from pathlib import Path
 
 import segno
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-FONTS = Path(__file__).resolve().parent.parent.parent / "core" / "fonts"
+from core.pdf import noto_pdf
+
 COLS, ROWS = 2, 5
 PAGE_W, PAGE_H = 210, 297
 MARGIN_X, MARGIN_TOP = 8, 16
@@ -57,10 +57,8 @@ def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
 
 def build_slips_pdf(slips: list[Slip], site_url: str, title: str = "") -> bytes:
     """A4 PDF of login slips, one group of pages per cell."""
-    pdf = FPDF(format="A4", unit="mm")
+    pdf = noto_pdf(unit="mm")
     pdf.set_auto_page_break(False)
-    pdf.add_font("Noto", "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font("Noto", "B", str(FONTS / "NotoSans-Bold.ttf"))
     pdf.set_title(title or _("Phiếu đăng nhập Sổ tay đảng viên"))
     pdf.set_creator("Sổ tay đảng viên điện tử")
     # The instructions are the same on every slip: break them into lines once.
