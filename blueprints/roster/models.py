@@ -48,8 +48,43 @@ def stale_after() -> timedelta:
     return timedelta(seconds=current_app.config.get("JOBS_STALE_SECONDS", 120))
 
 
-class ImportJob(db.Model):
+class _JobRow:
+    """What a job row shows: its unit decides who sees it, its status in words, and whether
+    it still runs or was interrupted (no heartbeat for its stale time)."""
+
+    # Each job table sets STATUS (its labelled enum) and RUNNING_STATES, and has `unit`,
+    # `status` and `updated_at` columns.
+
+    @staticmethod
+    def stale_time() -> timedelta:
+        return stale_after()
+
+    @property
+    def scope_unit(self) -> Unit:
+        """Visible to staff of the unit the job was made for (and above)."""
+        return self.unit
+
+    @property
+    def status_label(self) -> str:
+        """Translated status."""
+        return self.STATUS.label_for(self.status)
+
+    @property
+    def is_running(self) -> bool:
+        """Working (or queued) with a fresh heartbeat."""
+        return self.status in self.RUNNING_STATES and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        """Says it runs but has not reported for a while (its consumer stopped)."""
+        return self.status in self.RUNNING_STATES and utcnow() - self.updated_at > self.stale_time()
+
+
+class ImportJob(_JobRow, db.Model):
     """One uploaded file of units or members, from upload to commit."""
+
+    STATUS = JobStatus
+    RUNNING_STATES = RUNNING
 
     __tablename__ = "import_jobs"
 
@@ -84,26 +119,6 @@ class ImportJob(db.Model):
     unit: Mapped[Unit] = relationship()
 
     @property
-    def scope_unit(self) -> Unit:
-        """Imports are visible to staff of the unit they were made for (and above)."""
-        return self.unit
-
-    @property
-    def status_label(self) -> str:
-        """Translated status."""
-        return JobStatus.label_for(self.status)
-
-    @property
-    def is_running(self) -> bool:
-        """True while the analysis or the commit is working and its heartbeat is fresh."""
-        return self.status in RUNNING and not self.is_stale
-
-    @property
-    def is_stale(self) -> bool:
-        """A job that says it runs but has not reported for a while (its worker stopped)."""
-        return self.status in RUNNING and utcnow() - self.updated_at > stale_after()
-
-    @property
     def fraction(self) -> float:
         """Share of rows done, 0..1."""
         return self.done / self.total if self.total else 0.0
@@ -124,7 +139,7 @@ class IssueStatus(LabelledEnum):
     FAILED = "failed", _l("Không cấp được")
 
 
-class IssueJob(db.Model):
+class IssueJob(_JobRow, db.Model):
     """One "Cấp tài khoản" request for a unit, run as a background job.
 
     The slips PDF (it holds the initial passwords) waits here sealed (core.sealing) for the
@@ -132,6 +147,8 @@ class IssueJob(db.Model):
     """
 
     __tablename__ = "account_issue_jobs"
+    STATUS = IssueStatus
+    RUNNING_STATES = (IssueStatus.QUEUED, IssueStatus.RUNNING)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -150,25 +167,6 @@ class IssueJob(db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    @property
-    def scope_unit(self) -> Unit:
-        """Issuance is authorised on its unit."""
-        return self.unit
-
-    @property
-    def status_label(self) -> str:
-        """Translated status."""
-        return IssueStatus.label_for(self.status)
-
-    @property
-    def is_running(self) -> bool:
-        """Queued or running, with a fresh heartbeat."""
-        return self.status in (IssueStatus.QUEUED, IssueStatus.RUNNING) and not self.is_stale
-
-    @property
-    def is_stale(self) -> bool:
-        """Said to be running but silent for too long (its consumer stopped)."""
-        return (
-            self.status in (IssueStatus.QUEUED, IssueStatus.RUNNING)
-            and utcnow() - self.updated_at > issue_stale_after()
-        )
+    @staticmethod
+    def stale_time() -> timedelta:
+        return issue_stale_after()
