@@ -11,7 +11,13 @@ import openpyxl
 from playwright.sync_api import expect
 
 from tests.adoption.data import add_dashboard_data
-from tests.browser.conftest import LAPTOP, PHONE, assert_no_axe_violations, login_in_browser
+from tests.browser.conftest import (
+    LAPTOP,
+    PHONE,
+    assert_no_axe_violations,
+    login_in_browser,
+    open_settings,
+)
 from tests.conftest import PASSWORD
 
 
@@ -77,6 +83,7 @@ def test_dashboard_in_large_text_has_no_axe_violations(app, live_server, new_pag
     page = new_page(viewport=PHONE)
     login_in_browser(page, live_server, world.logins["staff_d1"], PASSWORD)
     page.goto(live_server + "/")
+    open_settings(page)  # on a phone the display settings sit behind "Cài đặt"
     page.get_by_role("button", name="Chữ lớn: Tắt").click()
     page.wait_for_load_state()
     for unit in ("D1", "G1", "A"):

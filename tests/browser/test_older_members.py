@@ -100,9 +100,9 @@ def test_older_member_on_a_small_phone_in_large_text(app, live_server, new_page)
     expect(page.locator("main")).to_contain_text("Huy hiệu")
     assert_no_axe_violations(page, "my record, large text")
 
-    # Vote buttons on the live meeting page are ≥ 44 px.
+    # Vote choices (each label with its radio) and "Gửi phiếu" on the live page are ≥ 44 px.
     page.goto(live_server + f"/meetings/{ids['live']}/live")
-    votes = page.locator(".vote-buttons button")
+    votes = page.locator(".vote-form label.choice, .vote-form button")
     expect(votes.first).to_be_visible()
     for width, tall in votes.evaluate_all(SIZES_JS):
         assert width >= 44 and tall >= 44
