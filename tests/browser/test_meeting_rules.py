@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 from docx import Document as Docx
 from playwright.sync_api import expect
@@ -23,7 +22,8 @@ from blueprints.members.models import MemberStatus
 from blueprints.units.models import Unit
 from core.extensions import db
 from tests.browser.conftest import PHONE, login_in_browser
-from tests.conftest import PASSWORD, make_member, make_user, vietnam_now
+from tests.browser.flows import schedule_and_start
+from tests.conftest import PASSWORD, make_member, make_user
 
 LIVE = 8_000  # ms for a change to reach another screen (polling every 1–1,5 s)
 CONSOLE = {"width": 1366, "height": 768}
@@ -85,17 +85,7 @@ def test_statute_rules_in_a_live_meeting(app, live_server, new_page):
     base = live_server
     console = new_page(viewport=CONSOLE)
     console.on("dialog", lambda dialog: dialog.accept())
-    login_in_browser(console, base, "52100001", PASSWORD)
-    console.goto(base + "/meetings/")
-    console.get_by_role("link", name=re.compile("Lên lịch cho Chi bộ thôn An Phú")).click()
-    console.get_by_label("Chủ đề").fill("Sinh hoạt chi bộ tháng 12/2026")
-    starts = vietnam_now() + timedelta(minutes=30)
-    console.get_by_label("Ngày giờ bắt đầu").fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    console.get_by_label("Địa điểm").fill("Nhà văn hóa thôn An Phú")
-    console.get_by_label("Thư ký").select_option(label="Trần Thị Ánh")
-    console.get_by_role("button", name="Lên lịch").click()
-    console.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
-    expect(console).to_have_url(re.compile(r"/console$"))
+    starts = schedule_and_start(console, base)
 
     # Two phones: the clerk (official) and a probationary member.
     phones = {}

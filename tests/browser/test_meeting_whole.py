@@ -13,7 +13,6 @@ and "Mất kết nối mạng" clearing as soon as updates arrive again.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -21,7 +20,8 @@ from sqlalchemy import select
 from blueprints.units.models import Unit
 from core.extensions import db
 from tests.browser.conftest import assert_no_axe_violations, login_in_browser, open_settings
-from tests.conftest import PASSWORD, make_member, make_user, vietnam_now
+from tests.browser.flows import schedule_and_start
+from tests.conftest import PASSWORD, make_member, make_user
 
 LIVE = 8_000  # ms: generous; a change normally shows within about a second
 SECRETARY = {"width": 1366, "height": 768}
@@ -80,20 +80,6 @@ def _in_first_screen(page, locator, height: int) -> None:
 
 def _code(console) -> str:
     return console.locator("[data-checkin-code]").inner_text().strip()
-
-
-def _schedule_and_start(console, base) -> None:
-    login_in_browser(console, base, "52100001", PASSWORD)
-    console.goto(base + "/meetings/")
-    console.get_by_role("link", name=re.compile("Lên lịch cho Chi bộ thôn An Phú")).click()
-    console.get_by_label("Chủ đề").fill("Sinh hoạt chi bộ tháng 12/2026")
-    starts = vietnam_now() + timedelta(minutes=30)
-    console.get_by_label("Ngày giờ bắt đầu").fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    console.get_by_label("Địa điểm").fill("Nhà văn hóa thôn An Phú")
-    console.get_by_label("Thư ký").select_option(label="Trần Thị Ánh")
-    console.get_by_role("button", name="Lên lịch").click()
-    console.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
-    expect(console).to_have_url(re.compile(r"/console$"))
 
 
 def _phone(new_page, base, login: str, large_text: bool):
@@ -319,7 +305,7 @@ def test_whole_meeting_through_the_ui(app, live_server, new_page):
     base = live_server
     console = new_page(viewport=SECRETARY)
     console.on("dialog", lambda dialog: dialog.accept())
-    _schedule_and_start(console, base)
+    schedule_and_start(console, base)
 
     # At 1366×768 the key regions are all in the first screen, without scrolling.
     for key in (
