@@ -214,6 +214,13 @@ async function handleFile(request) {
     }
     return response;
   } catch (error) {
+    // No network: look once more before giving up. A copy being written by the page (the
+    // home page saves the documents of announced meetings) can be missing for a moment.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const late = await savedCopy(request, await readUser());
+      if (late) return late;
+    }
     if (request.mode === "navigate") return offlinePage();
     throw error;
   }

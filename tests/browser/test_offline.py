@@ -185,6 +185,7 @@ def test_recommendation_queued_offline_and_meeting_documents_saved(app, live_ser
     page.context.set_offline(True)
     page.goto(f"{live_server}/meetings/{meeting}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sinh hoạt chi bộ tháng 12/2026")
+    page.wait_for_function(CONTROLLED)  # the saved copy came from the service worker
     pdf = page.evaluate("(url) => fetch(url).then(r => r.text())", f"{live_server}{doc_url}")
     assert pdf.startswith("%PDF")
     page.get_by_label("Kiến nghị của đồng chí").fill("Đề nghị họp sớm hơn 30 phút.")
