@@ -66,6 +66,16 @@ def fmt_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def fmt_month(value: date | datetime | None) -> str:
+    """A month written the one way the app writes months, MM/yyyy ("03/2026", read after the
+    word "tháng"), like the month part of every date; the month in Vietnam for a moment."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value)
+    return value.strftime("%m/%Y")
+
+
 def fmt_day(value: date | datetime | None) -> str:
     """The weekday and the date, "Thứ Sáu, 03/12/2026": what a person is shown for a day they
     must act on (a meeting, a deadline, a badge). Weekday names from CLDR (vi: Thứ Hai … Chủ
@@ -169,6 +179,7 @@ def init_i18n(app: Flask) -> None:
         datetime=fmt_datetime,
         day=fmt_day,
         day_time=fmt_day_time,
+        month=fmt_month,
         number=fmt_number,
         percent=fmt_percent,
     )

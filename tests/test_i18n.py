@@ -2,12 +2,12 @@
 
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from core.i18n import fmt_date, fmt_number, fmt_percent
+from core.i18n import fmt_date, fmt_month, fmt_number, fmt_percent
 from tests.conftest import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,9 @@ def test_number_and_date_formats(app):
         assert fmt_number(51500) == "51.500"
         assert fmt_percent(0.923) == "92,3%"
         assert fmt_date(date(2023, 5, 19)) == "19/05/2023"
+        # Months one way, like the month part of a date; a moment's month is Vietnam's.
+        assert fmt_month(date(2026, 3, 1)) == "03/2026"
+        assert fmt_month(datetime(2026, 3, 31, 18, 0)) == "04/2026"  # 01:00 on 1/4 in Vietnam
     with app.test_request_context("/", headers={"Cookie": "locale=en"}):
         assert fmt_number(51500) == "51,500"
         assert fmt_percent(0.923) == "92.3%"

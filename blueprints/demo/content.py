@@ -35,6 +35,7 @@ from blueprints.meetings.models import (
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
+from core.i18n import fmt_month
 from core.models import utcnow
 from core.pdf import noto_pdf
 
@@ -145,8 +146,8 @@ def _evening(day: date) -> datetime:
 
 
 def _month(day: date) -> str:
-    """ "tháng 12/2026": the month a demo meeting belongs to, named the way cells name it."""
-    return f"tháng {day.month}/{day.year}"
+    """ "tháng 03/2026": the month a demo meeting belongs to, written as the app writes months."""
+    return "tháng " + fmt_month(day)
 
 
 def _monthly_topic(day: date) -> str:
