@@ -28,7 +28,7 @@ def _messages() -> dict[int, tuple[str, str]]:
             _("Yêu cầu không hợp lệ"),
             _("Dữ liệu gửi lên không đúng. Đồng chí hãy tải lại trang rồi làm lại."),
         ),
-        401: (_("Cần đăng nhập"), _("Vui lòng đăng nhập để tiếp tục.")),
+        401: (_("Cần đăng nhập"), _("Đồng chí hãy đăng nhập để tiếp tục.")),
         403: (
             _("Không có quyền truy cập"),
             _(
@@ -56,7 +56,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         410: (
             _("Không còn dùng được"),
-            _("Nội dung này đã hết hạn hoặc đã bị gỡ. Vui lòng quay lại trang trước."),
+            _("Nội dung này đã hết hạn hoặc đã bị gỡ. Đồng chí hãy quay lại trang trước."),
         ),
         413: (
             _("Tệp quá lớn"),
@@ -64,29 +64,29 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         414: (
             _("Địa chỉ trang quá dài"),
-            _("Địa chỉ trang dài quá mức cho phép. Vui lòng mở lại trang từ trang chủ."),
+            _("Địa chỉ trang dài quá mức cho phép. Đồng chí hãy mở lại trang từ trang chủ."),
         ),
         415: (
             _("Định dạng không được nhận"),
-            _("Dữ liệu gửi lên không đúng định dạng trang này nhận. Vui lòng tải lại trang."),
+            _("Dữ liệu gửi lên không đúng định dạng trang này nhận. Đồng chí hãy tải lại trang."),
         ),
         416: (
             _("Không đọc được phần tệp yêu cầu"),
-            _("Phần tệp được yêu cầu không có. Vui lòng tải lại cả tệp."),
+            _("Phần tệp được yêu cầu không có. Đồng chí hãy tải lại cả tệp."),
         ),
         422: (
             _("Dữ liệu chưa hợp lệ"),
-            _("Một số ô chưa đúng. Vui lòng xem lại các ô được đánh dấu rồi gửi lại."),
+            _("Một số ô chưa đúng. Đồng chí hãy xem lại các ô được đánh dấu rồi gửi lại."),
         ),
         429: (
             _("Thao tác quá nhiều lần"),
-            _("Đồng chí đã thử quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."),
+            _("Đồng chí đã thử quá nhiều lần. Đồng chí hãy đợi 15 phút rồi thử lại."),
         ),
         500: (
             _("Hệ thống đang gặp sự cố"),
             _(
                 "Đã có lỗi xảy ra, dữ liệu của đồng chí chưa bị thay đổi. "
-                "Vui lòng thử lại sau ít phút."
+                "Đồng chí hãy thử lại sau ít phút."
             ),
         ),
         503: (
@@ -145,14 +145,14 @@ def init_errors(app: Flask) -> None:
         args = request.args.items(multi=True)
         if "\x00" in request.path or any("\x00" in v for _k, v in args):
             return render_error(
-                400, _("Địa chỉ trang có ký tự không hợp lệ. Vui lòng mở lại trang.")
+                400, _("Địa chỉ trang có ký tự không hợp lệ. Đồng chí hãy mở lại trang.")
             )
         return None
 
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         return render_error(
-            400, _("Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại.")
+            400, _("Phiên làm việc đã hết hạn. Đồng chí hãy tải lại trang rồi thử lại.")
         )
 
     @app.errorhandler(HTTPException)

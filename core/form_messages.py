@@ -30,7 +30,7 @@ MESSAGES = {
     "Date must be at least %(min)s.": _l("Ngày phải từ %(min)s trở đi."),
     "Date must be at most %(max)s.": _l("Ngày không được sau %(max)s."),
     "Date must be between %(min)s and %(max)s.": _l("Ngày phải nằm trong khoảng %(min)s–%(max)s."),
-    "This field is required.": _l("Vui lòng điền mục này."),
+    "This field is required.": _l("Đồng chí hãy điền mục này."),
     "Invalid input.": _l("Giá trị không hợp lệ."),
     "Invalid email address.": _l("Địa chỉ thư điện tử không hợp lệ."),
     "Invalid IP address.": _l("Địa chỉ IP không hợp lệ."),
@@ -47,10 +47,10 @@ MESSAGES = {
     "This field is disabled and cannot have a value.": _l(
         "Mục này đã bị khóa, không nhận giá trị."
     ),
-    "Invalid CSRF Token.": _l("Phiên làm việc không hợp lệ. Vui lòng tải lại trang."),
-    "CSRF token missing.": _l("Phiên làm việc không hợp lệ. Vui lòng tải lại trang."),
-    "CSRF failed.": _l("Phiên làm việc không hợp lệ. Vui lòng tải lại trang."),
-    "CSRF token expired.": _l("Phiên làm việc đã hết hạn. Vui lòng tải lại trang."),
+    "Invalid CSRF Token.": _l("Phiên làm việc không hợp lệ. Đồng chí hãy tải lại trang."),
+    "CSRF token missing.": _l("Phiên làm việc không hợp lệ. Đồng chí hãy tải lại trang."),
+    "CSRF failed.": _l("Phiên làm việc không hợp lệ. Đồng chí hãy tải lại trang."),
+    "CSRF token expired.": _l("Phiên làm việc đã hết hạn. Đồng chí hãy tải lại trang."),
     "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ."),
     "Choices cannot be None.": _l("Chưa có lựa chọn nào."),
     "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
@@ -67,9 +67,9 @@ MESSAGES = {
     "Not a valid date value.": _l("Ngày không hợp lệ."),
     "Not a valid time value.": _l("Giờ không hợp lệ."),
     "Not a valid week value.": _l("Tuần không hợp lệ."),
-    "Not a valid integer value.": _l("Vui lòng nhập một số nguyên."),
-    "Not a valid decimal value.": _l("Vui lòng nhập một số."),
-    "Not a valid float value.": _l("Vui lòng nhập một số."),
+    "Not a valid integer value.": _l("Đồng chí hãy nhập một số nguyên."),
+    "Not a valid decimal value.": _l("Đồng chí hãy nhập một số."),
+    "Not a valid float value.": _l("Đồng chí hãy nhập một số."),
 }
 
 

@@ -140,7 +140,9 @@ def account_refusal(actor, target, action: str) -> str | None:
             return _("Tài khoản này nằm ngoài đơn vị đồng chí phụ trách.")
     elif not has_role(actor, ADMIN):
         # An account with no member record is a staff login: only an administrator manages it.
-        return _("Tài khoản này do quản trị hệ thống quản lý. Vui lòng liên hệ quản trị hệ thống.")
+        return _(
+            "Tài khoản này do quản trị hệ thống quản lý. Đồng chí hãy liên hệ quản trị hệ thống."
+        )
     held = role_scopes(actor)
     for role, path, _unit_id in role_scopes(target):
         covered = any(
@@ -152,7 +154,7 @@ def account_refusal(actor, target, action: str) -> str | None:
                 "Tài khoản này giữ một vai trò (bí thư, phó bí thư, cán bộ Ban Tổ chức, biên "
                 "tập, quản trị…) mà đồng chí không giữ ở cấp trên, nên chỉ cấp trên của người "
                 "đó (quản trị hệ thống, hoặc người giữ cùng vai trò ở cấp trên) mới được đặt "
-                "lại mật khẩu, khóa hoặc mở khóa. Vui lòng đề nghị quản trị hệ thống."
+                "lại mật khẩu, khóa hoặc mở khóa. Đồng chí hãy đề nghị quản trị hệ thống."
             )
     return None
 

@@ -83,7 +83,7 @@ def init_login(app: Flask, login_manager: LoginManager, load_user: Callable) -> 
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message = _l("Đồng chí hãy đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side token already binds the session
 

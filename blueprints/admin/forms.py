@@ -17,12 +17,12 @@ class GrantRoleForm(BaseForm):
 
     login = StringField(
         _l("Tài khoản (số thẻ, số điện thoại hoặc tên đăng nhập)"),
-        validators=[DataRequired(_l("Vui lòng nhập tài khoản.")), Length(max=64)],
+        validators=[DataRequired(_l("Đồng chí hãy nhập tài khoản.")), Length(max=64)],
     )
     role = SelectField(_l("Vai trò"), choices=Role.choices())
     unit_code = StringField(
         _l("Mã đơn vị"),
-        validators=[DataRequired(_l("Vui lòng nhập mã đơn vị.")), Length(max=32)],
+        validators=[DataRequired(_l("Đồng chí hãy nhập mã đơn vị.")), Length(max=32)],
     )
 
 

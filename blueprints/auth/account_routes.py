@@ -114,7 +114,7 @@ def _change_state(member_id: int, *, locking: bool):
     back = redirect(url_for("members.member_detail", member_id=member.id))
     form = AccountStateForm(prefix="lock" if locking else "unlock")
     if not form.validate_on_submit():
-        for error in form.reason.errors or [_("Phiên làm việc đã hết hạn. Vui lòng thử lại.")]:
+        for error in form.reason.errors or [_("Phiên làm việc đã hết hạn. Đồng chí hãy thử lại.")]:
             flash(error, "error")
         return back
     user = db.session.scalar(select(User).where(User.member_id == member.id))

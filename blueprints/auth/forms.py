@@ -16,14 +16,14 @@ class LoginForm(BaseForm):
     login = StringField(
         _l("Số thẻ đảng viên hoặc số điện thoại"),
         validators=[
-            DataRequired(_l("Vui lòng nhập số thẻ đảng viên hoặc số điện thoại.")),
+            DataRequired(_l("Đồng chí hãy nhập số thẻ đảng viên hoặc số điện thoại.")),
             Length(max=64),
         ],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
         _l("Mật khẩu"),
-        validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), Length(max=256)],
+        validators=[DataRequired(_l("Đồng chí hãy nhập mật khẩu.")), Length(max=256)],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này (30 ngày)"))
@@ -38,19 +38,19 @@ class ChangePasswordForm(BaseForm):
 
     current = PasswordField(
         _l("Mật khẩu hiện tại"),
-        validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))],
+        validators=[DataRequired(_l("Đồng chí hãy nhập mật khẩu hiện tại."))],
         render_kw={"autocomplete": "current-password"},
     )
     new = PasswordField(
         _l("Mật khẩu mới"),
-        validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")), Length(max=256)],
+        validators=[DataRequired(_l("Đồng chí hãy nhập mật khẩu mới.")), Length(max=256)],
         render_kw={"autocomplete": "new-password", "minlength": 8},
         widget=PasswordInput(hide_value=False),
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),
         validators=[
-            DataRequired(_l("Vui lòng nhập lại mật khẩu mới.")),
+            DataRequired(_l("Đồng chí hãy nhập lại mật khẩu mới.")),
             EqualTo("new", _l("Hai lần nhập mật khẩu mới không khớp nhau.")),
         ],
         render_kw={"autocomplete": "new-password"},
@@ -64,7 +64,7 @@ class AccountStateForm(BaseForm):
     reason = StringField(
         _l("Lý do"),
         validators=[
-            DataRequired(_l("Vui lòng ghi lý do (sẽ lưu vào nhật ký).")),
+            DataRequired(_l("Đồng chí hãy ghi lý do (sẽ lưu vào nhật ký).")),
             Length(min=3, max=200, message=_l("Lý do cần từ 3 đến 200 ký tự.")),
         ],
         description=_l("Ví dụ: mất điện thoại, nghi bị lộ mật khẩu, đã tìm lại được điện thoại."),

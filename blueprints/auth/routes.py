@@ -105,7 +105,8 @@ def _attempt(form: LoginForm):
                 # The slip password was typed a moment ago: the change form will not ask again.
                 session[SLIP_CHECKED] = int(time.time())
                 flash(
-                    _("Đây là lần đăng nhập đầu tiên. Vui lòng đổi mật khẩu để tiếp tục."), "info"
+                    _("Đây là lần đăng nhập đầu tiên. Đồng chí hãy đổi mật khẩu để tiếp tục."),
+                    "info",
                 )
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next_url(request.args.get("next")))
@@ -123,7 +124,7 @@ def _attempt(form: LoginForm):
     )
     db.session.commit()
     form.password.errors.append(
-        _("Số thẻ / số điện thoại hoặc mật khẩu không đúng. Vui lòng kiểm tra lại.")
+        _("Số thẻ / số điện thoại hoặc mật khẩu không đúng. Đồng chí hãy kiểm tra lại.")
     )
     if 0 < by_account.remaining <= 2:
         form.password.errors.append(

@@ -45,19 +45,19 @@ def login_refusal(user: User) -> str | None:
     if user.member is not None and user.member.departed:
         return _(
             "Đồng chí không còn sinh hoạt tại chi bộ trong hệ thống (%(status)s), nên tài khoản "
-            "đã ngừng. Nếu có nhầm lẫn, đồng chí vui lòng liên hệ Ban Tổ chức cấp ủy nơi đồng "
+            "đã ngừng. Nếu có nhầm lẫn, đồng chí hãy liên hệ Ban Tổ chức cấp ủy nơi đồng "
             "chí đang sinh hoạt.",
             status=user.member.status_label.lower(),
         )
     if not user.active:
         return _(
-            "Tài khoản của đồng chí đang bị khóa. Đồng chí vui lòng liên hệ bí thư chi bộ hoặc "
+            "Tài khoản của đồng chí đang bị khóa. Đồng chí hãy liên hệ bí thư chi bộ hoặc "
             "Ban Tổ chức cấp ủy để được mở khóa."
         )
     if slip_expired(user):
         return _(
             "Mật khẩu trên phiếu đăng nhập đã hết hạn (phiếu chỉ dùng được %(days)d ngày). "
-            "Đồng chí vui lòng đề nghị bí thư chi bộ hoặc Ban Tổ chức cấp phiếu mới.",
+            "Đồng chí hãy đề nghị bí thư chi bộ hoặc Ban Tổ chức cấp phiếu mới.",
             days=current_app.config["INITIAL_PASSWORD_VALID_DAYS"],
         )
     return None

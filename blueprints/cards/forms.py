@@ -16,7 +16,7 @@ class CardRequestForm(BaseForm):
     kind = RadioField(
         _l("Lý do đề nghị"),
         choices=RequestKind.choices(),
-        validators=[DataRequired(_l("Vui lòng chọn lý do."))],
+        validators=[DataRequired(_l("Đồng chí hãy chọn lý do."))],
     )
     details = TextAreaField(
         _l("Trình bày thêm (không bắt buộc)"),
@@ -30,7 +30,7 @@ class NoteForm(BaseForm):
 
     note = TextAreaField(
         _l("Nội dung"),
-        validators=[DataRequired(_l("Vui lòng nhập nội dung.")), Length(max=2000)],
+        validators=[DataRequired(_l("Đồng chí hãy nhập nội dung.")), Length(max=2000)],
         render_kw={"rows": 3},
     )
 
@@ -40,7 +40,7 @@ class RejectForm(BaseForm):
 
     note = TextAreaField(
         _l("Lý do không duyệt"),
-        validators=[DataRequired(_l("Vui lòng ghi lý do.")), Length(max=2000)],
+        validators=[DataRequired(_l("Đồng chí hãy ghi lý do.")), Length(max=2000)],
         render_kw={"rows": 3},
     )
 
@@ -50,7 +50,7 @@ class ApproveForm(BaseForm):
 
     new_card_number = StringField(
         _l("Số thẻ mới"),
-        validators=[DataRequired(_l("Vui lòng nhập số thẻ mới.")), Length(max=30)],
+        validators=[DataRequired(_l("Đồng chí hãy nhập số thẻ mới.")), Length(max=30)],
         render_kw={"autocomplete": "off", "inputmode": "numeric"},
     )
     note = TextAreaField(_l("Ghi chú (không bắt buộc)"), validators=[Length(max=2000)])

@@ -184,13 +184,13 @@ def _taken_message(owner: Member, number: str) -> str:
     if can(current_user, "member.view", owner):
         return _(
             "Số thẻ %(card)s đã thuộc đồng chí %(name)s (%(cell)s). "
-            "Vui lòng kiểm tra lại số thẻ trên quyết định cấp thẻ.",
+            "Đồng chí hãy kiểm tra lại số thẻ trên quyết định cấp thẻ.",
             card=number,
             name=owner.full_name,
             cell=owner.cell.name,
         )
     return _(
-        "Không dùng được số thẻ %(card)s: số này không còn trống. Vui lòng kiểm tra lại số thẻ "
+        "Không dùng được số thẻ %(card)s: số này không còn trống. Đồng chí hãy kiểm tra lại số thẻ "
         "trên quyết định cấp thẻ; nếu số đúng, đề nghị Ban Tổ chức cấp trên kiểm tra.",
         card=number,
     )

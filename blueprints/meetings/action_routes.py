@@ -82,7 +82,7 @@ def checkin(meeting_id: int):
         wait = checkin_attempt(meeting, current_user.id)
         if wait:
             message = _(
-                "Đồng chí đã nhập mã nhiều lần chưa đúng. Vui lòng chờ khoảng %(minutes)s phút "
+                "Đồng chí đã nhập mã nhiều lần chưa đúng. Đồng chí hãy chờ khoảng %(minutes)s phút "
                 "rồi nhập lại mã đang hiện trên màn hình, hoặc báo bí thư chi bộ điểm danh giúp.",
                 minutes=wait,
             )
@@ -226,7 +226,7 @@ def opinion(meeting_id: int):
     member = my_member(meeting)
     form = OpinionForm()
     if not form.validate_on_submit():
-        return refuse(meeting, _("Vui lòng nhập ý kiến."))
+        return refuse(meeting, _("Đồng chí hãy nhập ý kiến."))
     # The offline outbox's key and the form's own key (sent without the app script too).
     if first_time(request.form.get("idempotency_key")) and first_time(form.key.data):
         db.session.add(
@@ -263,7 +263,7 @@ def add_motion(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     form = MotionForm()
     if not form.validate_on_submit():
-        return refuse(meeting, _("Vui lòng nhập nội dung biểu quyết."))
+        return refuse(meeting, _("Đồng chí hãy nhập nội dung biểu quyết."))
     # The version bump comes first: it takes the meeting's write lock (row lock on PostgreSQL,
     # the database's on SQLite), so two secretaries opening votes at once are served in turn
     # and the second one sees the first one's vote below.
@@ -399,7 +399,7 @@ def add_task(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     form = task_form(meeting)
     if not form.validate_on_submit():
-        return refuse(meeting, _("Vui lòng nhập nhiệm vụ và người thực hiện."))
+        return refuse(meeting, _("Đồng chí hãy nhập nhiệm vụ và người thực hiện."))
     db.session.add(
         Task(
             meeting_id=meeting.id,

@@ -132,8 +132,8 @@ def acknowledge(meeting: Meeting, message: str):
 def warn_no_quorum(meeting: Meeting, form, t):
     """Before a vote opens without the quorum: say so and let the secretary confirm or wait.
 
-    Quy định 294-QĐ/TW: a meeting needs two thirds of the official members convened (see
-    services/rules.py); a vote taken without them is recorded as not passed.
+    A meeting needs two thirds of the official members convened (services/rules.py); a vote
+    taken without them is recorded as not passed.
     """
     context = {"meeting": meeting, "form": form, "t": t}
     if is_htmx():

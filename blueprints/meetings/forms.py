@@ -28,7 +28,7 @@ from blueprints.meetings.models import MINUTES_MAX_CHARS, Majority, MeetingKind
 from core.forms import BaseForm
 from core.uploads import DOCUMENTS, AllowedUpload, upload_hint
 
-REQUIRED = _l("Vui lòng điền mục này.")
+REQUIRED = _l("Đồng chí hãy điền mục này.")
 
 
 class MeetingEditForm(BaseForm):
@@ -38,7 +38,7 @@ class MeetingEditForm(BaseForm):
     starts_at = DateTimeLocalField(
         _l("Ngày giờ bắt đầu"),
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(_l("Vui lòng chọn ngày giờ bắt đầu."))],
+        validators=[InputRequired(_l("Đồng chí hãy chọn ngày giờ bắt đầu."))],
     )
     place = StringField(_l("Địa điểm"), validators=[DataRequired(REQUIRED), Length(max=255)])
     # The view checks both are members of the cell, with a message in Vietnamese (WTForms'
@@ -56,7 +56,7 @@ class MeetingEditForm(BaseForm):
             raise ValidationError(
                 _l(
                     "Thư ký phải là một đồng chí khác với chủ trì: biên bản cần hai người "
-                    "cùng duyệt. Vui lòng chọn người khác làm thư ký."
+                    "cùng duyệt. Đồng chí hãy chọn người khác làm thư ký."
                 )
             )
 
@@ -72,8 +72,8 @@ class MeetingForm(MeetingEditForm):
         choices=MeetingKind.choices(),
     )
     combined = BooleanField(_l("Sinh hoạt định kỳ kết hợp chuyên đề"))
-    # Quy định 294-QĐ/TW: a meeting is valid with at least two thirds of the official members
-    # convened present; a cell may ask for more, never less (services/rules.py).
+    # A meeting is valid with at least two thirds of the official members convened present;
+    # a cell may ask for more, never less (services/rules.py says where the number comes from).
     quorum_percent = IntegerField(
         _l("Số đảng viên chính thức có mặt tối thiểu (phần trăm số được triệu tập)"),
         default=67,
@@ -82,13 +82,13 @@ class MeetingForm(MeetingEditForm):
                 67,
                 100,
                 _l(
-                    "Nhập một số từ 67 đến 100: theo Quy định 294-QĐ/TW, buổi sinh hoạt cần ít "
+                    "Nhập một số từ 67 đến 100: buổi sinh hoạt cần ít "
                     "nhất hai phần ba (67 phần trăm) số đảng viên chính thức được triệu tập "
                     "có mặt; chi bộ có thể đặt mức cao hơn."
                 ),
             )
         ],
-        description=_l("67 là mức của Quy định 294-QĐ/TW (hai phần ba)."),
+        description=_l("67 là mức mặc định: hai phần ba số đảng viên chính thức được triệu tập."),
     )
 
 
@@ -104,7 +104,7 @@ class DocumentForm(BaseForm):
     item_id = SelectField(_l("Thuộc nội dung"), coerce=int)
     file = FileField(
         _l("Tệp tài liệu"),
-        validators=[FileRequired(_l("Vui lòng chọn tệp.")), AllowedUpload(DOCUMENTS)],
+        validators=[FileRequired(_l("Đồng chí hãy chọn tệp.")), AllowedUpload(DOCUMENTS)],
         description=upload_hint(DOCUMENTS),
     )
 
@@ -162,7 +162,7 @@ class MinutesForm(BaseForm):
             Length(
                 max=MINUTES_MAX_CHARS,
                 message=_l(
-                    "Biên bản dài quá %(max)d ký tự. Vui lòng rút gọn, đưa phần dài (ví dụ "
+                    "Biên bản dài quá %(max)d ký tự. Đồng chí hãy rút gọn, đưa phần dài (ví dụ "
                     "toàn văn tham luận) thành tài liệu đính kèm."
                 ),
             ),

@@ -193,7 +193,7 @@ def rate(meeting_id: int):
     if not meeting.is_closed:
         return refuse(meeting, _("Chỉ đánh giá sau khi buổi sinh hoạt kết thúc."), 409)
     if not form.validate_on_submit():
-        return refuse(meeting, _("Vui lòng chọn điểm từ 1 đến 5 cho cả ba mục."))
+        return refuse(meeting, _("Đồng chí hãy chọn điểm từ 1 đến 5 cho cả ba mục."))
     exists = db.session.scalar(
         select(func.count())
         .select_from(Rating)

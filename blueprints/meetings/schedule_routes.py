@@ -251,7 +251,7 @@ def add_item(meeting_id: int):
     meeting = get_meeting(meeting_id, "meeting.manage")
     form = AgendaItemForm()
     if not form.validate_on_submit():
-        return refuse(meeting, _("Vui lòng nhập nội dung mới."))
+        return refuse(meeting, _("Đồng chí hãy nhập nội dung mới."))
     last = db.session.scalar(
         select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
     )
@@ -312,7 +312,7 @@ def upload_document(meeting_id: int):
         # The type and size are checked from the bytes (core/uploads.py); nothing was stored.
         if is_htmx():
             errors = form.file.errors or form.item_id.errors
-            return refuse(meeting, str(errors[0]) if errors else _("Vui lòng chọn tệp."))
+            return refuse(meeting, str(errors[0]) if errors else _("Đồng chí hãy chọn tệp."))
         return _detail_page(meeting, form, 400)
     accepted = form.file.accepted
     name = accepted.filename
@@ -363,7 +363,7 @@ def recommend(meeting_id: int):
     member = my_member(meeting)
     form = RecommendationForm()
     if not form.validate_on_submit():
-        return refuse(meeting, _("Vui lòng nhập nội dung kiến nghị."))
+        return refuse(meeting, _("Đồng chí hãy nhập nội dung kiến nghị."))
     if meeting.is_closed:
         return refuse(meeting, _("Buổi sinh hoạt đã kết thúc."), 409)
     if first_time(request.form.get("idempotency_key")):  # a phone's retry counts once

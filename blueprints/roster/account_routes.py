@@ -75,7 +75,7 @@ def issue_accounts(unit_id: int):
             flash(
                 _(
                     "Đơn vị có %(n)s đảng viên, nhiều hơn %(max)s. "
-                    "Vui lòng cấp theo từng đơn vị trực thuộc.",
+                    "Đồng chí hãy cấp theo từng đơn vị trực thuộc.",
                     n=fmt_number(total),
                     max=fmt_number(accounts.MAX_ISSUE),
                 ),
@@ -103,7 +103,7 @@ def issue_accounts(unit_id: int):
 def _skipped_message(skipped: int) -> str:
     return _(
         "%(n)s tài khoản không được cấp lại: tài khoản đang bị khóa, hoặc giữ vai trò mà "
-        "đồng chí không giữ ở cấp trên. Vui lòng đề nghị quản trị hệ thống.",
+        "đồng chí không giữ ở cấp trên. Đồng chí hãy đề nghị quản trị hệ thống.",
         n=fmt_number(skipped),
     )
 

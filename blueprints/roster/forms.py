@@ -20,7 +20,7 @@ class ImportForm(BaseForm):
     unit = SelectField(_l("Nhập cho đơn vị"), coerce=int)
     file = FileField(
         _l("Tệp Excel (.xlsx) hoặc CSV"),
-        validators=[FileRequired(_l("Vui lòng chọn tệp cần nhập."))],
+        validators=[FileRequired(_l("Đồng chí hãy chọn tệp cần nhập."))],
         render_kw={"accept": ".xlsx,.csv,text/csv"},
     )
 

@@ -150,7 +150,9 @@ def _commit(job_id: int, transferred_ids: list[int], actor_id: int | None) -> No
             rejected=plan.rejected,
             changes=plan.changes,
             missing=plan.missing,
-            error=_("Danh sách đã thay đổi kể từ lúc xem trước. Vui lòng xem lại rồi xác nhận."),
+            error=_(
+                "Danh sách đã thay đổi kể từ lúc xem trước. Đồng chí hãy xem lại rồi xác nhận."
+            ),
         )
         return
     sqlite = db.engine.dialect.name == "sqlite"

@@ -66,14 +66,14 @@ def test_edit_validation_in_vietnamese_and_nothing_half_written(app, client, wor
         f"/meetings/{meeting_id}/edit", data=_form(client, meeting_id, world, starts_at=past)
     )
     assert response.status_code == 200
-    assert "đã qua. Vui lòng kiểm tra lại ngày, tháng, năm" in response.get_data(as_text=True)
+    assert "đã qua. Đồng chí hãy kiểm tra lại ngày, tháng, năm" in response.get_data(as_text=True)
     response = client.post(
         f"/meetings/{meeting_id}/edit",
         data=_form(client, meeting_id, world, clerk_id=world.members["mem_b"], place=""),
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Vui lòng điền mục này." in body
+    assert "Đồng chí hãy điền mục này." in body
     response = client.post(
         f"/meetings/{meeting_id}/edit",
         data=_form(client, meeting_id, world, clerk_id=world.members["mem_b"]),

@@ -55,7 +55,7 @@ def _last_motion(app, meeting_id):
 
 
 def test_rules_quorum_and_majority_arithmetic():
-    # Two thirds of the official members convened, rounded up (Quy định 294-QĐ/TW).
+    # Two thirds of the official members convened, rounded up (services/rules.py).
     assert [rules.quorum_needed(n) for n in (3, 9, 12, 21)] == [2, 6, 8, 14]
     # A cell may ask for more, never less.
     assert rules.quorum_needed(12, 75) == 9 and rules.quorum_needed(12, 50) == 8

@@ -282,7 +282,7 @@ def test_m10_checkin_code_guessing_is_throttled_per_member_and_meeting(
         assert post(guesser, url, {"code": wrong}).status_code == 400
     blocked = post(guesser, url, {"code": right})  # even the right code: the window is spent
     body = blocked.get_data(as_text=True)
-    assert blocked.status_code == 429 and "Vui lòng chờ khoảng" in body and "phút" in body
+    assert blocked.status_code == 429 and "Đồng chí hãy chờ khoảng" in body and "phút" in body
     with app.app_context():
         assert sv.attendance_of(meeting_id, world.members["mem_a"]).status != "present"
     # Another member of the same meeting is not affected (the count is per member).

@@ -144,7 +144,7 @@ def save_minutes(minutes: Minutes, body: str, *, by=None, note: str = "") -> Min
     (forms say so beside the field first; this holds for every other caller)."""
     if len(body) > MINUTES_MAX_CHARS:
         raise MinutesTooLongError(
-            _("Biên bản dài quá %(max)s ký tự. Vui lòng rút gọn.", max=MINUTES_MAX_CHARS)
+            _("Biên bản dài quá %(max)s ký tự. Đồng chí hãy rút gọn.", max=MINUTES_MAX_CHARS)
         )
     number = (
         db.session.scalar(

@@ -155,7 +155,7 @@ def start_problem(starts_at: datetime, *, confirmed_far: bool = False) -> tuple[
     if starts_at <= now:
         return (
             _(
-                "Thời gian bắt đầu (%(day)s) đã qua. Vui lòng kiểm tra lại ngày, tháng, năm và "
+                "Thời gian bắt đầu (%(day)s) đã qua. Đồng chí hãy kiểm tra lại ngày, tháng, năm và "
                 "chọn một thời điểm sắp tới.",
                 day=fmt_date(starts_at),
             ),
