@@ -32,10 +32,18 @@ LAPTOP = {"width": 1280, "height": 800}
 
 
 def pytest_collection_modifyitems(items):
-    """Everything under tests/browser is a browser test (`-m "not browser"` skips it)."""
+    """Everything under tests/browser is a browser test (`-m "not browser"` skips it).
+
+    A browser test that fails is run once more (pytest-rerunfailures) on a fresh world and
+    fresh browser contexts: a real Chromium with a service worker and emulated networks, on a
+    2-core machine shared with the rest of the suite, now and then misses a moment that has
+    nothing to do with the app. A test that fails twice fails the suite, and every rerun is
+    listed in the summary ("R"), so a test that needs one is seen and looked at.
+    """
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.flaky(reruns=1))
 
 
 @pytest.fixture(scope="session")
