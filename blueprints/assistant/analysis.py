@@ -17,6 +17,7 @@ from itertools import pairwise
 from core.text import fold
 
 MAX_QUERY_WORDS = 24
+PHRASING_SEPARATOR = " | "  # between the phrasings of a passage's folded question field
 _WORD = re.compile(r"[a-z0-9]+")
 # Words of questions that say nothing about the subject. They stay in bigrams (a phrase such
 # as "bao nhieu" still helps ranking) but do not count towards the confidence.
@@ -33,9 +34,37 @@ _TELEX_W = re.compile(r"(?<=[aou])w")
 _TELEX_DOUBLE = re.compile(r"([aeo])\1")
 
 
+# Numbers written in words ("sáu mươi", "mười hai"), as members type them, become digits like
+# the texts write them ("60", "12"). Only tens with "mươi"/"mười" are read: alone, "ba", "năm",
+# "sáu", "tám", "tư" are also "father", "year", "after", "temporary", "self".
+_DIGITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6}
+_DIGITS |= {"bay": 7, "tam": 8, "chin": 9}
+_TENS = "muoi"
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tens = None
+        if tokens[i] == _TENS:  # "mười hai" → 12
+            tens, i = 1, i + 1
+        elif tokens[i] in _DIGITS and i + 1 < len(tokens) and tokens[i + 1] == _TENS:
+            tens, i = _DIGITS[tokens[i]], i + 2  # "sáu mươi" → 60
+        if tens is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        # after the tens, five is "lăm": "ba mươi năm" is thirty years
+        unit = _DIGITS.get(tokens[i], 0) if i < len(tokens) and tokens[i] != "nam" else 0
+        i += 1 if unit else 0
+        out.append(str(tens * 10 + unit))
+    return out
+
+
 def words(value: str) -> list[str]:
-    """Folded words of `value`, in order."""
-    return _WORD.findall(fold(value))
+    """Folded words of `value`, in order, numbers written in words as digits."""
+    return _numbers(_WORD.findall(fold(value)))
 
 
 def repair(word: str) -> str:

@@ -30,7 +30,14 @@ from flask import g
 from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
 
-from blueprints.assistant.analysis import Glossary, compile_glossary, query_terms
+from blueprints.assistant.analysis import (
+    PHRASING_SEPARATOR,
+    STOPWORDS,
+    Glossary,
+    compile_glossary,
+    expand,
+    query_terms,
+)
 from blueprints.assistant.models import GlossaryTerm, Passage
 from core.extensions import db
 from core.models import utcnow
@@ -175,16 +182,48 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
     return part, confidence
 
 
+# The nearest phrasing (`_best_phrasing`): its weight in the score, the share of the
+# confidence it makes, and how much of it a section gets (a chapter title or a short heading
+# is no question asked, and must not outrank the entry written for it).
+PHRASING_WEIGHT = 0.6
+NEAR_CONFIDENCE = 0.2
+SECTION_PHRASING = 0.5
+
+
+def _best_phrasing(qtext: str, content: list[str], idf: dict, terms: Glossary) -> float:
+    """How closely the question matches the nearest of the passage's phrasings (an entry's
+    question or one of its alternatives; a section's title or heading): the idf-weighted Dice
+    overlap of their content words, the glossary applied to both. Coverage alone favours the
+    entry with the most phrasings on a topic; this also counts what a phrasing asks that the
+    question does not ("thẻ đảng viên điện tử" for "thẻ đảng viên để làm gì")."""
+    wanted = set(content)
+    mass = sum(idf[w] for w in content)
+    unknown = mass / len(content)  # a word of the phrasing only: weighed as an average one
+    best = 0.0
+    for phrasing in qtext.split(PHRASING_SEPARATOR):
+        own = {t for t in expand(phrasing.split(), terms) if t not in STOPWORDS}
+        if own:
+            common = sum(idf[w] for w in own & wanted)
+            best = max(best, 2 * common / (mass + sum(idf.get(w, unknown) for w in own)))
+    return best
+
+
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
     """(score, confidence, passage id) of each candidate, best first, the best passage of each
     source only: three sections of one chapter are one answer, and would push the other
     sources out of the three shown."""
     best = max(f[1] for f in found) or 1.0
+    terms = glossary()
     scored = []
     for passage_id, raw, kind, qtext, btext, *source in found:
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
         score = RAW_SHARE * raw / best + (1 - RAW_SHARE) * part
-        score += QA_BONUS if kind == "qa" else 0.0
+        near = _best_phrasing(qtext, content, idf, terms)
+        confidence = (1 - NEAR_CONFIDENCE) * confidence + NEAR_CONFIDENCE * near
+        if kind == "qa":
+            score += QA_BONUS + PHRASING_WEIGHT * near
+        else:
+            score += PHRASING_WEIGHT * SECTION_PHRASING * near
         scored.append((score, confidence, passage_id, tuple(source)))
     scored.sort(key=lambda x: (-x[0], x[2]))
     seen: set = set()

@@ -4,10 +4,11 @@
    page; "Lưu để đọc khi không có mạng" on the handbook saves it too). Offline, a question is
    answered here from that copy, with the server's steps (blueprints/assistant/analysis.py and
    engine.py): text folded (NFC, lower case, no diacritics, đ→d), Telex leftovers repaired,
-   the glossary applied, stopwords left out, word bigrams, BM25 with the question field
-   weighted 4, then the same idf-weighted coverage and threshold. The answer says that it
-   comes from the saved copy. With no answer, the question can be queued for the Ban Biên tập
-   (the outbox of app.js sends it when the network returns). */
+   numbers in words read as digits, the glossary applied, stopwords left out, word bigrams,
+   BM25 with the question field weighted 4, then the same idf-weighted coverage, nearest
+   phrasing and threshold. The answer says that it comes from the saved copy. With no
+   answer, the question can be queued for the Ban Biên tập (the outbox of app.js sends it
+   when the network returns). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -48,7 +49,22 @@
     return (text || "").normalize("NFC").toLowerCase().replace(/đ/g, "d")
       .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
-  function words(text) { return fold(text).match(/[a-z0-9]+/g) || []; }
+  // Numbers in words ("sáu mươi" → 60, "mười hai" → 12) as analysis.py reads them.
+  var DIGITS = { mot: 1, hai: 2, ba: 3, bon: 4, tu: 4, nam: 5, lam: 5, sau: 6, bay: 7, tam: 8, chin: 9 };
+  function numbers(tokens) {
+    var out = [], i = 0;
+    while (i < tokens.length) {
+      var tens = null;
+      if (tokens[i] === "muoi") { tens = 1; i += 1; }
+      else if (DIGITS[tokens[i]] && tokens[i + 1] === "muoi") { tens = DIGITS[tokens[i]]; i += 2; }
+      if (tens === null) { out.push(tokens[i]); i += 1; continue; }
+      var unit = i < tokens.length && tokens[i] !== "nam" ? DIGITS[tokens[i]] || 0 : 0;
+      if (unit) i += 1;
+      out.push(String(tens * 10 + unit));
+    }
+    return out;
+  }
+  function words(text) { return numbers(fold(text).match(/[a-z0-9]+/g) || []); }
   function repair(word) {
     if (word.length < 3 || /^\d+$/.test(word)) return word;
     if (word.indexOf("dd") === 0) word = word.slice(1);
@@ -92,7 +108,8 @@
           });
       }
       add(0, q); add(1, b);
-      return { entry: e, tf: tf, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " " };
+      var phrasings = [e.q].concat(e.also).map(words);
+      return { entry: e, tf: tf, phrasings: phrasings, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " " };
     });
     var avg = docs.reduce(function (s, d) { return s + d.len; }, 0) / Math.max(1, docs.length);
     return { stop: stop, glossary: glossary, docs: docs, avg: avg };
@@ -109,6 +126,23 @@
       if (text.indexOf(" " + w + " ") >= 0) found += x;
     });
     return mass ? found / mass : 0;
+  }
+  // The nearest phrasing: idf-weighted Dice overlap of content words (engine._best_phrasing).
+  function nearest(index, d, content, weights) {
+    var mass = 0, best = 0, wanted = {};
+    content.forEach(function (w) { mass += weights[w]; wanted[w] = true; });
+    var unknown = mass / content.length;
+    d.phrasings.forEach(function (p) {
+      var own = unique(expand(p, index.glossary).filter(function (t) { return !index.stop[t]; }));
+      if (!own.length) return;
+      var common = 0, size = 0;
+      own.forEach(function (w) {
+        if (wanted[w]) common += weights[w];
+        size += w in weights ? weights[w] : unknown;
+      });
+      best = Math.max(best, 2 * common / (mass + size));
+    });
+    return best;
   }
   function answer(index, question) {
     var tokens = expand(words(question).slice(0, 24).map(repair), index.glossary);
@@ -134,8 +168,10 @@
       var both = s.d.q + s.d.b;
       var wa = share(both, content, weights), wq = share(s.d.q, content, weights);
       var pa = bi.length ? share(both, bi) : wa, pq = bi.length ? share(s.d.q, bi) : wa;
-      s.confidence = 0.45 * wa + 0.2 * wq + 0.35 * pa; // the server's confidence (engine.py)
-      s.score = 0.4 * s.bm25 / best + 0.6 * (0.35 * wa + 0.25 * wq + 0.25 * pa + 0.15 * pq) + 0.04;
+      var near = nearest(index, s.d, content, weights);
+      // the server's confidence and score (engine.py)
+      s.confidence = 0.8 * (0.45 * wa + 0.2 * wq + 0.35 * pa) + 0.2 * near;
+      s.score = 0.4 * s.bm25 / best + 0.6 * (0.35 * wa + 0.25 * wq + 0.25 * pa + 0.15 * pq) + 0.6 * near;
     });
     scored.sort(function (a, b) { return b.score - a.score; });
     if (scored[0].confidence < THRESHOLD) return [];
