@@ -99,12 +99,23 @@ def compile_glossary(pairs) -> Glossary:
     return sorted(compiled, key=lambda item: -len(item[0]))
 
 
-def expand(tokens: list[str], glossary: Glossary) -> list[str]:
-    """Replace each glossary term found in `tokens` by its expansion (one pass, longest first)."""
+def by_first_word(glossary: Glossary) -> dict[str, Glossary]:
+    """The glossary's terms by their first word, longest first (`expand` looks up only the
+    terms that can start at a word)."""
+    index: dict[str, Glossary] = {}
+    for term, expansion in glossary:
+        index.setdefault(term[0], []).append((term, expansion))
+    return index
+
+
+def expand(tokens: list[str], glossary: Glossary, first: dict | None = None) -> list[str]:
+    """Replace each glossary term found in `tokens` by its expansion (one pass, longest first);
+    `first` is `by_first_word(glossary)` when the caller expands many texts."""
+    first = by_first_word(glossary) if first is None else first
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for term, expansion in glossary:
+        for term, expansion in first.get(tokens[i], ()):
             if tokens[i : i + len(term)] == term:
                 out.extend(expansion)
                 i += len(term)

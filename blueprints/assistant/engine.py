@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from flask import g
@@ -35,6 +36,7 @@ from blueprints.assistant.analysis import (
     STOPWORDS,
     Glossary,
     compile_glossary,
+    by_first_word,
     expand,
     query_terms,
 )
@@ -84,12 +86,24 @@ class Result:
         return bool(self.hits)
 
 
-def glossary() -> Glossary:
-    """The glossary, compiled once per request (a small table the editors edit)."""
+@lru_cache(maxsize=4)
+def _compiled(rows: tuple) -> tuple[Glossary, dict]:
+    """Folding every term costs more than the search: kept while the table stays the same."""
+    terms = compile_glossary(rows)
+    return terms, by_first_word(terms)
+
+
+def _glossary_pair() -> tuple[Glossary, dict]:
     if "_assistant_glossary" not in g:
-        rows = db.session.execute(select(GlossaryTerm.term, GlossaryTerm.expansion)).all()
-        g._assistant_glossary = compile_glossary(rows)
+        query = select(GlossaryTerm.term, GlossaryTerm.expansion).order_by(GlossaryTerm.id)
+        g._assistant_glossary = _compiled(tuple(tuple(r) for r in db.session.execute(query)))
     return g._assistant_glossary
+
+
+def glossary() -> Glossary:
+    """The glossary (a small table the editors edit), read once per request, compiled again
+    only when it changed."""
+    return _glossary_pair()[0]
 
 
 def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
@@ -190,7 +204,7 @@ NEAR_CONFIDENCE = 0.2
 SECTION_PHRASING = 0.5
 
 
-def _best_phrasing(qtext: str, content: list[str], idf: dict, terms: Glossary) -> float:
+def _best_phrasing(qtext: str, content: list[str], idf: dict, terms: dict) -> float:
     """How closely the question matches the nearest of the passage's phrasings (an entry's
     question or one of its alternatives; a section's title or heading): the idf-weighted Dice
     overlap of their content words, the glossary applied to both. Coverage alone favours the
@@ -201,7 +215,7 @@ def _best_phrasing(qtext: str, content: list[str], idf: dict, terms: Glossary) -
     unknown = mass / len(content)  # a word of the phrasing only: weighed as an average one
     best = 0.0
     for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = {t for t in expand(phrasing.split(), terms) if t not in STOPWORDS}
+        own = {t for t in expand(phrasing.split(), [], terms) if t not in STOPWORDS}
         if own:
             common = sum(idf[w] for w in own & wanted)
             best = max(best, 2 * common / (mass + sum(idf.get(w, unknown) for w in own)))
@@ -213,7 +227,7 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
     source only: three sections of one chapter are one answer, and would push the other
     sources out of the three shown."""
     best = max(f[1] for f in found) or 1.0
-    terms = glossary()
+    terms = _glossary_pair()[1]
     scored = []
     for passage_id, raw, kind, qtext, btext, *source in found:
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
