@@ -24,8 +24,8 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import g
 from sqlalchemy import select, text
@@ -35,8 +35,8 @@ from blueprints.assistant.analysis import (
     PHRASING_SEPARATOR,
     STOPWORDS,
     Glossary,
-    compile_glossary,
     by_first_word,
+    compile_glossary,
     expand,
     query_terms,
 )
