@@ -209,17 +209,23 @@ def _best_phrasing(qtext: str, content: list[str], idf: dict, terms: dict) -> fl
     question or one of its alternatives; a section's title or heading): the idf-weighted Dice
     overlap of their content words, the glossary applied to both. Coverage alone favours the
     entry with the most phrasings on a topic; this also counts what a phrasing asks that the
-    question does not ("thẻ đảng viên điện tử" for "thẻ đảng viên để làm gì")."""
-    wanted = set(content)
-    mass = sum(idf[w] for w in content)
-    unknown = mass / len(content)  # a word of the phrasing only: weighed as an average one
+    question does not ("thẻ đảng viên điện tử" for "thẻ đảng viên để làm gì"). Here any
+    number matches any number: "75 điểm xếp loại gì" is asked as "90 điểm là xuất sắc?"."""
+    weight = {_number_class(w): idf[w] for w in content}
+    wanted = set(weight)
+    mass = sum(weight.values())
+    unknown = mass / len(weight)  # a word of the phrasing only: weighed as an average one
     best = 0.0
     for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = {t for t in expand(phrasing.split(), [], terms) if t not in STOPWORDS}
+        own = {_number_class(t) for t in expand(phrasing.split(), [], terms) if t not in STOPWORDS}
         if own:
-            common = sum(idf[w] for w in own & wanted)
-            best = max(best, 2 * common / (mass + sum(idf.get(w, unknown) for w in own)))
+            common = sum(weight[w] for w in own & wanted)
+            best = max(best, 2 * common / (mass + sum(weight.get(w, unknown) for w in own)))
     return best
+
+
+def _number_class(word: str) -> str:
+    return "0" if word.isdigit() else word
 
 
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:

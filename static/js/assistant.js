@@ -127,18 +127,22 @@
     });
     return mass ? found / mass : 0;
   }
-  // The nearest phrasing: idf-weighted Dice overlap of content words (engine._best_phrasing).
+  // The nearest phrasing: idf-weighted Dice overlap of content words, any number matching
+  // any number (engine._best_phrasing).
+  function numberClass(w) { return /^\d+$/.test(w) ? "0" : w; }
   function nearest(index, d, content, weights) {
-    var mass = 0, best = 0, wanted = {};
-    content.forEach(function (w) { mass += weights[w]; wanted[w] = true; });
-    var unknown = mass / content.length;
+    var weight = {}, mass = 0, count = 0, best = 0;
+    content.forEach(function (w) { weight[numberClass(w)] = weights[w]; });
+    Object.keys(weight).forEach(function (w) { mass += weight[w]; count += 1; });
+    var unknown = mass / count;
     d.phrasings.forEach(function (p) {
-      var own = unique(expand(p, index.glossary).filter(function (t) { return !index.stop[t]; }));
+      var own = unique(expand(p, index.glossary).filter(function (t) { return !index.stop[t]; })
+        .map(numberClass));
       if (!own.length) return;
       var common = 0, size = 0;
       own.forEach(function (w) {
-        if (wanted[w]) common += weights[w];
-        size += w in weights ? weights[w] : unknown;
+        if (w in weight) common += weight[w];
+        size += w in weight ? weight[w] : unknown;
       });
       best = Math.max(best, 2 * common / (mass + size));
     });
