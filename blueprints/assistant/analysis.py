@@ -42,7 +42,24 @@ _DIGITS |= {"bay": 7, "tam": 8, "chin": 9}
 _TENS = "muoi"
 
 
+# A number typed with its unit ("90p", "5tr", "50k", "3thang") is the number and the unit.
+_NUMBER_UNIT = re.compile(r"^(\d+)([a-z]+)$")
+_UNITS = {"p": "phut", "ph": "phut", "tr": "trieu", "k": "nghin", "h": "gio", "d": "dong"}
+
+
+def _split_units(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        match = _NUMBER_UNIT.match(token)
+        if match:
+            out += [match[1], _UNITS.get(match[2], match[2])]
+        else:
+            out.append(token)
+    return out
+
+
 def _numbers(tokens: list[str]) -> list[str]:
+    tokens = _split_units(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):

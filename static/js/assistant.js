@@ -51,8 +51,13 @@
   }
   // Numbers in words ("sáu mươi" → 60, "mười hai" → 12) as analysis.py reads them.
   var DIGITS = { mot: 1, hai: 2, ba: 3, bon: 4, tu: 4, nam: 5, lam: 5, sau: 6, bay: 7, tam: 8, chin: 9 };
-  function numbers(tokens) {
-    var out = [], i = 0;
+  var UNITS = { p: "phut", ph: "phut", tr: "trieu", k: "nghin", h: "gio", d: "dong" };
+  function numbers(typed) {
+    var tokens = [], out = [], i = 0;
+    typed.forEach(function (t) { // "90p" → "90 phut", as analysis.py splits it
+      var m = /^(\d+)([a-z]+)$/.exec(t);
+      if (m) tokens.push(m[1], UNITS[m[2]] || m[2]); else tokens.push(t);
+    });
     while (i < tokens.length) {
       var tens = null;
       if (tokens[i] === "muoi") { tens = 1; i += 1; }
