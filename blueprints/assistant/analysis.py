@@ -143,6 +143,18 @@ def expand(tokens: list[str], glossary: Glossary, first: dict | None = None) -> 
     return out
 
 
+def written_forms(tokens: list[str], glossary: Glossary) -> list[str]:
+    """Index terms of the glossary terms whose expansion `tokens` hold: the question asked
+    "kết nạp đảng", an entry wrote "vào Đảng". The index holds texts as written, so the search
+    also looks for the written forms (one word, or the bigrams of a longer term)."""
+    text = f" {' '.join(tokens)} "
+    found: list[str] = []
+    for term, expansion in glossary:
+        if f" {' '.join(expansion)} " in text:
+            found += term if len(term) == 1 else [a + b for a, b in pairwise(term)]
+    return found
+
+
 def query_terms(question: str, glossary: Glossary) -> tuple[list[str], list[str]]:
     """(content words, bigrams as "a b") of a question: repaired, glossary applied, stopwords left
     out of the content words; each list without repeats, in order."""

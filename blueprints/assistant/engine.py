@@ -39,6 +39,7 @@ from blueprints.assistant.analysis import (
     compile_glossary,
     expand,
     query_terms,
+    written_forms,
 )
 from blueprints.assistant.models import GlossaryTerm, Passage
 from core.extensions import db
@@ -86,14 +87,35 @@ class Result:
         return bool(self.hits)
 
 
+class _Compiled:
+    """One version of the glossary: its terms, their index by first word, and the passages'
+    texts already expanded with it (reading a passage as a question is read costs more than
+    the search; the texts change seldom, the cache goes with the glossary version)."""
+
+    LIMIT = 5000
+
+    def __init__(self, rows: tuple) -> None:
+        self.terms = compile_glossary(rows)
+        self.first = by_first_word(self.terms)
+        self.texts: dict[str, str] = {}
+
+    def expanded(self, value: str) -> str:
+        """`value` (folded words) with the glossary applied."""
+        done = self.texts.get(value)
+        if done is None:
+            if len(self.texts) >= self.LIMIT:
+                self.texts.clear()
+            done = self.texts[value] = " ".join(expand(value.split(), [], self.first))
+        return done
+
+
 @lru_cache(maxsize=4)
-def _compiled(rows: tuple) -> tuple[Glossary, dict]:
+def _compiled(rows: tuple) -> _Compiled:
     """Folding every term costs more than the search: kept while the table stays the same."""
-    terms = compile_glossary(rows)
-    return terms, by_first_word(terms)
+    return _Compiled(rows)
 
 
-def _glossary_pair() -> tuple[Glossary, dict]:
+def _glossary_version() -> _Compiled:
     if "_assistant_glossary" not in g:
         query = select(GlossaryTerm.term, GlossaryTerm.expansion).order_by(GlossaryTerm.id)
         g._assistant_glossary = _compiled(tuple(tuple(r) for r in db.session.execute(query)))
@@ -103,7 +125,7 @@ def _glossary_pair() -> tuple[Glossary, dict]:
 def glossary() -> Glossary:
     """The glossary (a small table the editors edit), read once per request, compiled again
     only when it changed."""
-    return _glossary_pair()[0]
+    return _glossary_version().terms
 
 
 def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
@@ -204,7 +226,7 @@ NEAR_CONFIDENCE = 0.2
 SECTION_PHRASING = 0.5
 
 
-def _best_phrasing(qtext: str, content: list[str], idf: dict, terms: dict) -> float:
+def _best_phrasing(qtext: str, content: list[str], idf: dict) -> float:
     """How closely the question matches the nearest of the passage's phrasings (an entry's
     question or one of its alternatives; a section's title or heading): the idf-weighted Dice
     overlap of their content words, the glossary applied to both. Coverage alone favours the
@@ -217,7 +239,7 @@ def _best_phrasing(qtext: str, content: list[str], idf: dict, terms: dict) -> fl
     unknown = mass / len(weight)  # a word of the phrasing only: weighed as an average one
     best = 0.0
     for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = {_number_class(t) for t in expand(phrasing.split(), [], terms) if t not in STOPWORDS}
+        own = {_number_class(t) for t in phrasing.split() if t not in STOPWORDS}
         if own:
             common = sum(weight[w] for w in own & wanted)
             best = max(best, 2 * common / (mass + sum(weight.get(w, unknown) for w in own)))
@@ -233,12 +255,14 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
     source only: three sections of one chapter are one answer, and would push the other
     sources out of the three shown."""
     best = max(f[1] for f in found) or 1.0
-    terms = _glossary_pair()[1]
+    version = _glossary_version()
     scored = []
     for passage_id, raw, kind, qtext, btext, *source in found:
+        # the passage as the question is read: its abbreviations and synonyms expanded
+        qtext, btext = version.expanded(qtext), version.expanded(btext)
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
         score = RAW_SHARE * raw / best + (1 - RAW_SHARE) * part
-        near = _best_phrasing(qtext, content, idf, terms)
+        near = _best_phrasing(qtext, content, idf)
         confidence = (1 - NEAR_CONFIDENCE) * confidence + NEAR_CONFIDENCE * near
         if kind == "qa":
             score += QA_BONUS + PHRASING_WEIGHT * near
@@ -264,7 +288,8 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
     df, total = _document_frequencies(content)
     idf = {w: _idf(w, df.get(w, 0), total) for w in content}
     rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
-    found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs])))
+    written = written_forms(content, glossary())
+    found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs] + written)))
     if not found:
         return content, []
     return content, _rescored(found, content, pairs, idf)

@@ -76,15 +76,26 @@
     word = word.replace(/([aou])w/g, "$1").replace(/([aeo])\1/g, "$1");
     return word.length > 2 ? word.replace(/([aeiouychtpmng])[sfrxj]$/, "$1") : word;
   }
+  // Terms by their first word, longest first (analysis.by_first_word): the whole saved Q&A is
+  // expanded once when it is read.
+  function byFirst(glossary) {
+    if (!glossary.first) {
+      glossary.first = {};
+      glossary.forEach(function (g) {
+        (glossary.first["~" + g[0][0]] = glossary.first["~" + g[0][0]] || []).push(g);
+      });
+    }
+    return glossary.first;
+  }
   function expand(tokens, glossary) {
-    var out = [], i = 0;
+    var out = [], i = 0, first = byFirst(glossary);
     while (i < tokens.length) {
-      var hit = null;
-      for (var g = 0; g < glossary.length && !hit; g++) {
-        var term = glossary[g][0];
-        if (tokens.slice(i, i + term.length).join(" ") === term.join(" ")) hit = glossary[g];
+      var hit = null, terms = first["~" + tokens[i]] || [];
+      for (var g = 0; g < terms.length && !hit; g++) {
+        var term = terms[g][0];
+        if (tokens.slice(i, i + term.length).join(" ") === term.join(" ")) hit = terms[g];
       }
-      if (hit) { out = out.concat(hit[1]); i += hit[0].length; } else { out.push(tokens[i]); i += 1; }
+      if (hit) { out.push.apply(out, hit[1]); i += hit[0].length; } else { out.push(tokens[i]); i += 1; }
     }
     return out;
   }
@@ -103,7 +114,9 @@
     var glossary = data.glossary.map(function (g) { return [g[0].split(" "), g[1].split(" ")]; })
       .sort(function (a, b) { return b[0].length - a[0].length; });
     var docs = data.entries.map(function (e) {
-      var q = words([e.q].concat(e.also).join(" \n ")), b = words(e.text);
+      // the entry read as a question is: its abbreviations and synonyms expanded (engine.py)
+      var q = expand(words([e.q].concat(e.also).join(" \n ")), glossary);
+      var b = expand(words(e.text), glossary);
       var tf = {};
       function add(field, list) {
         list.concat(pairs(list, stop).map(function (p) { return p.replace(" ", ""); }))
@@ -113,7 +126,7 @@
           });
       }
       add(0, q); add(1, b);
-      var phrasings = [e.q].concat(e.also).map(words);
+      var phrasings = [e.q].concat(e.also).map(function (p) { return expand(words(p), glossary); });
       return { entry: e, tf: tf, phrasings: phrasings, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " " };
     });
     var avg = docs.reduce(function (s, d) { return s + d.len; }, 0) / Math.max(1, docs.length);
@@ -141,8 +154,7 @@
     Object.keys(weight).forEach(function (w) { mass += weight[w]; count += 1; });
     var unknown = mass / count;
     d.phrasings.forEach(function (p) {
-      var own = unique(expand(p, index.glossary).filter(function (t) { return !index.stop[t]; })
-        .map(numberClass));
+      var own = unique(p.filter(function (t) { return !index.stop[t]; }).map(numberClass));
       if (!own.length) return;
       var common = 0, size = 0;
       own.forEach(function (w) {
