@@ -32,6 +32,9 @@ STOPWORDS = frozenset(
 _TELEX_TAIL = re.compile(r"(?<=[aeiouychtpmng])[sfrxj]$")
 _TELEX_W = re.compile(r"(?<=[aou])w")
 _TELEX_DOUBLE = re.compile(r"([aeo])\1")
+# No Vietnamese syllable doubles a consonant (but "dd", Telex for đ, handled first): a key
+# pressed twice ("thoi giann").
+_TYPED_TWICE = re.compile(r"([bcghklmnpqrstvx])\1")
 
 
 # Numbers written in words ("sáu mươi", "mười hai"), as members type them, become digits like
@@ -91,7 +94,7 @@ def repair(word: str) -> str:
     if word.startswith("dd"):
         word = word[1:]
     word = _TELEX_W.sub("", word)
-    word = _TELEX_DOUBLE.sub(r"\1", word)
+    word = _TYPED_TWICE.sub(r"\1", _TELEX_DOUBLE.sub(r"\1", word))
     return _TELEX_TAIL.sub("", word) if len(word) > 2 else word
 
 

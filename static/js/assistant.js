@@ -73,7 +73,8 @@
   function repair(word) {
     if (word.length < 3 || /^\d+$/.test(word)) return word;
     if (word.indexOf("dd") === 0) word = word.slice(1);
-    word = word.replace(/([aou])w/g, "$1").replace(/([aeo])\1/g, "$1");
+    word = word.replace(/([aou])w/g, "$1").replace(/([aeo])\1/g, "$1")
+      .replace(/([bcghklmnpqrstvx])\1/g, "$1"); // a key pressed twice
     return word.length > 2 ? word.replace(/([aeiouychtpmng])[sfrxj]$/, "$1") : word;
   }
   // Terms by their first word, longest first (analysis.by_first_word): the whole saved Q&A is

@@ -31,6 +31,7 @@ def test_abbreviations_and_telex_leftovers_are_understood(app, world):
     assert _ids(app, "ve huu dong DP bao nhieu")[0] == "dang-phi-nghi-huu"
     assert _ids(app, "dangr phis nghir huu")[0] == "dang-phi-nghi-huu"
     assert repair("phis") == "phi" and repair("dduwowcj") == "duoc" and repair("bch") == "bch"
+    assert repair("giann") == "gian"  # a key pressed twice
 
 
 def test_out_of_scope_questions_get_no_answer(app, world):
