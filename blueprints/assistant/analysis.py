@@ -3,9 +3,11 @@
 Text is folded exactly as search folds it (`core.text.fold`: NFC, lower case, no diacritics,
 đ→d) and cut into words of letters and digits. Vietnamese meaning sits in pairs of syllables
 ("sinh hoạt", "đảng phí"), so each text is also indexed with its word bigrams, written as one
-token ("sinhhoat"). A question is first repaired (leftover Telex tone keys such as "dangr
-phis"), then the glossary replaces abbreviations and synonyms by their expansion ("shcb" →
-"sinh hoat chi bo"), longest phrase first. The same steps run on the phone (static/js/
+token ("sinhhoat"). Numbers typed in words or with their unit ("sáu mươi", "90p") are read as
+the digits and unit words the texts use. A question is first repaired (leftover Telex tone
+keys such as "dangr phis", a key pressed twice), then the glossary replaces abbreviations and
+synonyms by their expansion ("shcb" → "sinh hoat chi bo"), longest phrase first; the engine
+reads the passages it ranks with the same glossary. The same steps run on the phone (static/js/
 assistant.js), from the glossary the offline export carries.
 """
 

@@ -7,14 +7,22 @@
    FTS5 indexed.
    Words found in more than `COMMON` of the passages ("dang" is in nearly all) are left out
    of that query: they rank nothing and would make the database score every passage. They
-   still count in the coverage below.
+   still count in the coverage below. The index holds texts as written, so the query also
+   holds the written forms of the glossary terms the question was expanded to ("vao dang"
+   for "ket nap dang", `analysis.written_forms`).
    The two backends sit behind one function, `_candidates`.
-3. The best `CANDIDATES` are re-scored the same way on both databases: the database score
-   relative to the best one, plus how much of the question the passage covers: the share of
-   the question's content words (each weighted by its rarity in the index, BM25's idf) and
-   of its bigrams found in the passage's question field and in the whole passage.
+3. The best `CANDIDATES` are re-scored the same way on both databases, each read with the
+   glossary as the question was (`_Compiled.expanded`, kept per glossary version): the
+   database score relative to the best one, plus how much of the question the passage
+   covers: the share of the question's content words (each weighted by its rarity in the
+   index, BM25's idf) and of its bigrams found in the passage's question field and in the
+   whole passage; plus how near the question is to the passage's nearest phrasing (an
+   entry's question or one alternative, a section's title or heading; `_best_phrasing`),
+   which tells apart near-duplicate entries on one topic and lets the entry written for a
+   question outrank a chapter whose short heading shares its words.
 4. The confidence is that coverage of the whole passage, its bigrams, and of the question
-   field (what the passage answers), one answer per source. A question whose rare words the
+   field (what the passage answers), with a share of the nearest phrasing, one answer per
+   source. A question whose rare words the
    index does not hold ("cách nấu phở") covers little of any passage: below `THRESHOLD` the
    assistant says it has no answer yet. The threshold is relative to the question itself, so
    it does not depend on the size of the index or on the backend's score scale. The second
