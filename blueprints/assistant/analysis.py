@@ -3,9 +3,11 @@
 Text is folded exactly as search folds it (`core.text.fold`: NFC, lower case, no diacritics,
 đ→d) and cut into words of letters and digits. Vietnamese meaning sits in pairs of syllables
 ("sinh hoạt", "đảng phí"), so each text is also indexed with its word bigrams, written as one
-token ("sinhhoat"). A question is first repaired (leftover Telex tone keys such as "dangr
-phis"), then the glossary replaces abbreviations and synonyms by their expansion ("shcb" →
-"sinh hoat chi bo"), longest phrase first. The same steps run on the phone (static/js/
+token ("sinhhoat"). Numbers typed in words or with their unit ("sáu mươi", "90p") are read as
+the digits and unit words the texts use. A question is first repaired (leftover Telex tone
+keys such as "dangr phis", a key pressed twice), then the glossary replaces abbreviations and
+synonyms by their expansion ("shcb" → "sinh hoat chi bo"), longest phrase first; the engine
+reads the passages it ranks with the same glossary. The same steps run on the phone (static/js/
 assistant.js), from the glossary the offline export carries.
 """
 
@@ -17,6 +19,7 @@ from itertools import pairwise
 from core.text import fold
 
 MAX_QUERY_WORDS = 24
+PHRASING_SEPARATOR = " | "  # between the phrasings of a passage's folded question field
 _WORD = re.compile(r"[a-z0-9]+")
 # Words of questions that say nothing about the subject. They stay in bigrams (a phrase such
 # as "bao nhieu" still helps ranking) but do not count towards the confidence.
@@ -31,11 +34,59 @@ STOPWORDS = frozenset(
 _TELEX_TAIL = re.compile(r"(?<=[aeiouychtpmng])[sfrxj]$")
 _TELEX_W = re.compile(r"(?<=[aou])w")
 _TELEX_DOUBLE = re.compile(r"([aeo])\1")
+# No Vietnamese syllable doubles a consonant (but "dd", Telex for đ, handled first): a key
+# pressed twice ("thoi giann").
+_TYPED_TWICE = re.compile(r"([bcghklmnpqrstvx])\1")
+
+
+# Numbers written in words ("sáu mươi", "mười hai"), as members type them, become digits like
+# the texts write them ("60", "12"). Only tens with "mươi"/"mười" are read: alone, "ba", "năm",
+# "sáu", "tám", "tư" are also "father", "year", "after", "temporary", "self".
+_DIGITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6}
+_DIGITS |= {"bay": 7, "tam": 8, "chin": 9}
+_TENS = "muoi"
+
+
+# A number typed with its unit ("90p", "5tr", "50k", "3thang") is the number and the unit.
+_NUMBER_UNIT = re.compile(r"^(\d+)([a-z]+)$")
+_UNITS = {"p": "phut", "ph": "phut", "tr": "trieu", "k": "nghin", "h": "gio", "d": "dong"}
+
+
+def _split_units(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        match = _NUMBER_UNIT.match(token)
+        if match:
+            out += [match[1], _UNITS.get(match[2], match[2])]
+        else:
+            out.append(token)
+    return out
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    tokens = _split_units(tokens)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tens = None
+        if tokens[i] == _TENS:  # "mười hai" → 12
+            tens, i = 1, i + 1
+        elif tokens[i] in _DIGITS and i + 1 < len(tokens) and tokens[i + 1] == _TENS:
+            tens, i = _DIGITS[tokens[i]], i + 2  # "sáu mươi" → 60
+        if tens is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        # after the tens, five is "lăm": "ba mươi năm" is thirty years
+        unit = _DIGITS.get(tokens[i], 0) if i < len(tokens) and tokens[i] != "nam" else 0
+        i += 1 if unit else 0
+        out.append(str(tens * 10 + unit))
+    return out
 
 
 def words(value: str) -> list[str]:
-    """Folded words of `value`, in order."""
-    return _WORD.findall(fold(value))
+    """Folded words of `value`, in order, numbers written in words as digits."""
+    return _numbers(_WORD.findall(fold(value)))
 
 
 def repair(word: str) -> str:
@@ -45,7 +96,7 @@ def repair(word: str) -> str:
     if word.startswith("dd"):
         word = word[1:]
     word = _TELEX_W.sub("", word)
-    word = _TELEX_DOUBLE.sub(r"\1", word)
+    word = _TYPED_TWICE.sub(r"\1", _TELEX_DOUBLE.sub(r"\1", word))
     return _TELEX_TAIL.sub("", word) if len(word) > 2 else word
 
 
@@ -70,12 +121,23 @@ def compile_glossary(pairs) -> Glossary:
     return sorted(compiled, key=lambda item: -len(item[0]))
 
 
-def expand(tokens: list[str], glossary: Glossary) -> list[str]:
-    """Replace each glossary term found in `tokens` by its expansion (one pass, longest first)."""
+def by_first_word(glossary: Glossary) -> dict[str, Glossary]:
+    """The glossary's terms by their first word, longest first (`expand` looks up only the
+    terms that can start at a word)."""
+    index: dict[str, Glossary] = {}
+    for term, expansion in glossary:
+        index.setdefault(term[0], []).append((term, expansion))
+    return index
+
+
+def expand(tokens: list[str], glossary: Glossary, first: dict | None = None) -> list[str]:
+    """Replace each glossary term found in `tokens` by its expansion (one pass, longest first);
+    `first` is `by_first_word(glossary)` when the caller expands many texts."""
+    first = by_first_word(glossary) if first is None else first
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for term, expansion in glossary:
+        for term, expansion in first.get(tokens[i], ()):
             if tokens[i : i + len(term)] == term:
                 out.extend(expansion)
                 i += len(term)
@@ -84,6 +146,18 @@ def expand(tokens: list[str], glossary: Glossary) -> list[str]:
             out.append(tokens[i])
             i += 1
     return out
+
+
+def written_forms(tokens: list[str], glossary: Glossary) -> list[str]:
+    """Index terms of the glossary terms whose expansion `tokens` hold: the question asked
+    "kết nạp đảng", an entry wrote "vào Đảng". The index holds texts as written, so the search
+    also looks for the written forms (one word, or the bigrams of a longer term)."""
+    text = f" {' '.join(tokens)} "
+    found: list[str] = []
+    for term, expansion in glossary:
+        if f" {' '.join(expansion)} " in text:
+            found += term if len(term) == 1 else [a + b for a, b in pairwise(term)]
+    return found
 
 
 def query_terms(question: str, glossary: Glossary) -> tuple[list[str], list[str]]:

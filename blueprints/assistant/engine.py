@@ -7,14 +7,22 @@
    FTS5 indexed.
    Words found in more than `COMMON` of the passages ("dang" is in nearly all) are left out
    of that query: they rank nothing and would make the database score every passage. They
-   still count in the coverage below.
+   still count in the coverage below. The index holds texts as written, so the query also
+   holds the written forms of the glossary terms the question was expanded to ("vao dang"
+   for "ket nap dang", `analysis.written_forms`).
    The two backends sit behind one function, `_candidates`.
-3. The best `CANDIDATES` are re-scored the same way on both databases: the database score
-   relative to the best one, plus how much of the question the passage covers: the share of
-   the question's content words (each weighted by its rarity in the index, BM25's idf) and
-   of its bigrams found in the passage's question field and in the whole passage.
+3. The best `CANDIDATES` are re-scored the same way on both databases, each read with the
+   glossary as the question was (`_Compiled.expanded`, kept per glossary version): the
+   database score relative to the best one, plus how much of the question the passage
+   covers: the share of the question's content words (each weighted by its rarity in the
+   index, BM25's idf) and of its bigrams found in the passage's question field and in the
+   whole passage; plus how near the question is to the passage's nearest phrasing (an
+   entry's question or one alternative, a section's title or heading; `_best_phrasing`),
+   which tells apart near-duplicate entries on one topic and lets the entry written for a
+   question outrank a chapter whose short heading shares its words.
 4. The confidence is that coverage of the whole passage, its bigrams, and of the question
-   field (what the passage answers), one answer per source. A question whose rare words the
+   field (what the passage answers), with a share of the nearest phrasing, one answer per
+   source. A question whose rare words the
    index does not hold ("cách nấu phở") covers little of any passage: below `THRESHOLD` the
    assistant says it has no answer yet. The threshold is relative to the question itself, so
    it does not depend on the size of the index or on the backend's score scale. The second
@@ -25,12 +33,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import g
 from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
 
-from blueprints.assistant.analysis import Glossary, compile_glossary, query_terms
+from blueprints.assistant.analysis import (
+    PHRASING_SEPARATOR,
+    STOPWORDS,
+    Glossary,
+    by_first_word,
+    compile_glossary,
+    expand,
+    query_terms,
+    written_forms,
+)
 from blueprints.assistant.models import GlossaryTerm, Passage
 from core.extensions import db
 from core.models import utcnow
@@ -77,12 +95,45 @@ class Result:
         return bool(self.hits)
 
 
-def glossary() -> Glossary:
-    """The glossary, compiled once per request (a small table the editors edit)."""
+class _Compiled:
+    """One version of the glossary: its terms, their index by first word, and the passages'
+    texts already expanded with it (reading a passage as a question is read costs more than
+    the search; the texts change seldom, the cache goes with the glossary version)."""
+
+    LIMIT = 5000
+
+    def __init__(self, rows: tuple) -> None:
+        self.terms = compile_glossary(rows)
+        self.first = by_first_word(self.terms)
+        self.texts: dict[str, str] = {}
+
+    def expanded(self, value: str) -> str:
+        """`value` (folded words) with the glossary applied."""
+        done = self.texts.get(value)
+        if done is None:
+            if len(self.texts) >= self.LIMIT:
+                self.texts.clear()
+            done = self.texts[value] = " ".join(expand(value.split(), [], self.first))
+        return done
+
+
+@lru_cache(maxsize=4)
+def _compiled(rows: tuple) -> _Compiled:
+    """Folding every term costs more than the search: kept while the table stays the same."""
+    return _Compiled(rows)
+
+
+def _glossary_version() -> _Compiled:
     if "_assistant_glossary" not in g:
-        rows = db.session.execute(select(GlossaryTerm.term, GlossaryTerm.expansion)).all()
-        g._assistant_glossary = compile_glossary(rows)
+        query = select(GlossaryTerm.term, GlossaryTerm.expansion).order_by(GlossaryTerm.id)
+        g._assistant_glossary = _compiled(tuple(tuple(r) for r in db.session.execute(query)))
     return g._assistant_glossary
+
+
+def glossary() -> Glossary:
+    """The glossary (a small table the editors edit), read once per request, compiled again
+    only when it changed."""
+    return _glossary_version().terms
 
 
 def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
@@ -175,16 +226,56 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
     return part, confidence
 
 
+# The nearest phrasing (`_best_phrasing`): its weight in the score, the share of the
+# confidence it makes, and how much of it a section gets (a chapter title or a short heading
+# is no question asked, and must not outrank the entry written for it).
+PHRASING_WEIGHT = 0.6
+NEAR_CONFIDENCE = 0.2
+SECTION_PHRASING = 0.5
+
+
+def _best_phrasing(qtext: str, content: list[str], idf: dict) -> float:
+    """How closely the question matches the nearest of the passage's phrasings (an entry's
+    question or one of its alternatives; a section's title or heading): the idf-weighted Dice
+    overlap of their content words, the glossary applied to both. Coverage alone favours the
+    entry with the most phrasings on a topic; this also counts what a phrasing asks that the
+    question does not ("thẻ đảng viên điện tử" for "thẻ đảng viên để làm gì"). Here any
+    number matches any number: "75 điểm xếp loại gì" is asked as "90 điểm là xuất sắc?"."""
+    weight = {_number_class(w): idf[w] for w in content}
+    wanted = set(weight)
+    mass = sum(weight.values())
+    unknown = mass / len(weight)  # a word of the phrasing only: weighed as an average one
+    best = 0.0
+    for phrasing in qtext.split(PHRASING_SEPARATOR):
+        own = {_number_class(t) for t in phrasing.split() if t not in STOPWORDS}
+        if own:
+            common = sum(weight[w] for w in own & wanted)
+            best = max(best, 2 * common / (mass + sum(weight.get(w, unknown) for w in own)))
+    return best
+
+
+def _number_class(word: str) -> str:
+    return "0" if word.isdigit() else word
+
+
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
     """(score, confidence, passage id) of each candidate, best first, the best passage of each
     source only: three sections of one chapter are one answer, and would push the other
     sources out of the three shown."""
     best = max(f[1] for f in found) or 1.0
+    version = _glossary_version()
     scored = []
     for passage_id, raw, kind, qtext, btext, *source in found:
+        # the passage as the question is read: its abbreviations and synonyms expanded
+        qtext, btext = version.expanded(qtext), version.expanded(btext)
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
         score = RAW_SHARE * raw / best + (1 - RAW_SHARE) * part
-        score += QA_BONUS if kind == "qa" else 0.0
+        near = _best_phrasing(qtext, content, idf)
+        confidence = (1 - NEAR_CONFIDENCE) * confidence + NEAR_CONFIDENCE * near
+        if kind == "qa":
+            score += QA_BONUS + PHRASING_WEIGHT * near
+        else:
+            score += PHRASING_WEIGHT * SECTION_PHRASING * near
         scored.append((score, confidence, passage_id, tuple(source)))
     scored.sort(key=lambda x: (-x[0], x[2]))
     seen: set = set()
@@ -205,7 +296,8 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
     df, total = _document_frequencies(content)
     idf = {w: _idf(w, df.get(w, 0), total) for w in content}
     rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
-    found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs])))
+    written = written_forms(content, glossary())
+    found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs] + written)))
     if not found:
         return content, []
     return content, _rescored(found, content, pairs, idf)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from blueprints.assistant.analysis import indexed_text, words
+from blueprints.assistant.analysis import PHRASING_SEPARATOR, indexed_text, words
 from blueprints.assistant.models import Passage, QAEntry
 from blueprints.handbook.models import Article, Kind, Status
 from blueprints.handbook.services import sections_of
@@ -50,7 +50,9 @@ def _fts_write(connection, passage_id: int, q: str, b: str) -> None:
 def _add(connection, asked: str, told: str, **values) -> None:
     """One passage row and its full-text entry: `asked` is what the passage answers (the
     question and its phrasings, or the title and heading), `told` its text."""
-    q_words, b_words = " ".join(words(asked)), " ".join(words(told))
+    # Phrasings stay apart (" | " is no word): the engine compares the question with each one.
+    q_words = PHRASING_SEPARATOR.join(" ".join(words(part)) for part in asked.split("\n"))
+    b_words = " ".join(words(told))
     result = connection.execute(insert(PASSAGES).values(qtext=q_words, btext=b_words, **values))
     _fts_write(connection, result.inserted_primary_key[0], indexed_text(asked), indexed_text(told))
 

@@ -112,9 +112,10 @@ class Passage(db.Model):
     """One retrievable unit: a published Q&A entry, or one section (## heading) of a
     published province-wide chapter or document. Written only by `index.py`.
 
-    `qtext` and `btext` hold the folded question (with its phrasings, or the chapter title and
-    section heading) and body, each followed by its word bigrams; the SQLite FTS5 table
-    `assistant_fts` (rowid = id) or the PostgreSQL `search_vector` index them.
+    `qtext` and `btext` hold the folded question (its phrasings, or the chapter title and
+    section heading, apart with " | ") and body as folded words; the full-text index (the
+    SQLite FTS5 table `assistant_fts`, rowid = id, or the PostgreSQL `search_vector`) holds
+    each field's words followed by its word bigrams.
     """
 
     __tablename__ = "assistant_passages"

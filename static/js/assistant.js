@@ -4,10 +4,11 @@
    page; "Lưu để đọc khi không có mạng" on the handbook saves it too). Offline, a question is
    answered here from that copy, with the server's steps (blueprints/assistant/analysis.py and
    engine.py): text folded (NFC, lower case, no diacritics, đ→d), Telex leftovers repaired,
-   the glossary applied, stopwords left out, word bigrams, BM25 with the question field
-   weighted 4, then the same idf-weighted coverage and threshold. The answer says that it
-   comes from the saved copy. With no answer, the question can be queued for the Ban Biên tập
-   (the outbox of app.js sends it when the network returns). */
+   numbers in words read as digits, the glossary applied, stopwords left out, word bigrams,
+   BM25 with the question field weighted 4, then the same idf-weighted coverage, nearest
+   phrasing and threshold. The answer says that it comes from the saved copy. With no
+   answer, the question can be queued for the Ban Biên tập (the outbox of app.js sends it
+   when the network returns). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -48,22 +49,54 @@
     return (text || "").normalize("NFC").toLowerCase().replace(/đ/g, "d")
       .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
-  function words(text) { return fold(text).match(/[a-z0-9]+/g) || []; }
+  // Numbers in words ("sáu mươi" → 60, "mười hai" → 12) as analysis.py reads them.
+  var DIGITS = { mot: 1, hai: 2, ba: 3, bon: 4, tu: 4, nam: 5, lam: 5, sau: 6, bay: 7, tam: 8, chin: 9 };
+  var UNITS = { p: "phut", ph: "phut", tr: "trieu", k: "nghin", h: "gio", d: "dong" };
+  function numbers(typed) {
+    var tokens = [], out = [], i = 0;
+    typed.forEach(function (t) { // "90p" → "90 phut", as analysis.py splits it
+      var m = /^(\d+)([a-z]+)$/.exec(t);
+      if (m) tokens.push(m[1], UNITS[m[2]] || m[2]); else tokens.push(t);
+    });
+    while (i < tokens.length) {
+      var tens = null;
+      if (tokens[i] === "muoi") { tens = 1; i += 1; }
+      else if (DIGITS[tokens[i]] && tokens[i + 1] === "muoi") { tens = DIGITS[tokens[i]]; i += 2; }
+      if (tens === null) { out.push(tokens[i]); i += 1; continue; }
+      var unit = i < tokens.length && tokens[i] !== "nam" ? DIGITS[tokens[i]] || 0 : 0;
+      if (unit) i += 1;
+      out.push(String(tens * 10 + unit));
+    }
+    return out;
+  }
+  function words(text) { return numbers(fold(text).match(/[a-z0-9]+/g) || []); }
   function repair(word) {
     if (word.length < 3 || /^\d+$/.test(word)) return word;
     if (word.indexOf("dd") === 0) word = word.slice(1);
-    word = word.replace(/([aou])w/g, "$1").replace(/([aeo])\1/g, "$1");
+    word = word.replace(/([aou])w/g, "$1").replace(/([aeo])\1/g, "$1")
+      .replace(/([bcghklmnpqrstvx])\1/g, "$1"); // a key pressed twice
     return word.length > 2 ? word.replace(/([aeiouychtpmng])[sfrxj]$/, "$1") : word;
   }
+  // Terms by their first word, longest first (analysis.by_first_word): the whole saved Q&A is
+  // expanded once when it is read.
+  function byFirst(glossary) {
+    if (!glossary.first) {
+      glossary.first = {};
+      glossary.forEach(function (g) {
+        (glossary.first["~" + g[0][0]] = glossary.first["~" + g[0][0]] || []).push(g);
+      });
+    }
+    return glossary.first;
+  }
   function expand(tokens, glossary) {
-    var out = [], i = 0;
+    var out = [], i = 0, first = byFirst(glossary);
     while (i < tokens.length) {
-      var hit = null;
-      for (var g = 0; g < glossary.length && !hit; g++) {
-        var term = glossary[g][0];
-        if (tokens.slice(i, i + term.length).join(" ") === term.join(" ")) hit = glossary[g];
+      var hit = null, terms = first["~" + tokens[i]] || [];
+      for (var g = 0; g < terms.length && !hit; g++) {
+        var term = terms[g][0];
+        if (tokens.slice(i, i + term.length).join(" ") === term.join(" ")) hit = terms[g];
       }
-      if (hit) { out = out.concat(hit[1]); i += hit[0].length; } else { out.push(tokens[i]); i += 1; }
+      if (hit) { out.push.apply(out, hit[1]); i += hit[0].length; } else { out.push(tokens[i]); i += 1; }
     }
     return out;
   }
@@ -82,7 +115,9 @@
     var glossary = data.glossary.map(function (g) { return [g[0].split(" "), g[1].split(" ")]; })
       .sort(function (a, b) { return b[0].length - a[0].length; });
     var docs = data.entries.map(function (e) {
-      var q = words([e.q].concat(e.also).join(" \n ")), b = words(e.text);
+      // the entry read as a question is: its abbreviations and synonyms expanded (engine.py)
+      var q = expand(words([e.q].concat(e.also).join(" \n ")), glossary);
+      var b = expand(words(e.text), glossary);
       var tf = {};
       function add(field, list) {
         list.concat(pairs(list, stop).map(function (p) { return p.replace(" ", ""); }))
@@ -92,7 +127,8 @@
           });
       }
       add(0, q); add(1, b);
-      return { entry: e, tf: tf, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " " };
+      var phrasings = [e.q].concat(e.also).map(function (p) { return expand(words(p), glossary); });
+      return { entry: e, tf: tf, phrasings: phrasings, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " " };
     });
     var avg = docs.reduce(function (s, d) { return s + d.len; }, 0) / Math.max(1, docs.length);
     return { stop: stop, glossary: glossary, docs: docs, avg: avg };
@@ -109,6 +145,26 @@
       if (text.indexOf(" " + w + " ") >= 0) found += x;
     });
     return mass ? found / mass : 0;
+  }
+  // The nearest phrasing: idf-weighted Dice overlap of content words, any number matching
+  // any number (engine._best_phrasing).
+  function numberClass(w) { return /^\d+$/.test(w) ? "0" : w; }
+  function nearest(index, d, content, weights) {
+    var weight = {}, mass = 0, count = 0, best = 0;
+    content.forEach(function (w) { weight[numberClass(w)] = weights[w]; });
+    Object.keys(weight).forEach(function (w) { mass += weight[w]; count += 1; });
+    var unknown = mass / count;
+    d.phrasings.forEach(function (p) {
+      var own = unique(p.filter(function (t) { return !index.stop[t]; }).map(numberClass));
+      if (!own.length) return;
+      var common = 0, size = 0;
+      own.forEach(function (w) {
+        if (w in weight) common += weight[w];
+        size += w in weight ? weight[w] : unknown;
+      });
+      best = Math.max(best, 2 * common / (mass + size));
+    });
+    return best;
   }
   function answer(index, question) {
     var tokens = expand(words(question).slice(0, 24).map(repair), index.glossary);
@@ -134,8 +190,10 @@
       var both = s.d.q + s.d.b;
       var wa = share(both, content, weights), wq = share(s.d.q, content, weights);
       var pa = bi.length ? share(both, bi) : wa, pq = bi.length ? share(s.d.q, bi) : wa;
-      s.confidence = 0.45 * wa + 0.2 * wq + 0.35 * pa; // the server's confidence (engine.py)
-      s.score = 0.4 * s.bm25 / best + 0.6 * (0.35 * wa + 0.25 * wq + 0.25 * pa + 0.15 * pq) + 0.04;
+      var near = nearest(index, s.d, content, weights);
+      // the server's confidence and score (engine.py)
+      s.confidence = 0.8 * (0.45 * wa + 0.2 * wq + 0.35 * pa) + 0.2 * near;
+      s.score = 0.4 * s.bm25 / best + 0.6 * (0.35 * wa + 0.25 * wq + 0.25 * pa + 0.15 * pq) + 0.6 * near;
     });
     scored.sort(function (a, b) { return b.score - a.score; });
     if (scored[0].confidence < THRESHOLD) return [];

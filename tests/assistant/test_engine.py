@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from blueprints.assistant.analysis import compile_glossary, query_terms, repair
-from blueprints.assistant.engine import ranked_ids, search
+from blueprints.assistant.analysis import compile_glossary, query_terms, repair, words
+from blueprints.assistant.engine import _best_phrasing, ranked_ids, search
 from blueprints.assistant.models import Passage, QAEntry
 from blueprints.handbook.models import Article, Status
 from core.extensions import db
@@ -31,6 +31,7 @@ def test_abbreviations_and_telex_leftovers_are_understood(app, world):
     assert _ids(app, "ve huu dong DP bao nhieu")[0] == "dang-phi-nghi-huu"
     assert _ids(app, "dangr phis nghir huu")[0] == "dang-phi-nghi-huu"
     assert repair("phis") == "phi" and repair("dduwowcj") == "duoc" and repair("bch") == "bch"
+    assert repair("giann") == "gian"  # a key pressed twice
 
 
 def test_out_of_scope_questions_get_no_answer(app, world):
@@ -113,3 +114,30 @@ def test_query_terms_apply_the_glossary_longest_first():
     content, pairs = query_terms("em muon hoi ve vao dang cho con dv", glossary)
     assert content == ["ket", "nap", "dang", "vien"]
     assert "ket nap" in pairs
+
+
+def test_numbers_in_words_and_units_are_read_as_digits():
+    assert words("Người ngoài sáu mươi tuổi") == ["nguoi", "ngoai", "60", "tuoi"]
+    assert words("mười hai tháng, hai mươi lăm") == ["12", "thang", "25"]
+    assert words("ba mươi năm tuổi đảng")[:2] == ["30", "nam"]  # năm after the tens is a year
+    assert words("họp 90p, lương 5tr") == ["hop", "90", "phut", "luong", "5", "trieu"]
+    assert words("ba tôi năm nay") == ["ba", "toi", "nam", "nay"]  # alone, no number
+
+
+def test_an_entry_written_with_a_synonym_answers_the_expanded_question(app, world):
+    with app.app_context():
+        add_term("vào Đảng", "kết nạp đảng")
+        add_entry("ho-so", "Hồ sơ xin vào Đảng gồm những gì?", [], "Đơn, lý lịch.", "ket-nap")
+        add_entry("le", "Lễ kết nạp tổ chức khi nào?", [], "Trong một tháng.", "ket-nap")
+        db.session.commit()
+    assert _ids(app, "ho so ket nap dang can gi")[0] == "ho-so"
+    assert _ids(app, "hồ sơ vào đảng")[0] == "ho-so"
+
+
+def test_the_nearest_phrasing_counts_what_it_asks_beyond_the_question():
+    idf = {"the": 1.0, "dang": 0.2, "vien": 0.5, "75": 0.3, "diem": 2.0}
+    near = _best_phrasing("the dang vien dien tu la gi | the dien tu", ["the", "dang", "vien"], idf)
+    exact = _best_phrasing("the dang vien dung lam gi", ["the", "dang", "vien"], idf)
+    assert exact > near
+    # any number matches any number: "75 điểm" is asked as "90 điểm là xuất sắc?"
+    assert _best_phrasing("90 diem la xuat sac", ["75", "diem"], idf) > 0.5
