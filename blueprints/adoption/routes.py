@@ -155,6 +155,8 @@ def dashboard(unit: Unit, month: date, *, on_page: bool = False) -> dict:
         "tables": tables,
         "history_points": [(f.month.strftime("%m/%y"), f.install_rate) for f in months],
         "unit_bars": _bars(adoption),
+        "chart_all": CHART_ALL,
+        "chart_ends": CHART_ENDS,
     }
 
 
