@@ -88,9 +88,9 @@ CHART_ENDS = 5
 def _bars(ranked: list[Figures]) -> list[tuple[str, float | None, str]]:
     """The sub-unit bar chart: every sub-unit when few, else the best and the weakest few with
     a line saying how many lie between (the table after the chart lists them all)."""
-    items = [(f.unit.name, f.install_rate, f.mark) for f in ranked if f.install_rate is not None]
     if len(ranked) <= CHART_ALL:
         return [(f.unit.name, f.install_rate, f.mark) for f in ranked]
+    items = [(f.unit.name, f.install_rate, f.mark) for f in ranked if f.install_rate is not None]
     between = len(ranked) - 2 * CHART_ENDS
     gap = (_("… %(n)s đơn vị khác (xem bảng)", n=between), None, "gap")
     return [*items[:CHART_ENDS], gap, *items[-CHART_ENDS:]]
@@ -102,6 +102,17 @@ def _matching(ranked: list[Figures], q: str) -> list[Figures]:
         return ranked
     wanted = fold(q)
     return [f for f in ranked if wanted in fold(f.unit.name)]
+
+
+def _ranked_table(build, key: str, ranked: list[Figures], whole, q: str, on_page: bool):
+    """A ranked sub-unit table: every row for the exports, one page of the matching rows for
+    the page (only those are formatted: a merged province has ~130 sub-units)."""
+    if not on_page:
+        return build(ranked, whole)
+    listed = paginate_list(_matching(ranked, q), PER_PAGE, arg=f"{key}_page")
+    table = build(listed.items, whole)
+    table.paged(listed)
+    return table
 
 
 def search_words() -> str:
@@ -122,17 +133,9 @@ def dashboard(unit: Unit, month: date, *, on_page: bool = False) -> dict:
     months = history(unit)
     q = search_words() if on_page else ""
     tables = {}
-    for key, ranked, build in (("adoption", adoption, adoption_table),
-                               ("quality", quality, quality_table)):  # fmt: skip
-        if not subs:
-            break
-        if not on_page:
-            tables[key] = build(ranked, whole)
-            continue
-        # Only the page's rows are formatted: a province has ~130 sub-units.
-        listed = paginate_list(_matching(ranked, q), PER_PAGE, arg=f"{key}_page")
-        tables[key] = build(listed.items, whole)
-        tables[key].paged(listed)
+    if subs:
+        tables["adoption"] = _ranked_table(adoption_table, "adoption", adoption, whole, q, on_page)
+        tables["quality"] = _ranked_table(quality_table, "quality", quality, whole, q, on_page)
     tables["history"] = history_table(months)
     if not unit.is_cell:
         stmt = cells_not_met(unit, month, q)
