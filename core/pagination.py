@@ -37,20 +37,31 @@ class _RowPagination(SelectPagination):
 
 
 def paginate(
-    stmt: Select, per_page: int, *, page: int | None = None, rows: bool = False, count: bool = True
+    stmt: Select,
+    per_page: int,
+    *,
+    page: int | None = None,
+    rows: bool = False,
+    count: bool = True,
+    total: int | None = None,
 ) -> Pagination:
     """One page of `stmt` (ordered by the caller); `rows` for multi-column selects, `count`
-    False when the caller counts by itself (the audit log caps its count)."""
+    False when the caller counts by itself (the audit log caps its count), `total` when the
+    caller already knows the count (the dashboards read it from a rollup row)."""
     args = {
         "page": page or page_number(),
         "per_page": per_page,
         "max_per_page": per_page,
         "error_out": False,
-        "count": count,
+        "count": count and total is None,
     }
     if rows:
-        return _RowPagination(select=stmt, session=db.session(), **args)
-    return db.paginate(stmt, **args)
+        listed = _RowPagination(select=stmt, session=db.session(), **args)
+    else:
+        listed = db.paginate(stmt, **args)
+    if total is not None:
+        listed.total = total
+    return listed
 
 
 class _ListPagination(Pagination):

@@ -14,10 +14,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask import g, has_request_context
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, or_, select
 
 from blueprints.adoption.counting import GRADE_FLOORS
-from blueprints.adoption.models import COUNT_COLUMNS, DashboardMonth
+from blueprints.adoption.models import CELL_COLUMNS, COUNT_COLUMNS, DashboardMonth
 from blueprints.adoption.months import months_back, this_month
 from blueprints.adoption.refresh import refresh_month
 from blueprints.meetings.services import grade
@@ -60,10 +60,9 @@ class Figures:
     position: int | None = None  # 1 for the best in a ranked table; None when not ranked
 
     def __post_init__(self) -> None:
-        # Each count as a plain attribute (f.installed): read thousands of times per page.
-        for name in COUNT_COLUMNS:
-            if name not in ("cells", "cells_met", "cells_regular"):
-                setattr(self, name, self.counts.get(name, 0))
+        # Each count as a plain attribute (f.installed): read thousands of times per page, and
+        # set in one update (a province page builds a Figures per sub-unit).
+        self.__dict__.update(_ZERO_COUNTS, **self.counts)
 
     @property
     def denominator(self) -> int:
@@ -98,6 +97,9 @@ class Figures:
     @property
     def cells_not_met(self) -> int:
         return self.cells - self.cells_met
+
+
+_ZERO_COUNTS = dict.fromkeys((c for c in COUNT_COLUMNS if c not in CELL_COLUMNS), 0)
 
 
 def _grade_word(score: int) -> str:
@@ -194,8 +196,10 @@ def history(unit: Unit, months: int = 12) -> list[Figures]:
 
 
 def cells_not_met(unit: Unit, month: date, q: str = "") -> Select:
-    """(cell, parent) names of the subtree's cells with no meeting closed in `month`, by name;
-    `q` keeps the cells whose name (without diacritics) contains it."""
+    """(cell, parent) names of the subtree's cells with no meeting closed in `month`, in tree
+    order (the cells of one committee together; the month-and-path index gives that order
+    without sorting Hà Nội's thousands); `q` keeps those whose name or parent's name, without
+    diacritics, contains it. The same leaf rows the rollup counts as `cells_not_met`."""
     parent = Unit.__table__.alias("parent")
     stmt = (
         select(Unit.name, parent.c.name)
@@ -205,13 +209,18 @@ def cells_not_met(unit: Unit, month: date, q: str = "") -> Select:
             DashboardMonth.month == month,
             DashboardMonth.leaf.is_(True),
             DashboardMonth.held == 0,
-            Unit.kind == UnitKind.CELL,
             subtree_clause(DashboardMonth.path, unit.path),
         )
-        .order_by(Unit.name, Unit.id)
+        .order_by(DashboardMonth.path)
     )
     if q:
-        stmt = stmt.where(Unit.name_search.contains(fold(q), autoescape=True))
+        wanted = fold(q)
+        stmt = stmt.where(
+            or_(
+                Unit.name_search.contains(wanted, autoescape=True),
+                parent.c.name_search.contains(wanted, autoescape=True),
+            )
+        )
     return stmt
 
 

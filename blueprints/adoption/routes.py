@@ -140,7 +140,9 @@ def dashboard(unit: Unit, month: date, *, on_page: bool = False) -> dict:
     if not unit.is_cell:
         stmt = cells_not_met(unit, month, q)
         if on_page:
-            listed = paginate(stmt, PER_PAGE, rows=True, page=page_number("not_met_page"))
+            # Without a search the rollup row already counts them (no COUNT over the subtree).
+            listed = paginate(stmt, PER_PAGE, rows=True, page=page_number("not_met_page"),
+                              total=None if q else whole.cells_not_met)  # fmt: skip
             tables["not_met"] = not_met_table(listed.items, month)
             tables["not_met"].paged(listed)
         else:
