@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from flask import g, has_request_context
+from sqlalchemy import Select, and_, or_, select
 
-from blueprints.adoption.models import COUNT_COLUMNS, DashboardMonth
+from blueprints.adoption.counting import GRADE_FLOORS
+from blueprints.adoption.models import CELL_COLUMNS, COUNT_COLUMNS, DashboardMonth
 from blueprints.adoption.months import months_back, this_month
 from blueprints.adoption.refresh import refresh_month
 from blueprints.meetings.services import grade
@@ -21,7 +25,7 @@ from blueprints.units.models import Unit, UnitKind, subtree_clause
 from core.extensions import db
 from core.i18n import fmt_number, fmt_percent
 from core.models import utcnow
-from core.text import text_sort_key
+from core.text import fold, text_sort_key
 
 # A subtree this small is recounted on view when its figures are older than STALE (a cell's
 # secretary sees today's sign-ins); larger ones rely on the meeting hook and the nightly job.
@@ -46,19 +50,19 @@ def share(part: int | None, whole: int | None) -> float | None:
 class Figures:
     """Sums over a group of cells for one month (or per month in a history)."""
 
-    unit: Unit | None = None
+    unit: Unit | UnitRef | None = None
     month: date | None = None
     cells: int = 0
     cells_met: int = 0
     cells_regular: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     mark: str = ""  # "best", "weakest" or "" in a ranked table
+    position: int | None = None  # 1 for the best in a ranked table; None when not ranked
 
     def __post_init__(self) -> None:
-        # Each count as a plain attribute (f.installed): read thousands of times per page.
-        for name in COUNT_COLUMNS:
-            if name not in ("cells", "cells_met", "cells_regular"):
-                setattr(self, name, self.counts.get(name, 0))
+        # Each count as a plain attribute (f.installed): read thousands of times per page, and
+        # set in one update (a province page builds a Figures per sub-unit).
+        self.__dict__.update(_ZERO_COUNTS, **self.counts)
 
     @property
     def denominator(self) -> int:
@@ -77,7 +81,8 @@ class Figures:
 
     @property
     def grade(self) -> str:
-        return grade(self.average_score) if self.average_score is not None else ""
+        score = self.average_score
+        return "" if score is None else _grade_word(score)
 
     @property
     def average_rating(self) -> float | None:
@@ -92,6 +97,21 @@ class Figures:
     @property
     def cells_not_met(self) -> int:
         return self.cells - self.cells_met
+
+
+_ZERO_COUNTS = dict.fromkeys((c for c in COUNT_COLUMNS if c not in CELL_COLUMNS), 0)
+
+
+def _grade_word(score: int) -> str:
+    """The grade's word, translated once per request for each band (a province's tables ask
+    for ~150 grades, and each gettext call costs more than the rest of the row)."""
+    floor = next((f for _name, f in GRADE_FLOORS if score >= f), 0)
+    if not has_request_context():
+        return grade(floor)
+    words = g.setdefault("adoption_grade_words", {})
+    if floor not in words:
+        words[floor] = grade(floor)
+    return words[floor]
 
 
 def _columns():
@@ -132,16 +152,35 @@ def total(unit: Unit, month: date) -> Figures:
     return _figures(row, unit=unit, month=month)
 
 
+class UnitRef(NamedTuple):
+    """What a sub-unit's row needs of the unit (no ORM object: a province has ~130)."""
+
+    id: int
+    code: str
+    name: str
+
+
 def by_sub_unit(unit: Unit, month: date) -> list[Figures]:
-    """One total per direct sub-unit (its whole subtree), sorted by name."""
-    rows = db.session.execute(
-        select(DashboardMonth.unit_id, *_columns()).where(
-            *_rollup(month), DashboardMonth.parent_id == unit.id
+    """One total per direct sub-unit (its whole subtree), sorted by name; one query."""
+    figures = DashboardMonth.__table__
+    stmt = (
+        select(Unit.id, Unit.code, Unit.name, *(figures.c[c] for c in COUNT_COLUMNS))
+        .outerjoin(
+            figures,
+            and_(figures.c.unit_id == Unit.id, figures.c.month == month, figures.c.leaf.is_(False)),
         )
-    ).mappings()
-    found = {r["unit_id"]: r for r in rows}
-    out = [_figures(found.get(child.id), unit=child, month=month) for child in unit.children]
-    return sorted(out, key=lambda f: text_sort_key(f.unit.name))
+        .where(Unit.parent_id == unit.id)
+    )
+    out = []
+    for row in db.session.execute(stmt).mappings():
+        ref = UnitRef(row["id"], row["code"], row["name"])
+        out.append(_figures(row if row["members"] is not None else None, unit=ref, month=month))
+    return sorted(out, key=lambda f: _name_key(f.unit.name))
+
+
+# The Vietnamese sort key of a unit name (a pure function of the text, so safe to keep between
+# requests): a province page sorts its 130 sub-units on every view.
+_name_key = lru_cache(maxsize=8192)(text_sort_key)
 
 
 def history(unit: Unit, months: int = 12) -> list[Figures]:
@@ -156,9 +195,11 @@ def history(unit: Unit, months: int = 12) -> list[Figures]:
     return [_figures(found.get(m), unit=unit, month=m) for m in wanted]
 
 
-def cells_not_met(unit: Unit, month: date, limit: int = 200) -> list[tuple[str, str]]:
-    """(cell, parent) names of the subtree's cells with no meeting closed in `month` (the first
-    `limit` by name)."""
+def cells_not_met(unit: Unit, month: date, q: str = "") -> Select:
+    """(cell, parent) names of the subtree's cells with no meeting closed in `month`, in tree
+    order (the cells of one committee together; the month-and-path index gives that order
+    without sorting Hà Nội's thousands); `q` keeps those whose name or parent's name, without
+    diacritics, contains it. The same leaf rows the rollup counts as `cells_not_met`."""
     parent = Unit.__table__.alias("parent")
     stmt = (
         select(Unit.name, parent.c.name)
@@ -168,44 +209,61 @@ def cells_not_met(unit: Unit, month: date, limit: int = 200) -> list[tuple[str, 
             DashboardMonth.month == month,
             DashboardMonth.leaf.is_(True),
             DashboardMonth.held == 0,
-            Unit.kind == UnitKind.CELL,
             subtree_clause(DashboardMonth.path, unit.path),
         )
-        .order_by(Unit.name)
-        .limit(limit)
+        .order_by(DashboardMonth.path)
     )
-    return [tuple(row) for row in db.session.execute(stmt)]
+    if q:
+        wanted = fold(q)
+        stmt = stmt.where(
+            or_(
+                Unit.name_search.contains(wanted, autoescape=True),
+                parent.c.name_search.contains(wanted, autoescape=True),
+            )
+        )
+    return stmt
 
 
 def rank(rows: list[Figures], key) -> list[Figures]:
-    """`rows` ordered by `key` (highest first, None last), the best and weakest marked."""
-    scored = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
-    marked = min(MARKED, len(scored) // 2)
+    """`rows` ordered by `key` (highest first, None last), each numbered by its place among
+    all of them (equal values share a place) and the best and weakest marked."""
+    keyed = [(key(r), r) for r in rows]  # each key computed once
+    ordered = sorted((kr for kr in keyed if kr[0] is not None), key=lambda kr: kr[0], reverse=True)
     for r in rows:
-        r.mark = ""
+        r.mark, r.position = "", None
+    for place, (value, r) in enumerate(ordered, 1):
+        tied = place > 1 and ordered[place - 2][0] == value
+        r.position = ordered[place - 2][1].position if tied else place
+    scored = [r for _value, r in ordered]
+    marked = min(MARKED, len(scored) // 2)
     for r in scored[:marked]:
         r.mark = "best"
     for r in scored[len(scored) - marked :]:
         r.mark = "weakest"
-    return scored + [r for r in rows if key(r) is None]
+    return scored + [r for value, r in keyed if value is None]
 
 
 def ensure_fresh(unit: Unit, month: date) -> None:
-    """Fill the month's rows for the subtree when missing; recount a small one when stale."""
-    latest, rows = db.session.execute(
-        select(func.max(DashboardMonth.refreshed_at), func.count(DashboardMonth.id)).where(
-            DashboardMonth.month == month,
-            DashboardMonth.leaf.is_(True),
-            subtree_clause(DashboardMonth.path, unit.path),
+    """Fill the month's rows for the subtree when missing; recount a small one when stale.
+
+    The unit's rollup row tells both in one lookup: it is rewritten whenever a cell below is
+    (so its time is the latest refresh under it) and it counts the cells under it."""
+    rollup = db.session.execute(
+        select(DashboardMonth.refreshed_at, DashboardMonth.cells).where(
+            *_rollup(month), DashboardMonth.unit_id == unit.id
         )
-    ).one()
+    ).first()
+    current = month == this_month()
+    if rollup is not None and not (
+        current and rollup.cells <= LIVE_CELLS and utcnow() - rollup.refreshed_at > STALE
+    ):
+        return
     cells = list(
         db.session.scalars(
             select(Unit.id).where(subtree_clause(Unit.path, unit.path), Unit.kind == UnitKind.CELL)
         )
     )
-    stale = month == this_month() and latest is not None and utcnow() - latest > STALE
-    if (rows == 0 and cells) or (stale and len(cells) <= LIVE_CELLS):
+    if cells:
         refresh_month(month, cells)
         db.session.commit()
 

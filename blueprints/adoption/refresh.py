@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, text
 
 from blueprints.adoption import counting
 from blueprints.adoption.counting import GRADE_FLOORS
@@ -129,6 +129,14 @@ def _rollup_rows(month: date, units: list[int] | None) -> list[dict]:
     ]
 
 
+def _analyse() -> None:
+    """Fresh planner statistics on PostgreSQL before the rollup's range join. Right after a
+    first load (or a month rewritten whole) the table looks empty to the planner, which then
+    scans every leaf row once per unit: minutes at Hà Nội's 19.000 cells instead of a second."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE dashboard_months"))
+
+
 def refresh_month(month: date, cells: list[int] | None = None, *, live: bool | None = None) -> int:
     """Rewrite `month` for `cells` (None: everything) and the rollups above them.
 
@@ -142,6 +150,7 @@ def refresh_month(month: date, cells: list[int] | None = None, *, live: bool | N
         # Everything is recounted: rows of units gone or emptied since go too.
         db.session.execute(delete(DashboardMonth).where(DashboardMonth.month == month))
         _upsert(leaves)
+        _analyse()
         rollups = _rollup_rows(month, None)
     else:
         _upsert(leaves)

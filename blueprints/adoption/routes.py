@@ -14,6 +14,7 @@ from flask_login import current_user
 from blueprints.adoption import exports
 from blueprints.adoption.blueprint import bp
 from blueprints.adoption.figures import (
+    Figures,
     by_sub_unit,
     cells_not_met,
     ensure_fresh,
@@ -26,6 +27,7 @@ from blueprints.adoption.figures import (
 from blueprints.adoption.months import this_month
 from blueprints.adoption.refresh import refresh_month
 from blueprints.adoption.tables import (
+    PER_PAGE,
     adoption_table,
     history_table,
     inactive_table,
@@ -37,9 +39,11 @@ from blueprints.audit.models import record
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
+from core.pagination import page_number, paginate, paginate_list
 from core.permissions import authorize, can, permission
 from core.rendering import render
 from core.spreadsheets import XLSX_MIMETYPE
+from core.text import clean, fold
 
 ORDER = {"admin": 0, "staff": 1, "secretary": 2, "deputy": 3}
 
@@ -77,48 +81,112 @@ def _breadcrumb(unit: Unit) -> list[Unit]:
     return [u for u in ancestors if u.id == unit.id or can(current_user, "adoption.view", u)]
 
 
-def dashboard(unit: Unit, month: date) -> dict:
-    """Everything one dashboard shows (and exports) for `unit` and `month`."""
+CHART_ALL = 12  # sub-units drawn one bar each; beyond that the best and weakest CHART_ENDS
+CHART_ENDS = 5
+
+
+def _bars(ranked: list[Figures]) -> list[tuple[str, float | None, str]]:
+    """The sub-unit bar chart: every sub-unit when few, else the best and the weakest few with
+    a line saying how many lie between (the table after the chart lists them all)."""
+    if len(ranked) <= CHART_ALL:
+        return [(f.unit.name, f.install_rate, f.mark) for f in ranked]
+    items = [(f.unit.name, f.install_rate, f.mark) for f in ranked if f.install_rate is not None]
+    between = len(ranked) - 2 * CHART_ENDS
+    gap = (_("… %(n)s đơn vị khác (xem bảng)", n=between), None, "gap")
+    return [*items[:CHART_ENDS], gap, *items[-CHART_ENDS:]]
+
+
+def _matching(ranked: list[Figures], q: str) -> list[Figures]:
+    """The sub-units whose name, without diacritics, contains the search words."""
+    if not q:
+        return ranked
+    wanted = fold(q)
+    return [f for f in ranked if wanted in fold(f.unit.name)]
+
+
+def _ranked_table(build, key: str, ranked: list[Figures], whole, q: str, on_page: bool):
+    """A ranked sub-unit table: every row for the exports, one page of the matching rows for
+    the page (only those are formatted: a merged province has ~130 sub-units)."""
+    if not on_page:
+        return build(ranked, whole)
+    listed = paginate_list(_matching(ranked, q), PER_PAGE, arg=f"{key}_page")
+    table = build(listed.items, whole)
+    table.paged(listed)
+    return table
+
+
+def search_words() -> str:
+    """The page's search words (?q=), cleaned and bounded."""
+    return clean(request.args.get("q", ""))[:80]
+
+
+def dashboard(unit: Unit, month: date, *, on_page: bool = False) -> dict:
+    """Everything one dashboard shows (and exports) for `unit` and `month`.
+
+    The exports get every row; `on_page` keeps one page of each long table (the ranks and
+    marks still counted over all sub-units) and the rows matching the search words."""
     ensure_fresh(unit, month)
     whole = total(unit, month)
     subs = by_sub_unit(unit, month)
     adoption = rank([copy.copy(f) for f in subs], key=lambda f: f.install_rate)
     quality = rank([copy.copy(f) for f in subs], key=lambda f: f.average_score)
     months = history(unit)
+    q = search_words() if on_page else ""
     tables = {}
     if subs:
-        tables["adoption"] = adoption_table(adoption, whole)
-        tables["quality"] = quality_table(quality, whole)
+        tables["adoption"] = _ranked_table(adoption_table, "adoption", adoption, whole, q, on_page)
+        tables["quality"] = _ranked_table(quality_table, "quality", quality, whole, q, on_page)
     tables["history"] = history_table(months)
     if not unit.is_cell:
-        tables["not_met"] = not_met_table(cells_not_met(unit, month), month)
+        stmt = cells_not_met(unit, month, q)
+        if on_page:
+            # Without a search the rollup row already counts them (no COUNT over the subtree).
+            listed = paginate(stmt, PER_PAGE, rows=True, page=page_number("not_met_page"),
+                              total=None if q else whole.cells_not_met)  # fmt: skip
+            tables["not_met"] = not_met_table(listed.items, month)
+            tables["not_met"].paged(listed)
+        else:
+            tables["not_met"] = not_met_table(db.session.execute(stmt).all(), month)
     else:
         tables["inactive"] = inactive_table(unit)
     return {
         "unit": unit,
         "month": month,
+        "q": q,
         "total": whole,
         "adoption_rows": adoption,
         "quality_rows": quality,
         "history": months,
         "tables": tables,
         "history_points": [(f.month.strftime("%m/%y"), f.install_rate) for f in months],
-        "unit_bars": [(f.unit.name, f.install_rate, f.mark) for f in adoption],
+        "unit_bars": _bars(adoption),
+        "chart_all": CHART_ALL,
+        "chart_ends": CHART_ENDS,
     }
+
+
+def _part(data: dict) -> str:
+    """The paged table an htmx pager link asked for (its region id in HX-Target), if any."""
+    key = request.headers.get("HX-Target", "").removeprefix("part-")
+    table = data["tables"].get(key)
+    return key if table is not None and table.pager is not None else ""
 
 
 @bp.get("/<int:unit_id>")
 @permission("adoption.view")
 def unit(unit_id: int):
-    """The dashboard of a unit; htmx swaps only the figures when the month changes."""
+    """The dashboard of a unit; htmx swaps only the figures when the month or the search words
+    change, and only one table when its pager is used."""
     target = _unit(unit_id)
-    data = dashboard(target, _month_arg())
+    data = dashboard(target, _month_arg(), on_page=True)
     if target.is_cell:
         reads.record("adoption.cell_viewed", target)
+    part = _part(data)
     return render(
         "adoption/unit.html",
-        "adoption/_table.html",
+        "adoption/_part.html" if part else "adoption/_table.html",
         d=data,
+        part=part,
         months=offered_months(),
         breadcrumb=_breadcrumb(target),
         ratio=ratio,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from blueprints.adoption.figures import Figures, share
@@ -20,11 +21,17 @@ from blueprints.units.models import Unit
 from core.extensions import db
 from core.i18n import formatters
 from core.models import utcnow
+from core.pagination import pager
+
+PER_PAGE = 20  # rows of a paged dashboard table (a province has ~130 sub-units)
 
 
 @dataclass
 class Table:
-    """One table: a key (for ?table=), a title, columns, rows and, per row, a unit to link."""
+    """One table: a key (for ?table=), a title, columns, rows and, per row, a unit to link.
+
+    The exports carry every row; the page may hold one page of them (`paged`), with the
+    total row (`total_last`) below it."""
 
     key: str
     title: str
@@ -36,6 +43,10 @@ class Table:
     on_page: list[int] | None = None
     # Per row, a member whose "no smartphone" flag the page lets the user change: (id, flag).
     actions: list[tuple[int, bool]] = field(default_factory=list)
+    total_last: bool = False
+    # Set by paged: the pager and how many rows match the search (on every page).
+    pager: dict | None = None
+    matched: int | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -48,15 +59,30 @@ class Table:
             return self.columns
         return [self.columns[i] for i in self.on_page]
 
+    @property
+    def page_arg(self) -> str:
+        """The query argument holding this table's page number (a page has several)."""
+        return f"{self.key}_page"
+
+    @property
+    def region(self) -> str:
+        """The id of the element holding the table and its pager (what htmx swaps)."""
+        return f"part-{self.key}"
+
     def add(self, values: list, *, link: int | None = None, mark: str = "") -> None:
         self.rows.append(values)
         self.links.append(link)
         self.marks.append(mark)
 
+    def paged(self, listed: Pagination) -> None:
+        """The page holds one page of a longer list (`listed`): keep its pager."""
+        self.pager = pager(listed, self.page_arg, self.region)
+        self.matched = listed.total
+
     def shown_rows(self) -> list[tuple[int | None, str, list[tuple[str, bool]]]]:
         """Per row: the unit to link, the mark, and each cell as (text, is a number), the text
         formatted as the page shows it (formatting here is several times cheaper than in the
-        template, which matters for a province's 130 rows of 24 columns)."""
+        template)."""
         number, percent = formatters()
         picked = self.on_page or range(len(self.columns))
         kinds = [self.columns[i][1] for i in picked]
@@ -78,13 +104,21 @@ class Table:
         ]
 
 
-def mark_label(mark: str) -> str:
+def _marks() -> dict[str, str]:
     """Words for a ranked row's mark (shown as text, never by colour alone)."""
-    return {"best": _("Dẫn đầu"), "weakest": _("Cần đôn đốc")}.get(mark, "")
+    return {"best": _("Dẫn đầu"), "weakest": _("Cần đôn đốc"), "": ""}
+
+
+def _place(f: Figures, marks: dict[str, str]) -> str:
+    """The "Xếp hạng" cell: the place among all sub-units, with the mark's words."""
+    if f.position is None:
+        return ""
+    return f"{f.position} — {marks[f.mark]}" if f.mark else str(f.position)
 
 
 def adoption_table(rows: list[Figures], total: Figures) -> Table:
     """Adoption by sub-unit, ranked by the adjusted install rate."""
+    marks = _marks()
     table = Table(
         "adoption",
         _("Sử dụng ứng dụng theo đơn vị trực thuộc"),
@@ -104,13 +138,14 @@ def adoption_table(rows: list[Figures], total: Figures) -> Table:
             (_("Hoạt động 30 ngày qua"), "int"),
             (_("Tỷ lệ hoạt động"), "rate"),
         ],
+        total_last=True,
     )
     for f in [*rows, total]:
         is_total = f is total
         table.add(
             [
                 _("Tổng cộng") if is_total else f.unit.name,
-                mark_label(f.mark),
+                _place(f, marks),
                 f.members,
                 f.probationary,
                 f.exempt,
@@ -132,6 +167,7 @@ def adoption_table(rows: list[Figures], total: Figures) -> Table:
 
 def quality_table(rows: list[Figures], total: Figures) -> Table:
     """Meeting quality by sub-unit for the month, ranked by the average score."""
+    marks = _marks()
     table = Table(
         "quality",
         _("Chất lượng sinh hoạt chi bộ theo đơn vị trực thuộc"),
@@ -163,6 +199,7 @@ def quality_table(rows: list[Figures], total: Figures) -> Table:
         ],
         # The page keeps the criteria a committee reads first; the CSV and XLSX carry all 24.
         on_page=[0, 1, 2, 3, 4, 5, 7, 8, 9, 14, 16, 17, 18, 23],
+        total_last=True,
     )
     for f in [*rows, total]:
         is_total = f is total
@@ -170,7 +207,7 @@ def quality_table(rows: list[Figures], total: Figures) -> Table:
         table.add(
             [
                 _("Tổng cộng") if is_total else f.unit.name,
-                mark_label(f.mark),
+                _place(f, marks),
                 f.cells,
                 f.cells_regular,
                 f.cells_not_met,

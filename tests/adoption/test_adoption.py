@@ -14,9 +14,11 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from blueprints.adoption.figures import by_sub_unit, history, total
+from blueprints.adoption import figures as figures_module
+from blueprints.adoption import routes
+from blueprints.adoption.figures import Figures, UnitRef, by_sub_unit, history, rank, total
 from blueprints.adoption.models import DashboardMonth
 from blueprints.adoption.months import VIETNAM_OFFSET, next_month, this_month
 from blueprints.adoption.refresh import GRADE_FLOORS
@@ -27,6 +29,7 @@ from blueprints.meetings.models import (
     MeetingStatus,
 )
 from blueprints.meetings.services import close_meeting, grade
+from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
 from core.models import utcnow
@@ -184,10 +187,73 @@ def test_secretary_sees_members_not_yet_active(client, figures, as_role):
     assert "Chưa được cấp tài khoản" in section and "Chưa đăng nhập lần nào" in section
 
 
+def _table(html: str, key: str) -> str:
+    """The body of one dashboard table of a page."""
+    return html.split(f'id="table-{key}"', 1)[1].split("</table>", 1)[0]
+
+
 def test_ranked_tables_mark_best_and_weakest_in_words(client, figures, as_role):
     as_role("staff_p")
     page = client.get(f"/adoption/{figures.units['P']}").get_data(as_text=True)
-    assert "▲ Dẫn đầu" in page and "▼ Cần đôn đốc" in page
+    adoption = _table(page, "adoption")
+    assert "▲ 1 — Dẫn đầu" in adoption and "▼ 2 — Cần đôn đốc" in adoption
+
+
+def test_sub_unit_tables_are_paged_ranks_over_all(client, figures, as_role, monkeypatch):
+    monkeypatch.setattr(routes, "PER_PAGE", 1)
+    as_role("staff_p")
+    url = f"/adoption/{figures.units['P']}"
+    first = client.get(url).get_data(as_text=True)
+    table = _table(first, "adoption")
+    assert "Huyện ủy Sơn Tịnh" in table and "▲ 1 — Dẫn đầu" in table
+    assert "Huyện ủy Lý Sơn" not in table and "Tổng cộng" in table  # the total on every page
+    assert "adoption_page=2" in first.split('id="part-adoption"', 1)[1]
+    assert 'hx-target="#part-adoption"' in first
+    # The pager's htmx request gets the one table back, the weakest still marked.
+    second = client.get(
+        f"{url}?adoption_page=2", headers={"HX-Request": "true", "HX-Target": "part-adoption"}
+    ).get_data(as_text=True)
+    assert second.lstrip().startswith('<div id="part-adoption"') and "<h2" not in second
+    assert "Huyện ủy Lý Sơn" in second and "▼ 2 — Cần đôn đốc" in second
+    assert "Huyện ủy Sơn Tịnh" not in second and "Tổng cộng" in second
+    # Without htmx the same URL is the whole page (a pushed URL works on its own).
+    assert "<html" in client.get(f"{url}?adoption_page=2").get_data(as_text=True)
+    # The exports carry every row whatever the page.
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))
+    names = [r[0] for r in book["adoption"].iter_rows(min_row=3, values_only=True)]
+    assert names == ["Huyện ủy Sơn Tịnh", "Huyện ủy Lý Sơn", "Tổng cộng"]
+    csv_text = client.get(f"{url}.csv?table=not_met").get_data(as_text=True)
+    assert "Chi bộ thôn Phước Lộc" in csv_text and "Chi bộ thôn An Vĩnh" in csv_text
+
+
+def test_search_keeps_matching_units_and_their_rank(client, figures, as_role):
+    as_role("staff_p")
+    url = f"/adoption/{figures.units['P']}"
+    page = client.get(f"{url}?q=ly+son", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert page.lstrip().startswith('<div id="adoption-table"')
+    adoption = _table(page, "adoption")
+    assert "Huyện ủy Lý Sơn" in adoption and "Huyện ủy Sơn Tịnh" not in adoption
+    assert "▼ 2 — Cần đôn đốc" in adoption  # its place among all sub-units
+    assert "Đơn vị có tên chứa “ly son”: 1." in page
+    cells = client.get(f"{url}?q=PHƯỚC").get_data(as_text=True)  # any case, any diacritics
+    not_met = _table(cells, "not_met")
+    assert "Chi bộ thôn Phước Lộc" in not_met and "Chi bộ thôn An Vĩnh" not in not_met
+    none = client.get(f"{url}?q=zzz").get_data(as_text=True)
+    assert "Không có dòng nào khớp với từ tìm kiếm." in none
+    assert 'value="zzz"' in none
+
+
+def test_unit_chart_keeps_the_best_and_weakest_when_many():
+    many = [Figures(unit=UnitRef(i, f"U{i}", f"Đơn vị {i}"), counts={"members": 10,
+            "installed": 10 - i % 10}) for i in range(30)]  # fmt: skip
+    ranked = rank(many, key=lambda f: f.install_rate)
+    bars = routes._bars(ranked)
+    assert len(bars) == 2 * routes.CHART_ENDS + 1
+    assert bars[0][2] == "best" and bars[-1][2] == "weakest"
+    assert bars[routes.CHART_ENDS][2] == "gap" and bars[routes.CHART_ENDS][1] is None
+    assert [p.position for p in ranked[:4]] == [1, 1, 1, 4]  # equal rates share a place
+    few = rank(many[:12], key=lambda f: f.install_rate)
+    assert len(routes._bars(few)) == 12
 
 
 @pytest.mark.parametrize("suffix", ["", ".xlsx", ".csv", ".pdf"])
@@ -300,3 +366,25 @@ def test_secretary_declares_a_member_without_smartphone(app, client, figures, as
     wrong = f"{page}/members/{figures.members['mem_b']}/smartphone"
     assert client.post(wrong, data={"csrf_token": token, "no_smartphone": "1"}).status_code == 404
     assert client.post(url, data={"no_smartphone": "1"}).status_code == 400  # no CSRF token
+
+
+def test_a_small_subtree_is_recounted_on_view_when_stale(
+    app, client, figures, as_role, monkeypatch
+):
+    """The unit's rollup row says when its subtree was last counted and how many cells it has:
+    a small one older than STALE is recounted on view, a large one waits for the nightly job."""
+    with app.app_context():
+        db.session.get(Member, figures.members["mem_b"]).no_smartphone = True
+        old = utcnow() - figures_module.STALE - timedelta(minutes=1)
+        db.session.execute(update(DashboardMonth).values(refreshed_at=old))
+        db.session.commit()
+    as_role("staff_d1")
+    monkeypatch.setattr(figures_module, "LIVE_CELLS", 1)  # G1 (two cells) counts as large
+    client.get(f"/adoption/{figures.units['G1']}")
+    with app.app_context():
+        assert _row(figures.units["B"]).no_smartphone == 0
+    monkeypatch.setattr(figures_module, "LIVE_CELLS", 300)
+    page = client.get(f"/adoption/{figures.units['G1']}").get_data(as_text=True)
+    assert "đã loại trừ 1 miễn sinh hoạt và 2 không có điện thoại thông minh" in page
+    with app.app_context():
+        assert _row(figures.units["B"]).no_smartphone == 1

@@ -77,6 +77,7 @@ PAGES = {
         "/my-data/requests",
         "/adoption/{A}",
     ],
+    "staff_p": ["/adoption/{P}", "/adoption/{P}?q=son+tinh"],
     "admin": ["/admin/roles", "/admin/audit"],
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 from playwright.sync_api import expect
 
+from blueprints.adoption import routes
 from tests.adoption.data import add_dashboard_data
 from tests.browser.conftest import (
     LAPTOP,
@@ -94,3 +95,36 @@ def test_dashboard_in_large_text_has_no_axe_violations(app, live_server, new_pag
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"dashboard of {unit} scrolls sideways at 320 px"
         page.set_viewport_size(PHONE)
+
+
+def test_province_pages_and_searches_sub_units(app, live_server, new_page, monkeypatch):
+    """One row a page (as if the province had hundreds of sub-units): the pager swaps the table
+    alone, the weakest unit keeps its mark on the last page, the search box narrows the list;
+    axe finds nothing in large text."""
+    monkeypatch.setattr(routes, "PER_PAGE", 1)
+    world = live_server.world
+    add_dashboard_data(app, world)
+    page = new_page(viewport=PHONE)
+    login_in_browser(page, live_server, world.logins["staff_p"], PASSWORD)
+    page.goto(live_server + "/")
+    open_settings(page)
+    page.get_by_role("button", name="Chữ lớn: Tắt").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/adoption/{world.units['P']}")
+    table = page.locator("#table-adoption")
+    expect(table).to_contain_text("1 — Dẫn đầu")
+    expect(table).not_to_contain_text("Huyện ủy Lý Sơn")
+    page.locator("#part-adoption").get_by_role("link", name="Trang sau").click()
+    expect(table).to_contain_text("Huyện ủy Lý Sơn")
+    expect(table).to_contain_text("2 — Cần đôn đốc")
+    expect(page).to_have_url(re.compile(r"adoption_page=2"))
+    assert_no_axe_violations(page, "province dashboard, second page, large text")
+
+    page.get_by_label("Tìm đơn vị, chi bộ theo tên").fill("son tinh")
+    expect(page.locator("#table-adoption")).to_contain_text("Huyện ủy Sơn Tịnh")
+    expect(page.locator("#table-adoption")).not_to_contain_text("Huyện ủy Lý Sơn")
+    expect(page.get_by_role("status").filter(has_text="Đơn vị có tên chứa")).to_contain_text("1")
+    assert_no_axe_violations(page, "province dashboard, searched, large text")
+    page.set_viewport_size({"width": 320, "height": 640})
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, "province dashboard scrolls sideways at 320 px"
