@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 from docx import Document as Docx
 from flask import render_template_string
@@ -15,7 +17,7 @@ from blueprints.cards.models import CardRequest
 from blueprints.meetings import exports
 from blueprints.meetings.models import Meeting, Minutes
 from core.extensions import db
-from core.i18n import fmt_date, fmt_datetime, local_time
+from core.i18n import fmt_date, fmt_datetime, fmt_month, local_time
 
 # 23:30 UTC on 14/12 is 06:30 on 15/12 in Vietnam (UTC+7), as the models store it (naive UTC).
 LATE_UTC = datetime(2026, 12, 14, 23, 30)
@@ -95,3 +97,21 @@ def test_audit_page_shows_vietnam_time(app, world, client_for):
         db.session.commit()
     html = client_for("admin").get("/admin/audit").get_data(as_text=True)
     assert VN_MOMENT in html
+
+
+def test_months_are_written_one_way_through_fmt_month():
+    """A month on a screen, an export or the audit log goes through `fmt_month` (`|month`):
+    no hand-made "%m/%Y", "%m/%y" or "{month}/{year}" outside core/i18n.py."""
+    root = Path(__file__).resolve().parent.parent
+    # A month alone (not the month of a whole date, "%d/%m/%Y").
+    hand_made = re.compile(r"(?<!%d/)%m/%[Yy]|\.month\}/\{[^}]*\.year\}|month\)s/%\(year")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("blueprints", "core", "templates")
+        for path in sorted((root / folder).rglob("*"))
+        if path.suffix in {".py", ".html", ".txt"} and path.name != "i18n.py"
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if hand_made.search(line)
+    ]
+    assert offenders == [], offenders
+    assert fmt_month(date(2026, 3, 1)) == "03/2026"

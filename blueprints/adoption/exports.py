@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 
 from blueprints.adoption.figures import ratio
 from blueprints.adoption.tables import Table
-from core.i18n import fmt_date, fmt_number, fmt_percent
+from core.i18n import fmt_date, fmt_month, fmt_number, fmt_percent
 from core.models import utcnow
 from core.pdf import with_noto
 from core.spreadsheets import append_row, csv_text, new_workbook, xlsx_bytes
@@ -179,7 +179,7 @@ def report_pdf(data: dict) -> bytes:
     heading = _(
         "%(unit)s — tháng %(m)s (lập ngày %(d)s)",
         unit=unit.name,
-        m=month.strftime("%m/%Y"),
+        m=fmt_month(month),
         d=fmt_date(utcnow()),
     )
     pdf.multi_cell(0, 6, heading, align="C", new_x="LMARGIN", new_y="NEXT")

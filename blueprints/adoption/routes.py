@@ -39,6 +39,7 @@ from blueprints.audit.models import record
 from blueprints.members.models import Member
 from blueprints.units.models import Unit
 from core.extensions import db
+from core.i18n import fmt_month
 from core.pagination import page_number, paginate, paginate_list
 from core.permissions import authorize, can, permission
 from core.rendering import render
@@ -158,7 +159,7 @@ def dashboard(unit: Unit, month: date, *, on_page: bool = False) -> dict:
         "quality_rows": quality,
         "history": months,
         "tables": tables,
-        "history_points": [(f.month.strftime("%m/%y"), f.install_rate) for f in months],
+        "history_points": [(fmt_month(f.month), f.install_rate) for f in months],
         "unit_bars": _bars(adoption),
         "chart_all": CHART_ALL,
         "chart_ends": CHART_ENDS,
@@ -230,7 +231,7 @@ def unit_xlsx(unit_id: int):
     """Every table of the dashboard as one Excel workbook, a sheet per table."""
     data = dashboard(_unit(unit_id), _month_arg())
     reads.record(
-        "adoption.exported", data["unit"], once_within=None, month=f"{data['month']:%m/%Y}"
+        "adoption.exported", data["unit"], once_within=None, month=fmt_month(data["month"])
     )
     return send_file(
         io.BytesIO(exports.workbook(data["tables"].values())),
@@ -248,7 +249,7 @@ def unit_csv(unit_id: int):
     key = request.args.get("table", "")
     table = data["tables"].get(key) or next(iter(data["tables"].values()))
     reads.record(
-        "adoption.exported", data["unit"], once_within=None, month=f"{data['month']:%m/%Y}"
+        "adoption.exported", data["unit"], once_within=None, month=fmt_month(data["month"])
     )
     response = Response(exports.csv_of(table), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
@@ -263,7 +264,7 @@ def unit_pdf(unit_id: int):
     """The monthly report of the unit, ready to attach to the committee's report."""
     data = dashboard(_unit(unit_id), _month_arg())
     reads.record(
-        "adoption.exported", data["unit"], once_within=None, month=f"{data['month']:%m/%Y}"
+        "adoption.exported", data["unit"], once_within=None, month=fmt_month(data["month"])
     )
     return send_file(
         io.BytesIO(exports.report_pdf(data)),

@@ -19,7 +19,7 @@ from blueprints.members.models import DEPARTED_STATUSES, Member, MemberStatus
 from blueprints.pwa.models import AppInstall
 from blueprints.units.models import Unit
 from core.extensions import db
-from core.i18n import formatters
+from core.i18n import fmt_month, formatters
 from core.models import utcnow
 from core.pagination import pager
 
@@ -261,7 +261,7 @@ def history_table(months: list[Figures]) -> Table:
     for f in months:
         table.add(
             [
-                f.month.strftime("%m/%Y"),
+                fmt_month(f.month),
                 f.members,
                 f.installed,
                 f.install_rate,
@@ -283,7 +283,7 @@ def not_met_table(cells: list[tuple[str, str]], month: date) -> Table:
     """Cells of the subtree with no meeting in the month."""
     table = Table(
         "not_met",
-        _("Chi bộ chưa sinh hoạt trên ứng dụng trong tháng %(m)s", m=month.strftime("%m/%Y")),
+        _("Chi bộ chưa sinh hoạt trên ứng dụng trong tháng %(m)s", m=fmt_month(month)),
         [(_("Chi bộ"), "text"), (_("Trực thuộc"), "text")],
     )
     for name, parent in cells:
