@@ -104,16 +104,18 @@ class Http:
                 f"Content-Length: {len(body)}",
             ]
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-        async with self.sem:
-            try:
-                reader, writer = await asyncio.open_connection(
-                    "127.0.0.1", self.port, local_addr=(self.source, 0)
-                )
-                writer.write(raw)
-                data = await asyncio.wait_for(reader.read(), 120)
-                writer.close()
-            except (TimeoutError, OSError):
-                return 0, {}, b""
+        # No second `async with self.sem` here: `request` holds it already, and taking the same
+        # semaphore twice deadlocked the generator as soon as every permit was held by a task
+        # waiting for its second one (the 20.000-phone run stalled after 15 check-ins).
+        try:
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", self.port, local_addr=(self.source, 0)
+            )
+            writer.write(raw)
+            data = await asyncio.wait_for(reader.read(), 120)
+            writer.close()
+        except (TimeoutError, OSError):
+            return 0, {}, b""
         head, _, payload = data.partition(b"\r\n\r\n")
         lines_ = head.decode("latin-1").split("\r\n")
         try:
@@ -162,8 +164,9 @@ async def _next_bytes(reader, chunked: bool) -> bytes:
     return (await reader.readexactly(size + 2))[:-2] if size else b""
 
 
-async def sse_phone(port, source, key, cookie, seen, connected, stop_at, ramp=0.0):
-    """One phone's stream: connect (with backoff), then note (time, version) of each message."""
+async def sse_phone(port, source, key, cookie, seen, connected, stop_at, ramp=0.0, wire=None):
+    """One phone's stream: connect (with backoff), then note (time, version) of each message.
+    `wire` counts the bytes of the stream's body as they arrive (framing included)."""
     request = (
         f"GET /push/meeting/{key[0]} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Accept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
@@ -177,6 +180,8 @@ async def sse_phone(port, source, key, cookie, seen, connected, stop_at, ramp=0.
             delay = 0.5
             buffer = b""
             while piece := await _next_bytes(reader, chunked):
+                if wire is not None:
+                    wire[0] += len(piece)
                 buffer += piece
                 *events, buffer = buffer.split(b"\n\n")
                 for event in events:
@@ -204,6 +209,9 @@ class LoadProc:
         self.connected: set = set()
         self.stats = {"retries": 0}
         self.changes: dict[int, list] = {m: [] for m in meetings}
+        self.wire = [0]
+        # The phones that check in and vote (all of them unless --act says how many per meeting).
+        self.acting = {m: members[m][: args.act or None] for m in meetings}
 
     async def barrier(self) -> None:
         await asyncio.to_thread(self.sync.wait, self.args.max_minutes * 60)
@@ -267,6 +275,7 @@ class LoadProc:
                     self.connected,
                     deadline,
                     args.ramp,
+                    self.wire,
                 )
             )
             for key, observed in self.seen.items()
@@ -282,7 +291,7 @@ class LoadProc:
             [
                 (f"/meetings/{m}/checkin", c, x, None)
                 for m in self.meetings
-                for c, x in self.members[m]
+                for c, x in self.acting[m]
             ]
         )
         result["checkin_time"] = time.monotonic() - t
@@ -312,7 +321,7 @@ class LoadProc:
                     {"choice": random.choice(["yes", "no", "abstain"])},
                 )
                 for m in self.meetings
-                for c, x in self.members[m]
+                for c, x in self.acting[m]
             ]
         )
         result["vote_time"] = time.monotonic() - t
@@ -324,6 +333,7 @@ class LoadProc:
             "phones": len(phones),
             "changes": sum(len(v) for v in self.changes.values()),
             "messages": sum(len(v) for v in self.seen.values()),
+            "stream_bytes": self.wire[0],
             "retries": self.stats["retries"],
             "cpu": usage.ru_utime + usage.ru_stime,
         }
@@ -350,6 +360,93 @@ def cpu_of(pids: list[int]) -> float:
             except (OSError, ValueError, IndexError):
                 pass
     return total
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every process, the other users' too)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Phases:
+    """Where the time goes: per phase, the CPU of the app, nginx, the load generator and the
+    whole machine (the other users' work included), sampled from /proc at each barrier."""
+
+    NAMES = ("app", "nginx", "load generator", "machine")
+
+    def __init__(self, app_pids, nginx_pids, generator_pids):
+        self.groups = (app_pids, nginx_pids, generator_pids)
+        self.rows: list[tuple[str, float, list[float]]] = []
+        self.last = self._sample()
+
+    def _sample(self) -> tuple[float, list[float]]:
+        return time.monotonic(), [*(cpu_of(g) for g in self.groups), machine_busy()]
+
+    def mark(self, name: str) -> None:
+        now = self._sample()
+        used = [b - a for a, b in zip(self.last[1], now[1], strict=True)]
+        self.rows.append((name, now[0] - self.last[0], used))
+        self.last = now
+
+    def lines(self) -> list[str]:
+        cores = os.cpu_count() or 1
+        head = f"{'phase':<24}{'wall s':>8}" + "".join(f"{n:>16}" for n in self.NAMES)
+        out = [head + "   (share of the machine's cores)"]
+        for name, wall, used in self.rows:
+            cells = "".join(f"{100 * u / (wall * cores):>15.0f}%" for u in used)
+            out.append(f"{name:<24}{wall:>8.0f}{cells}")
+        return out
+
+
+def _raw_get(port: int, path: str, cookie: str) -> tuple[int, int, int, dict]:
+    """One GET as the load generator sends it: (request bytes, response bytes, status, headers)."""
+    import socket
+
+    raw = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+        f"Cookie: {cookie}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(raw)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head = data.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])}
+    return len(raw), len(data), int(head[0].split()[1]), headers
+
+
+def wire_sizes(port: int, cookie: str, meeting_id: int) -> dict:
+    """Bytes on the wire of a phone's poll that finds nothing new (204) and of one that brings
+    its region (the version moved), through nginx, HTTP/1.1 without TLS."""
+    path = f"/meetings/{meeting_id}/live/version?part=member&v="
+    req, region, _, headers = _raw_get(port, path + "0", cookie)
+    _, unchanged, status, _ = _raw_get(port, path + headers.get("x-meeting-version", "0"), cookie)
+    return {"request": req, "region": region, "unchanged": unchanged, "status": status}
+
+
+# A 90-minute meeting of 20 members, as the data estimate counts it: 20 check-ins, ~12 agenda
+# moves, 4 motions (opened, 20 votes, closed) and ~10 moves of the speakers' queue ≈ 130
+# changes, of which ~20 change the region's shape (motions opened/closed, the queue) and make
+# a pushed phone fetch its region. A browser's own headers (user agent, Sec-Fetch-*, language)
+# add about 500 bytes to each request the load generator sends; counted below.
+MEETING_SECONDS, CHANGES, SHAPE_CHANGES, BROWSER_HEADERS = 90 * 60, 130, 20, 500
+
+
+def data_per_phone(sizes: dict, message_bytes: float) -> tuple[float, float]:
+    """KB per phone per 90-minute meeting: (polling every second, push with a 30 s safety poll)."""
+    req = sizes["request"] + BROWSER_HEADERS
+    polls = MEETING_SECONDS  # one a second
+    polling = (polls - CHANGES) * (req + sizes["unchanged"]) + CHANGES * (req + sizes["region"])
+    safety = MEETING_SECONDS // 30
+    push = (
+        req  # the stream's request (its response headers are in message_bytes' framing)
+        + CHANGES * message_bytes
+        + SHAPE_CHANGES * (req + sizes["region"])
+        + safety * (req + sizes["unchanged"])
+    )
+    return polling / 1000, push / 1000
 
 
 def rss_mb(pid: int) -> float:
@@ -455,30 +552,41 @@ def _drive(args, ids, creds, codes, items, port, db_path, server_pids) -> dict:
         worker.start()
         workers.append(worker)
     wall0, server0 = time.monotonic(), cpu_of(server_pids)
+    phases = Phases([server_pids[0]], [server_pids[1]], [w.pid for w in workers])
     timeout = args.max_minutes * 60
     sync.wait(timeout=timeout)  # streams connected
+    phases.mark("A1 streams connect")
     print(f"push: streams connected after {time.monotonic() - wall0:.0f} s; checking in…")
     sync.wait(timeout=timeout)  # check-ins done
+    phases.mark("A2 check-ins")
+    print(f"push: check-ins done after {time.monotonic() - wall0:.0f} s; consoles move…")
     t_b = time.monotonic()
     sync.wait(timeout=timeout)  # phase B done
     b_seconds = time.monotonic() - t_b
+    phases.mark("B  agenda, phones listen")
     memory = {"app": rss_mb(server_pids[0]), "nginx": rss_mb(server_pids[1])}
+    first = meetings[0]
+    sizes = wire_sizes(port, members[first][-1][0], first)
     sync.wait(timeout=timeout)  # motions opened
+    phases.mark("C1 motions opened")
+    print(f"push: motions opened after {time.monotonic() - wall0:.0f} s; voting…")
     *_, motions = db_counts(db_path)
     for _ in workers:
         out["motions"].put(motions)
     results = [out["results"].get(timeout=timeout) for _ in workers]
+    phases.mark("C2 votes")
     wall = time.monotonic() - wall0
     server_cpu = cpu_of(server_pids) - server0
     for worker in workers:
         worker.join(timeout=30)
         if worker.is_alive():
             worker.kill()
-    merged = {k: sum(r[k] for r in results) for k in results[0] if k != "delays"}
+    slowest = ("connect_time", "checkin_time", "vote_time")
+    merged = {k: sum(r[k] for r in results) for k in results[0] if k not in (*slowest, "delays")}
+    merged |= {k: max(r[k] for r in results) for k in slowest}
     merged["delays"] = [d for r in results for d in r["delays"]]
-    merged["connect_time"] = max(r["connect_time"] for r in results)
     merged["wall"], merged["b_seconds"], merged["server_cpu"] = wall, b_seconds, server_cpu
-    merged["memory"] = memory
+    merged["memory"], merged["sizes"], merged["phases"] = memory, sizes, phases.lines()
     return merged
 
 
@@ -530,8 +638,8 @@ def main() -> None:
     parser.add_argument(
         "--act",
         type=int,
-        default=1000,
-        help="phones per meeting that check in and vote (the others only listen)",
+        default=0,
+        help="phones per meeting that check in and vote, the others only listen (0: all)",
     )
     parser.add_argument("--connect-timeout", type=float, default=300)
     parser.add_argument("--ramp", type=float, default=60, help="seconds over which phones connect")
@@ -581,6 +689,23 @@ def main() -> None:
         print(
             f"memory with every stream open: nginx+nchan {r['memory']['nginx']:.0f} MB, "
             f"gunicorn (3 workers) {r['memory']['app']:.0f} MB"
+        )
+        print("where the time goes (CPU per phase, from /proc):")
+        for line in r["phases"]:
+            print("  " + line)
+        sizes = r["sizes"]
+        message = r["stream_bytes"] / max(1, r["messages"])
+        polling_kb, push_kb = data_per_phone(sizes, message)
+        print(
+            f"wire: poll with nothing new {sizes['request']} B sent + {sizes['unchanged']} B "
+            f"received (status {sizes['status']}), with the region {sizes['region']} B; a stream "
+            f"message {message:.0f} B on average"
+        )
+        print(
+            f"data per phone, 90-minute meeting ({CHANGES} changes, {SHAPE_CHANGES} of them "
+            f"reshaping the region, +{BROWSER_HEADERS} B of browser headers a request): polling "
+            f"{polling_kb:.0f} KB ({MEETING_SECONDS} requests), push {push_kb:.0f} KB "
+            f"({1 + SHAPE_CHANGES + MEETING_SECONDS // 30} requests + 1 stream)"
         )
         poll_p95 = "n/a"
         if not args.skip_polling:
