@@ -240,6 +240,7 @@ class LoadProc:
             form = {"item_id": self.items[m][n % len(self.items[m])]}
             n += 1
             await self.http.request("POST", f"/meetings/{m}/current", *self.secretary[m], form)
+            entry.append(time.monotonic())  # the console has its answer: the app's part done
             # Only consoles change state in this phase: the version now is the one just made.
             _, headers, body = await self.http.request(
                 "GET", f"/meetings/{m}/live/version?v=0", self.secretary[m][0]
@@ -247,11 +248,15 @@ class LoadProc:
             entry[1] = int(headers.get("x-meeting-version") or body.strip() or 0)
             await asyncio.sleep(max(0.0, min(self.args.interval, stop_at - time.monotonic())))
 
-    def delays(self) -> tuple[list[float], int]:
-        """Per phone and change: console request → first message at least that new."""
-        delays, missed = [], 0
+    def delays(self) -> tuple[list[float], list[float], int]:
+        """Per phone and change: console request → first message at least that new; and per
+        change, the console's own answer time (the app's part: the publish is built before
+        the answer leaves, so the rest of the delay is the gateway's fan-out)."""
+        delays, answers, missed = [], [], 0
+        for changes in self.changes.values():
+            answers += [e[2] - e[0] for e in changes if e[1] is not None and len(e) > 2]
         for (m, _), observed in self.seen.items():
-            for t0, target in self.changes[m]:
+            for t0, target, *_ in self.changes[m]:
                 if target is None:
                     continue
                 first = next((t for t, v in observed if v >= target and t >= t0), None)
@@ -259,7 +264,7 @@ class LoadProc:
                     missed += 1
                 else:
                     delays.append(first - t0)
-        return delays, missed
+        return delays, answers, missed
 
     async def run(self) -> None:
         args, result = self.args, {}
@@ -300,7 +305,7 @@ class LoadProc:
         stop_at = time.monotonic() + args.seconds
         await asyncio.gather(*(self.console(m, stop_at) for m in self.meetings))
         await asyncio.sleep(3)  # the last messages of the phase
-        result["delays"], result["missed"] = self.delays()
+        result["delays"], result["answers"], result["missed"] = self.delays()
         await self.barrier()
         # (C) a motion per meeting (every other one secret), then every phone votes.
         for i, m in enumerate(self.meetings):
@@ -464,12 +469,36 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def prepared(db_path: str, meetings: int, per: int, keep: str | None) -> tuple[dict, dict]:
+    """A fresh prepared database and the phones' credentials; with --keep, a copy of the one
+    kept from an earlier run of the same size (filling 20.000 accounts takes minutes)."""
+    import json
+    import pickle
+
+    kept = Path(keep) / f"peak-{meetings}x{per}" if keep else None
+    if kept and kept.with_suffix(".pickle").exists():
+        shutil.copyfile(kept.with_suffix(".sqlite3"), db_path)
+        ids, creds = pickle.loads(kept.with_suffix(".pickle").read_bytes())  # noqa: S301 - ours
+        return ids, creds
+    ids = prepare(db_path, cells=meetings, members_per_cell=per)
+    creds = cookies_with_csrf(db_path, list(ids["users"].values()))
+    if kept:
+        import sqlite3
+
+        with sqlite3.connect(db_path) as conn:  # everything into the file itself, then copy
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db_path, kept.with_suffix(".sqlite3"))
+        kept.with_suffix(".pickle").write_bytes(pickle.dumps((ids, creds)))
+        kept.with_suffix(".json").write_text(json.dumps({"meetings": meetings, "per": per}))
+    return ids, creds
+
+
 def push_run(args, tmp: str) -> dict:
     db_path = f"{tmp}/push.sqlite3"
     per = args.phones // args.meetings
     t = time.monotonic()
-    ids = prepare(db_path, cells=args.meetings, members_per_cell=per)
-    creds = cookies_with_csrf(db_path, list(ids["users"].values()))
+    ids, creds = prepared(db_path, args.meetings, per, args.keep)
     _, items = codes_and_items(db_path, ids["meetings"])
     codes = meeting_secrets(db_path)  # the check-in code is derived when each phone sends
     print(
@@ -565,8 +594,6 @@ def _drive(args, ids, creds, codes, items, port, db_path, server_pids) -> dict:
     b_seconds = time.monotonic() - t_b
     phases.mark("B  agenda, phones listen")
     memory = {"app": rss_mb(server_pids[0]), "nginx": rss_mb(server_pids[1])}
-    first = meetings[0]
-    sizes = wire_sizes(port, members[first][-1][0], first)
     sync.wait(timeout=timeout)  # motions opened
     phases.mark("C1 motions opened")
     print(f"push: motions opened after {time.monotonic() - wall0:.0f} s; voting…")
@@ -575,6 +602,9 @@ def _drive(args, ids, creds, codes, items, port, db_path, server_pids) -> dict:
         out["motions"].put(motions)
     results = [out["results"].get(timeout=timeout) for _ in workers]
     phases.mark("C2 votes")
+    # Measured once nothing moves any more (the generators are done), so the second poll
+    # finds the version the first one brought.
+    sizes = wire_sizes(port, members[meetings[0]][-1][0], meetings[0])
     wall = time.monotonic() - wall0
     server_cpu = cpu_of(server_pids) - server0
     for worker in workers:
@@ -582,9 +612,10 @@ def _drive(args, ids, creds, codes, items, port, db_path, server_pids) -> dict:
         if worker.is_alive():
             worker.kill()
     slowest = ("connect_time", "checkin_time", "vote_time")
-    merged = {k: sum(r[k] for r in results) for k in results[0] if k not in (*slowest, "delays")}
+    lists = ("delays", "answers")
+    merged = {k: sum(r[k] for r in results) for k in results[0] if k not in (*slowest, *lists)}
     merged |= {k: max(r[k] for r in results) for k in slowest}
-    merged["delays"] = [d for r in results for d in r["delays"]]
+    merged |= {k: [d for r in results for d in r[k]] for k in lists}
     merged["wall"], merged["b_seconds"], merged["server_cpu"] = wall, b_seconds, server_cpu
     merged["memory"], merged["sizes"], merged["phases"] = memory, sizes, phases.lines()
     return merged
@@ -647,6 +678,12 @@ def main() -> None:
     parser.add_argument("--polling-phones", type=int, default=2000)
     parser.add_argument("--polling-meetings", type=int, default=100)
     parser.add_argument("--skip-polling", action="store_true")
+    parser.add_argument(
+        "--keep", help="directory where prepared databases are kept and reused (same size only)"
+    )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="fill the --keep database, then stop"
+    )
     parser.add_argument("--redis", action="store_true", help="nchan on Redis (as in make cluster)")
     args = parser.parse_args()
     hard = raise_fd_limit()
@@ -655,6 +692,10 @@ def main() -> None:
     if missing:
         sys.exit("Missing: " + ", ".join(missing))
     tmp = tempfile.mkdtemp(prefix="bench-peak-")
+    if args.prepare_only:
+        prepared(f"{tmp}/push.sqlite3", args.meetings, args.phones // args.meetings, args.keep)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     try:
         r = push_run(args, tmp)
         delays = r["delays"]
@@ -677,6 +718,12 @@ def main() -> None:
         print(
             f"push: change-to-visible p50 {p50:.2f} s, p95 {p95:.2f} s, max {worst:.2f} s "
             f"(goal p95 <= 1,5 s, max <= 3 s)"
+        )
+        answers = r["answers"]
+        print(
+            f"push: of which the console's own answer (app: change + publish built) p50 "
+            f"{statistics.median(answers or [0]):.2f} s, p95 {percentile(answers, 0.95):.2f} s, "
+            f"max {max(answers or [0]):.2f} s"
         )
         print(f"push: {text}")
         print(
