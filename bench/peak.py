@@ -484,7 +484,16 @@ def prepared(db_path: str, meetings: int, per: int, keep: str | None) -> tuple[d
 
     kept = Path(keep) / f"peak-{meetings}x{per}" if keep else None
     if kept and kept.with_suffix(".pickle").exists():
+        import sqlite3
+        from datetime import UTC, datetime
+
         shutil.copyfile(kept.with_suffix(".sqlite3"), db_path)
+        # Seen just now, as a phone that has just opened the meeting page is: a session last
+        # seen over 5 minutes ago sends every phone's first request, the stream's authorisation
+        # included, through Flask to refresh it (one write each), which no real evening does.
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("UPDATE user_sessions SET last_seen_at = ?", (now,))
         ids, creds = pickle.loads(kept.with_suffix(".pickle").read_bytes())  # noqa: S301 - ours
         return ids, creds
     ids = prepare(db_path, cells=meetings, members_per_cell=per)
