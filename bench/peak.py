@@ -2,8 +2,12 @@
 gateway (nginx + nchan, Server-Sent Events), then the same kind of run polling, for comparison.
 
     .venv/bin/python bench/peak.py [--phones 20000] [--meetings 1000] [--seconds 60]
-        [--interval 20] [--procs 4] [--polling-phones 2000] [--polling-meetings 100]
-        [--skip-polling] [--redis]
+        [--interval 20] [--procs 4] [--act N] [--polling-phones 2000] [--polling-meetings 100]
+        [--skip-polling] [--redis] [--keep DIR [--prepare-only]]
+
+--act N: only N phones per meeting check in and vote (all listen): the app answers ~30 ms of
+CPU per check-in or vote, so 22.000 check-ins alone take minutes on 2 shared cores; --keep DIR
+reuses a prepared database of the same size (filling 20.000 accounts takes ~8 minutes).
 
 Everything on loopback, started here and stopped at the end (bounded by --max-minutes):
 a prepared SQLite database (WAL), gunicorn as `make run` starts it (3 sync workers) with
@@ -23,10 +27,13 @@ at least as new; (C) every console opens a vote (every other one secret) and eve
 votes, 10% twice. Check-ins and votes are then counted in the database: each acknowledged
 exactly once (lost = acknowledged but missing, doubled = counted more than once).
 
-Printed: connection time, p50/p95/max change-to-visible for push and for polling (polling at
+Printed: connection time, p50/p95/max change-to-visible for push (and the part of it that is
+the console's own answer, i.e. the app), for polling (polling at
 the smaller --polling-phones scale: 20.000 phones polling every second would need 20.000
 answers a second from a machine whose ceiling is ~1.200), and the CPU the load generator
-itself used. The last line is the summary:
+itself used, the CPU per phase of the app, nginx, the generator and the whole machine (shared
+with other work), the bytes of a poll and a stream message and what they make per phone over a
+90-minute meeting. The last line is the summary:
 `peak: N phones in M meetings, push p95 X s, polling p95 Y s, lost 0, doubled 0`.
 """
 
@@ -104,16 +111,18 @@ class Http:
                 f"Content-Length: {len(body)}",
             ]
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-        async with self.sem:
-            try:
-                reader, writer = await asyncio.open_connection(
-                    "127.0.0.1", self.port, local_addr=(self.source, 0)
-                )
-                writer.write(raw)
-                data = await asyncio.wait_for(reader.read(), 120)
-                writer.close()
-            except (TimeoutError, OSError):
-                return 0, {}, b""
+        # No second `async with self.sem` here: `request` holds it already, and taking the same
+        # semaphore twice deadlocked the generator as soon as every permit was held by a task
+        # waiting for its second one (the 20.000-phone run stalled after 15 check-ins).
+        try:
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", self.port, local_addr=(self.source, 0)
+            )
+            writer.write(raw)
+            data = await asyncio.wait_for(reader.read(), 120)
+            writer.close()
+        except (TimeoutError, OSError):
+            return 0, {}, b""
         head, _, payload = data.partition(b"\r\n\r\n")
         lines_ = head.decode("latin-1").split("\r\n")
         try:
@@ -162,8 +171,9 @@ async def _next_bytes(reader, chunked: bool) -> bytes:
     return (await reader.readexactly(size + 2))[:-2] if size else b""
 
 
-async def sse_phone(port, source, key, cookie, seen, connected, stop_at, ramp=0.0):
-    """One phone's stream: connect (with backoff), then note (time, version) of each message."""
+async def sse_phone(port, source, key, cookie, seen, connected, stop_at, ramp=0.0, wire=None):
+    """One phone's stream: connect (with backoff), then note (time, version) of each message.
+    `wire` counts the bytes of the stream's body as they arrive (framing included)."""
     request = (
         f"GET /push/meeting/{key[0]} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Accept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
@@ -177,6 +187,8 @@ async def sse_phone(port, source, key, cookie, seen, connected, stop_at, ramp=0.
             delay = 0.5
             buffer = b""
             while piece := await _next_bytes(reader, chunked):
+                if wire is not None:
+                    wire[0] += len(piece)
                 buffer += piece
                 *events, buffer = buffer.split(b"\n\n")
                 for event in events:
@@ -204,6 +216,9 @@ class LoadProc:
         self.connected: set = set()
         self.stats = {"retries": 0}
         self.changes: dict[int, list] = {m: [] for m in meetings}
+        self.wire = [0]
+        # The phones that check in and vote (all of them unless --act says how many per meeting).
+        self.acting = {m: members[m][: args.act or None] for m in meetings}
 
     async def barrier(self) -> None:
         await asyncio.to_thread(self.sync.wait, self.args.max_minutes * 60)
@@ -232,6 +247,7 @@ class LoadProc:
             form = {"item_id": self.items[m][n % len(self.items[m])]}
             n += 1
             await self.http.request("POST", f"/meetings/{m}/current", *self.secretary[m], form)
+            entry.append(time.monotonic())  # the console has its answer: the app's part done
             # Only consoles change state in this phase: the version now is the one just made.
             _, headers, body = await self.http.request(
                 "GET", f"/meetings/{m}/live/version?v=0", self.secretary[m][0]
@@ -239,11 +255,15 @@ class LoadProc:
             entry[1] = int(headers.get("x-meeting-version") or body.strip() or 0)
             await asyncio.sleep(max(0.0, min(self.args.interval, stop_at - time.monotonic())))
 
-    def delays(self) -> tuple[list[float], int]:
-        """Per phone and change: console request → first message at least that new."""
-        delays, missed = [], 0
+    def delays(self) -> tuple[list[float], list[float], int]:
+        """Per phone and change: console request → first message at least that new; and per
+        change, the console's own answer time (the app's part: the publish is built before
+        the answer leaves, so the rest of the delay is the gateway's fan-out)."""
+        delays, answers, missed = [], [], 0
+        for changes in self.changes.values():
+            answers += [e[2] - e[0] for e in changes if e[1] is not None and len(e) > 2]
         for (m, _), observed in self.seen.items():
-            for t0, target in self.changes[m]:
+            for t0, target, *_ in self.changes[m]:
                 if target is None:
                     continue
                 first = next((t for t, v in observed if v >= target and t >= t0), None)
@@ -251,7 +271,7 @@ class LoadProc:
                     missed += 1
                 else:
                     delays.append(first - t0)
-        return delays, missed
+        return delays, answers, missed
 
     async def run(self) -> None:
         args, result = self.args, {}
@@ -267,6 +287,7 @@ class LoadProc:
                     self.connected,
                     deadline,
                     args.ramp,
+                    self.wire,
                 )
             )
             for key, observed in self.seen.items()
@@ -282,7 +303,7 @@ class LoadProc:
             [
                 (f"/meetings/{m}/checkin", c, x, None)
                 for m in self.meetings
-                for c, x in self.members[m]
+                for c, x in self.acting[m]
             ]
         )
         result["checkin_time"] = time.monotonic() - t
@@ -291,7 +312,7 @@ class LoadProc:
         stop_at = time.monotonic() + args.seconds
         await asyncio.gather(*(self.console(m, stop_at) for m in self.meetings))
         await asyncio.sleep(3)  # the last messages of the phase
-        result["delays"], result["missed"] = self.delays()
+        result["delays"], result["answers"], result["missed"] = self.delays()
         await self.barrier()
         # (C) a motion per meeting (every other one secret), then every phone votes.
         for i, m in enumerate(self.meetings):
@@ -312,7 +333,7 @@ class LoadProc:
                     {"choice": random.choice(["yes", "no", "abstain"])},
                 )
                 for m in self.meetings
-                for c, x in self.members[m]
+                for c, x in self.acting[m]
             ]
         )
         result["vote_time"] = time.monotonic() - t
@@ -324,6 +345,7 @@ class LoadProc:
             "phones": len(phones),
             "changes": sum(len(v) for v in self.changes.values()),
             "messages": sum(len(v) for v in self.seen.values()),
+            "stream_bytes": self.wire[0],
             "retries": self.stats["retries"],
             "cpu": usage.ru_utime + usage.ru_stime,
         }
@@ -352,6 +374,93 @@ def cpu_of(pids: list[int]) -> float:
     return total
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every process, the other users' too)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Phases:
+    """Where the time goes: per phase, the CPU of the app, nginx, the load generator and the
+    whole machine (the other users' work included), sampled from /proc at each barrier."""
+
+    NAMES = ("app", "nginx", "load generator", "machine")
+
+    def __init__(self, app_pids, nginx_pids, generator_pids):
+        self.groups = (app_pids, nginx_pids, generator_pids)
+        self.rows: list[tuple[str, float, list[float]]] = []
+        self.last = self._sample()
+
+    def _sample(self) -> tuple[float, list[float]]:
+        return time.monotonic(), [*(cpu_of(g) for g in self.groups), machine_busy()]
+
+    def mark(self, name: str) -> None:
+        now = self._sample()
+        used = [b - a for a, b in zip(self.last[1], now[1], strict=True)]
+        self.rows.append((name, now[0] - self.last[0], used))
+        self.last = now
+
+    def lines(self) -> list[str]:
+        cores = os.cpu_count() or 1
+        head = f"{'phase':<24}{'wall s':>8}" + "".join(f"{n:>16}" for n in self.NAMES)
+        out = [head + "   (share of the machine's cores)"]
+        for name, wall, used in self.rows:
+            cells = "".join(f"{100 * u / (wall * cores):>15.0f}%" for u in used)
+            out.append(f"{name:<24}{wall:>8.0f}{cells}")
+        return out
+
+
+def _raw_get(port: int, path: str, cookie: str) -> tuple[int, int, int, dict]:
+    """One GET as the load generator sends it: (request bytes, response bytes, status, headers)."""
+    import socket
+
+    raw = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+        f"Cookie: {cookie}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(raw)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head = data.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])}
+    return len(raw), len(data), int(head[0].split()[1]), headers
+
+
+def wire_sizes(port: int, cookie: str, meeting_id: int) -> dict:
+    """Bytes on the wire of a phone's poll that finds nothing new (204) and of one that brings
+    its region (the version moved), through nginx, HTTP/1.1 without TLS."""
+    path = f"/meetings/{meeting_id}/live/version?part=member&v="
+    req, region, _, headers = _raw_get(port, path + "0", cookie)
+    _, unchanged, status, _ = _raw_get(port, path + headers.get("x-meeting-version", "0"), cookie)
+    return {"request": req, "region": region, "unchanged": unchanged, "status": status}
+
+
+# A 90-minute meeting of 20 members, as the data estimate counts it: 20 check-ins, ~12 agenda
+# moves, 4 motions (opened, 20 votes, closed) and ~10 moves of the speakers' queue ≈ 130
+# changes, of which ~20 change the region's shape (motions opened/closed, the queue) and make
+# a pushed phone fetch its region. A browser's own headers (user agent, Sec-Fetch-*, language)
+# add about 500 bytes to each request the load generator sends; counted below.
+MEETING_SECONDS, CHANGES, SHAPE_CHANGES, BROWSER_HEADERS = 90 * 60, 130, 20, 500
+
+
+def data_per_phone(sizes: dict, message_bytes: float) -> tuple[float, float]:
+    """KB per phone per 90-minute meeting: (polling every second, push with a 30 s safety poll)."""
+    req = sizes["request"] + BROWSER_HEADERS
+    polls = MEETING_SECONDS  # one a second
+    polling = (polls - CHANGES) * (req + sizes["unchanged"]) + CHANGES * (req + sizes["region"])
+    safety = MEETING_SECONDS // 30
+    push = (
+        req  # the stream's request (its response headers are in message_bytes' framing)
+        + CHANGES * message_bytes
+        + SHAPE_CHANGES * (req + sizes["region"])
+        + safety * (req + sizes["unchanged"])
+    )
+    return polling / 1000, push / 1000
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB (from /proc)."""
     total, todo = 0, [pid]
@@ -367,12 +476,45 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def prepared(db_path: str, meetings: int, per: int, keep: str | None) -> tuple[dict, dict]:
+    """A fresh prepared database and the phones' credentials; with --keep, a copy of the one
+    kept from an earlier run of the same size (filling 20.000 accounts takes minutes)."""
+    import json
+    import pickle
+
+    kept = Path(keep) / f"peak-{meetings}x{per}" if keep else None
+    if kept and kept.with_suffix(".pickle").exists():
+        import sqlite3
+        from datetime import UTC, datetime
+
+        shutil.copyfile(kept.with_suffix(".sqlite3"), db_path)
+        # Seen just now, as a phone that has just opened the meeting page is: a session last
+        # seen over 5 minutes ago sends every phone's first request, the stream's authorisation
+        # included, through Flask to refresh it (one write each), which no real evening does.
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("UPDATE user_sessions SET last_seen_at = ?", (now,))
+        ids, creds = pickle.loads(kept.with_suffix(".pickle").read_bytes())  # noqa: S301 - ours
+        return ids, creds
+    ids = prepare(db_path, cells=meetings, members_per_cell=per)
+    creds = cookies_with_csrf(db_path, list(ids["users"].values()))
+    if kept:
+        import sqlite3
+
+        with sqlite3.connect(db_path) as conn:  # everything into the file itself, then copy
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db_path, kept.with_suffix(".sqlite3"))
+        kept.with_suffix(".pickle").write_bytes(pickle.dumps((ids, creds)))
+        kept.with_suffix(".json").write_text(json.dumps({"meetings": meetings, "per": per}))
+    return ids, creds
+
+
 def push_run(args, tmp: str) -> dict:
     db_path = f"{tmp}/push.sqlite3"
     per = args.phones // args.meetings
     t = time.monotonic()
-    ids = prepare(db_path, cells=args.meetings, members_per_cell=per)
-    creds = cookies_with_csrf(db_path, list(ids["users"].values()))
+    ids, creds = prepared(db_path, args.meetings, per, args.keep)
     _, items = codes_and_items(db_path, ids["meetings"])
     codes = meeting_secrets(db_path)  # the check-in code is derived when each phone sends
     print(
@@ -455,30 +597,43 @@ def _drive(args, ids, creds, codes, items, port, db_path, server_pids) -> dict:
         worker.start()
         workers.append(worker)
     wall0, server0 = time.monotonic(), cpu_of(server_pids)
+    phases = Phases([server_pids[0]], [server_pids[1]], [w.pid for w in workers])
     timeout = args.max_minutes * 60
     sync.wait(timeout=timeout)  # streams connected
+    phases.mark("A1 streams connect")
     print(f"push: streams connected after {time.monotonic() - wall0:.0f} s; checking in…")
     sync.wait(timeout=timeout)  # check-ins done
+    phases.mark("A2 check-ins")
+    print(f"push: check-ins done after {time.monotonic() - wall0:.0f} s; consoles move…")
     t_b = time.monotonic()
     sync.wait(timeout=timeout)  # phase B done
     b_seconds = time.monotonic() - t_b
+    phases.mark("B  agenda, phones listen")
     memory = {"app": rss_mb(server_pids[0]), "nginx": rss_mb(server_pids[1])}
     sync.wait(timeout=timeout)  # motions opened
+    phases.mark("C1 motions opened")
+    print(f"push: motions opened after {time.monotonic() - wall0:.0f} s; voting…")
     *_, motions = db_counts(db_path)
     for _ in workers:
         out["motions"].put(motions)
     results = [out["results"].get(timeout=timeout) for _ in workers]
+    phases.mark("C2 votes")
+    # Measured once nothing moves any more (the generators are done), so the second poll
+    # finds the version the first one brought.
+    sizes = wire_sizes(port, members[meetings[0]][-1][0], meetings[0])
     wall = time.monotonic() - wall0
     server_cpu = cpu_of(server_pids) - server0
     for worker in workers:
         worker.join(timeout=30)
         if worker.is_alive():
             worker.kill()
-    merged = {k: sum(r[k] for r in results) for k in results[0] if k != "delays"}
-    merged["delays"] = [d for r in results for d in r["delays"]]
-    merged["connect_time"] = max(r["connect_time"] for r in results)
+    slowest = ("connect_time", "checkin_time", "vote_time")
+    lists = ("delays", "answers")
+    merged = {k: sum(r[k] for r in results) for k in results[0] if k not in (*slowest, *lists)}
+    merged |= {k: max(r[k] for r in results) for k in slowest}
+    merged |= {k: [d for r in results for d in r[k]] for k in lists}
     merged["wall"], merged["b_seconds"], merged["server_cpu"] = wall, b_seconds, server_cpu
-    merged["memory"] = memory
+    merged["memory"], merged["sizes"], merged["phases"] = memory, sizes, phases.lines()
     return merged
 
 
@@ -530,8 +685,8 @@ def main() -> None:
     parser.add_argument(
         "--act",
         type=int,
-        default=1000,
-        help="phones per meeting that check in and vote (the others only listen)",
+        default=0,
+        help="phones per meeting that check in and vote, the others only listen (0: all)",
     )
     parser.add_argument("--connect-timeout", type=float, default=300)
     parser.add_argument("--ramp", type=float, default=60, help="seconds over which phones connect")
@@ -539,6 +694,12 @@ def main() -> None:
     parser.add_argument("--polling-phones", type=int, default=2000)
     parser.add_argument("--polling-meetings", type=int, default=100)
     parser.add_argument("--skip-polling", action="store_true")
+    parser.add_argument(
+        "--keep", help="directory where prepared databases are kept and reused (same size only)"
+    )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="fill the --keep database, then stop"
+    )
     parser.add_argument("--redis", action="store_true", help="nchan on Redis (as in make cluster)")
     args = parser.parse_args()
     hard = raise_fd_limit()
@@ -547,6 +708,10 @@ def main() -> None:
     if missing:
         sys.exit("Missing: " + ", ".join(missing))
     tmp = tempfile.mkdtemp(prefix="bench-peak-")
+    if args.prepare_only:
+        prepared(f"{tmp}/push.sqlite3", args.meetings, args.phones // args.meetings, args.keep)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     try:
         r = push_run(args, tmp)
         delays = r["delays"]
@@ -570,6 +735,12 @@ def main() -> None:
             f"push: change-to-visible p50 {p50:.2f} s, p95 {p95:.2f} s, max {worst:.2f} s "
             f"(goal p95 <= 1,5 s, max <= 3 s)"
         )
+        answers = r["answers"]
+        print(
+            f"push: of which the console's own answer (app: change + publish built) p50 "
+            f"{statistics.median(answers or [0]):.2f} s, p95 {percentile(answers, 0.95):.2f} s, "
+            f"max {max(answers or [0]):.2f} s"
+        )
         print(f"push: {text}")
         print(
             f"load generator CPU: {r['cpu']:.0f} core-seconds over {r['wall']:.0f} s = "
@@ -581,6 +752,23 @@ def main() -> None:
         print(
             f"memory with every stream open: nginx+nchan {r['memory']['nginx']:.0f} MB, "
             f"gunicorn (3 workers) {r['memory']['app']:.0f} MB"
+        )
+        print("where the time goes (CPU per phase, from /proc):")
+        for line in r["phases"]:
+            print("  " + line)
+        sizes = r["sizes"]
+        message = r["stream_bytes"] / max(1, r["messages"])
+        polling_kb, push_kb = data_per_phone(sizes, message)
+        print(
+            f"wire: poll with nothing new {sizes['request']} B sent + {sizes['unchanged']} B "
+            f"received (status {sizes['status']}), with the region {sizes['region']} B; a stream "
+            f"message {message:.0f} B on average"
+        )
+        print(
+            f"data per phone, 90-minute meeting ({CHANGES} changes, {SHAPE_CHANGES} of them "
+            f"reshaping the region, +{BROWSER_HEADERS} B of browser headers a request): polling "
+            f"{polling_kb:.0f} KB ({MEETING_SECONDS} requests), push {push_kb:.0f} KB "
+            f"({1 + SHAPE_CHANGES + MEETING_SECONDS // 30} requests + 1 stream)"
         )
         poll_p95 = "n/a"
         if not args.skip_polling:
