@@ -54,7 +54,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import json
 import random
+import re
 import secrets
 import shutil
 import statistics
@@ -164,20 +167,44 @@ class Client:
         return status, headers, payload
 
 
+SHAPE_RE = re.compile(rb'data-shape="([^"]*)"')
+
+
 async def member_loop(client, meeting_id, version, cookie, poll, stop_at, seen, counters):
     """One phone with the live page open (loaded at `version`); `seen` gets (time, version)
-    each time the phone has a new region on screen."""
+    each time the phone has a new region on screen.
+
+    Like meetings.js, once the phone has its region it sends the region's shape with each
+    poll: a change that leaves the shape alone answers with the change's shared message
+    (JSON, the same for every phone), which the phone applies in place."""
     await asyncio.sleep(random.random() * poll)
+    # The live page as loaded: its region names the shape the phone starts from.
+    _, _, region = await client.request(
+        "GET", f"/meetings/{meeting_id}/part/member", cookie, htmx=True
+    )
+    found = SHAPE_RE.search(region)
+    shape = html.unescape(found.group(1).decode()) if found else None
     while time.monotonic() < stop_at:
+        query = f"v={version}&part=member"
+        if shape is not None:
+            query += "&shape=" + urllib.parse.quote(shape, safe="") + "&lang=vi"
         status, headers, body = await client.request(
-            "GET", f"/meetings/{meeting_id}/live/version?v={version}&part=member", cookie
+            "GET", f"/meetings/{meeting_id}/live/version?{query}", cookie
         )
         counters["polls"] += 1
         if status == 200:
-            new = headers.get("x-meeting-version") or body.decode().strip()
+            kind = headers.get("content-type", "")
+            if kind.startswith("application/json"):
+                new = str(json.loads(body)["v"])
+                counters["shared"] = counters.get("shared", 0) + 1
+            else:
+                new = headers.get("x-meeting-version") or body.decode().strip()
             if new != version:
                 version = new
-                if not headers.get("content-type", "").startswith("text/html"):
+                if kind.startswith("text/html"):
+                    found = SHAPE_RE.search(body)
+                    shape = html.unescape(found.group(1).decode()) if found else None
+                elif not kind.startswith("application/json"):
                     # Only the version came back: fetch the region as htmx would.
                     await client.request(
                         "GET", f"/meetings/{meeting_id}/part/member", cookie, htmx=True
@@ -335,7 +362,8 @@ async def run(args, port, ids, creds, db_path):
     made = sum(len(v) for v in changes.values())
     print(
         f"polling: {counters['polls']} polls ({counters['polls'] / elapsed:.0f}/s), "
-        f"{counters['parts']} region fetches, {made} console changes, "
+        f"{counters['parts']} changes seen ({counters.get('shared', 0)} as the shared message, "
+        f"the rest as the phone's own region), {made} console changes, "
         f"{counters['bad']} unexpected answers, {client.errors} connection errors"
     )
     # Delay of each change for each phone of its meeting: from the console's request to the

@@ -9,6 +9,12 @@ version. Every other case — version changed, someone from outside the cell (le
 staff), an expired or missing session, anything unusual — falls through untouched to the
 normal Flask view `meetings.live_version`, which applies the full permission checks.
 
+When the version HAS moved and the phone said which "shape" its region has (`shape=`, with
+`lang=`), a second query reads the meeting's shared message for the new version (built once
+by the first phone that asked, `push.poll_message`): if the shapes match, that message is the
+answer — the parts of the region that are the same for every member, which the phone applies
+in place — so the other phones of the meeting cost one more query, not a region each.
+
 No state lives in the process: the only thing remembered is the result of verifying a
 cookie's signature (a pure function of the cookie and the secret key), in a small LRU cache.
 """
@@ -16,9 +22,11 @@ cookie's signature (a pure function of the cookie and the secret key), in a smal
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import parse_qs
 
 from sqlalchemy import text
 from werkzeug.http import parse_cookie
@@ -34,6 +42,10 @@ PATH_RE = re.compile(r"^/meetings/(\d+)/live/version$")
 # The push gateway's "may this phone listen?" (push.py): same session and cell check.
 AUTH_RE = re.compile(r"^/meetings/(\d+)/live/push-auth$")
 QUERY_RE = re.compile(r"(?:^|&)v=(\d+)(?:&|$)")
+MESSAGE_QUERY = text(
+    "SELECT html FROM meeting_live_fragments WHERE meeting_id = :meeting_id "
+    "AND name = 'message' AND locale = :locale AND version = :version"
+)
 # The session-validity rule is core.session's, shared with the Flask user loader.
 QUERY = text(
     "SELECT m.version, s.last_seen_at, u.must_change_password "
@@ -42,6 +54,12 @@ QUERY = text(
     "JOIN meetings m ON m.cell_id = mem.cell_id AND m.id = :meeting_id "
     "WHERE s.token_hash = :token_hash AND " + valid_session_condition("s", "u")
 ).bindparams(*SESSION_BINDS)
+JSON_HEADERS = [
+    ("Content-Type", "application/json"),
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Vary", "Cookie"),
+]
 HEADERS = [
     ("Cache-Control", "no-store"),
     ("X-Content-Type-Options", "nosniff"),
@@ -88,21 +106,38 @@ class LiveVersionFastPath:
                 self.flask_app
             )
 
-    def unchanged(self, environ) -> bool:
-        """True only when it is certain the caller may poll and the version is unchanged."""
+    def poll_answer(self, environ) -> bytes | None:
+        """For a member's poll that is certainly allowed: b"" when the version is unchanged
+        (a 204), the shared message when it moved and the phone's region has the message's
+        shape; None in every other case (Flask answers)."""
         if environ.get("REQUEST_METHOD") != "GET":
-            return False
+            return None
         match = PATH_RE.match(environ.get("PATH_INFO", ""))
         if not match:
-            return False
+            return None
         known = environ.get("HTTP_X_MEETING_VERSION")
+        query = environ.get("QUERY_STRING", "")
         if known is None:
-            q = QUERY_RE.search(environ.get("QUERY_STRING", ""))
+            q = QUERY_RE.search(query)
             known = q.group(1) if q else None
         if not known or not known.isdigit():
-            return False
-        version = self.member_version(environ, int(match.group(1)))
-        return version is not None and str(version) == known
+            return None
+        meeting_id = int(match.group(1))
+        version = self.member_version(environ, meeting_id)
+        if version is None:
+            return None
+        if str(version) == known:
+            return b""
+        args = parse_qs(query)
+        shape, locale = args.get("shape", [None])[0], args.get("lang", [None])[0]
+        if shape is None or not locale:
+            return None
+        params = {"meeting_id": meeting_id, "locale": locale[:8], "version": version}
+        with self.engine.connect() as conn:
+            html = conn.execute(MESSAGE_QUERY, params).scalar()
+        if not html or json.loads(html).get("shape") != shape:
+            return None
+        return html.encode("utf-8")
 
     def may_listen(self, environ) -> bool:
         """True only when it is certain the caller is a member of the meeting's cell."""
@@ -137,12 +172,17 @@ class LiveVersionFastPath:
 
     def __call__(self, environ, start_response):
         try:
-            fast = self.unchanged(environ) or self.may_listen(environ)
+            answer = self.poll_answer(environ)
+            if answer is None and self.may_listen(environ):
+                answer = b""
         except Exception:  # noqa: BLE001 - the slow path is always correct
-            fast = False
-        if fast:
+            answer = None
+        if answer == b"":
             start_response("204 No Content", list(HEADERS))
             return []
+        if answer is not None:
+            start_response("200 OK", [*JSON_HEADERS, ("Content-Length", str(len(answer)))])
+            return [answer]
         return self.wsgi_app(environ, start_response)
 
 

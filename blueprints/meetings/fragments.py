@@ -26,6 +26,8 @@ from blueprints.meetings.services.attendance import totals
 from core.extensions import db
 
 REDIS_TTL_SECONDS = 6 * 3600
+# The row name of the polling phones' shared message (read by fastpath.MESSAGE_QUERY).
+MESSAGE = "message"
 
 
 def _redis():
@@ -135,3 +137,24 @@ def member_shared(meeting: Meeting, motions) -> SharedParts:
             ),
         },
     )
+
+
+def stored_message(meeting_id: int, locale: str, version: int) -> str | None:
+    """The polling phones' shared message (push.poll_message) stored for this version."""
+    return db.session.scalar(
+        select(LiveFragment.html).where(
+            LiveFragment.meeting_id == meeting_id,
+            LiveFragment.name == MESSAGE,
+            LiveFragment.locale == locale,
+            LiveFragment.version == version,
+        )
+    )
+
+
+def store_message(meeting_id: int, locale: str, version: int, text: str) -> None:
+    """Keep the message where every worker and host (and the WSGI fast path, which reads the
+    database directly) finds it; always in the database, whatever REDIS_URL says."""
+    try:
+        _upsert(meeting_id, MESSAGE, locale, version, text)
+    except Exception:  # noqa: BLE001 - a busy store must not fail the poll
+        current_app.logger.warning("live message not stored", exc_info=True)

@@ -3,6 +3,7 @@ polling that keeps them current: version checks and region fragments."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import segno
@@ -270,7 +271,8 @@ def _member_context(meeting: Meeting, member: Member) -> dict:
         "late": late,
         "rated": rated,
         # Only a phone that listens for pushes compares shapes; polling phones skip the cost.
-        "shape": push.shape(meeting, motions, queue) if push.subscribe_url(meeting.id) else "",
+        # Phones compare it with each change's shared message (pushed or polled).
+        "shape": push.shape(meeting, motions, queue),
     }
 
 
@@ -294,6 +296,18 @@ def live(meeting_id: int):
     )
 
 
+def _shared_message(meeting: Meeting) -> Response | None:
+    """The change's shared message, when the polling phone's region has its shape."""
+    seen_shape = request.args.get("shape")
+    if seen_shape is None:
+        return None
+    text = push.poll_message(meeting)
+    if json.loads(text)["shape"] != seen_shape:
+        return None
+    headers = {"X-Meeting-Version": str(meeting.version), "Cache-Control": "no-store"}
+    return Response(text, mimetype="application/json", headers=headers)
+
+
 @bp.get("/<int:meeting_id>/live/version")
 @permission(AUTHENTICATED)
 def live_version(meeting_id: int):
@@ -315,9 +329,10 @@ def live_version(meeting_id: int):
         if current_user.member.cell_id == meeting.cell_id:
             if known == str(meeting.version):
                 return Response(status=204, headers={"Cache-Control": "no-store"})
-            # The version moved: answer with the member's refreshed region at once, saving
-            # the phone a second round trip (and the server a second request) per change.
-            return part(meeting_id, part_name)
+            # The version moved. A phone whose region has the change's shape gets the shared
+            # message (applied in place; built once, then served by the fast path); any
+            # other gets its refreshed region at once, saving it a second round trip.
+            return _shared_message(meeting) or part(meeting_id, part_name)
     row = db.session.execute(
         select(Meeting.cell_id, Meeting.version, Member.cell_id)
         .select_from(Meeting)

@@ -103,15 +103,11 @@ def _votes_on_behalf(motion_ids: list[int]) -> int:
     return total
 
 
-def message(meeting_id: int) -> bytes | None:
-    """The JSON message for the meeting's current version, or None if it is gone."""
+def _body(meeting) -> str:
+    """The JSON message for the meeting's current version, in the request's language."""
     from blueprints.meetings import fragments
     from blueprints.meetings.live_routes import member_lists
-    from blueprints.meetings.models import Meeting
 
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        return None
     motions, queue = member_lists(meeting)
     shared = fragments.member_shared(meeting, motions)
     body = {
@@ -120,7 +116,29 @@ def message(meeting_id: int) -> bytes | None:
         "shape": shape(meeting, motions, queue),
         "parts": {name: str(shared(name)) for name in ("head", "done")},
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def message(meeting_id: int) -> bytes | None:
+    """The JSON message for the meeting's current version, or None if it is gone."""
+    from blueprints.meetings.models import Meeting
+
+    meeting = db.session.get(Meeting, meeting_id)
+    return None if meeting is None else _body(meeting).encode("utf-8")
+
+
+def poll_message(meeting) -> str:
+    """The same message for polling phones: built by the first phone that asks after a
+    change and stored for the version (the WSGI fast path gives it to the others)."""
+    from blueprints.meetings import fragments
+
+    locale = str(get_locale() or "vi")[:8]
+    stored = fragments.stored_message(meeting.id, locale, meeting.version)
+    if stored is not None:
+        return stored
+    text = _body(meeting)
+    fragments.store_message(meeting.id, locale, meeting.version, text)
+    return text
 
 
 def _post(url: str, data: bytes, timeout: float, logger) -> None:

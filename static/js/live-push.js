@@ -20,26 +20,12 @@
     var r = region();
     if (r && window.htmx) window.htmx.trigger(r, "live:refresh");
   }
-  function currentShape(r) {
-    var marker = r.querySelector("[data-shape]");
-    return marker ? marker.getAttribute("data-shape") : null;
-  }
-
   function apply(msg) {
     if (!msg || !msg.v || Number(msg.v) <= Number(live.getVersion())) return;
     var r = region();
     if (!r) return;
-    var lang = document.documentElement.getAttribute("lang") || "vi";
-    if (msg.lang !== lang || msg.shape !== currentShape(r)) { refetch(); return; }
-    var parts = msg.parts || {};
-    var blocks = r.querySelectorAll("[data-shared]");
-    for (var i = 0; i < blocks.length; i++) {
-      var html = parts[blocks[i].getAttribute("data-shared")];
-      if (typeof html === "string") blocks[i].innerHTML = html;
-    }
-    // A shared part that has no block yet (the catch-up list appears): fetch the region.
-    if ((parts.done || "").trim() && !r.querySelector('[data-shared="done"]')) { refetch(); return; }
-    live.setVersion(msg.v);
+    // The same applier as a polled message (meetings.js); false: fetch the own region.
+    if (!live.applyShared(msg)) { refetch(); return; }
     r.setAttribute("data-pushed", String(msg.v));
   }
 

@@ -406,7 +406,33 @@
     },
     pollNow: function () { schedule(jitter(BASE)); },
     pushOpen: false,
+    shape: currentShape,
+    applyShared: applyShared,
   };
+
+  /* A change's shared message (pushed, or the answer to a poll): the parts of the member's
+     region that are the same for everyone, applied in place. Returns false when the phone
+     must fetch its own region instead (another shape or language, or a part with no place
+     yet). */
+  function currentShape() {
+    var r = inlinePart && document.getElementById("r-" + inlinePart);
+    var marker = r && r.querySelector("[data-shape]");
+    return marker ? marker.getAttribute("data-shape") : null;
+  }
+  function applyShared(msg) {
+    var r = inlinePart && document.getElementById("r-" + inlinePart);
+    var lang = document.documentElement.getAttribute("lang") || "vi";
+    if (!r || !msg || msg.lang !== lang || msg.shape !== currentShape()) return false;
+    var parts = msg.parts || {};
+    if ((parts.done || "").trim() && !r.querySelector('[data-shared="done"]')) return false;
+    var blocks = r.querySelectorAll("[data-shared]");
+    for (var i = 0; i < blocks.length; i++) {
+      var html = parts[blocks[i].getAttribute("data-shared")];
+      if (typeof html === "string") blocks[i].innerHTML = html;
+    }
+    window.sotayLive.setVersion(msg.v);
+    return true;
+  }
 
   /* ---------- transport: polling ---------- */
   // Poll every second, each phone on its own random phase (±20%) so that 20 phones of a
@@ -435,6 +461,13 @@
   function poll() {
     var delay = jitter(window.sotayLive.pushOpen ? SAFETY : (document.hidden ? BASE * 4 : BASE));
     var query = "?v=" + encodeURIComponent(version) + (inlinePart ? "&part=" + encodeURIComponent(inlinePart) : "");
+    // The region's shape and language: when a change leaves the shape alone, the answer is
+    // the change's shared message (the same for every phone) instead of this phone's region.
+    var shape = currentShape();
+    if (shape !== null) {
+      query += "&shape=" + encodeURIComponent(shape) +
+        "&lang=" + encodeURIComponent(document.documentElement.getAttribute("lang") || "vi");
+    }
     fetch(url + query, { credentials: "same-origin", cache: "no-store", redirect: "manual" })
       .then(function (r) {
         if (r.status === 204) { ok(); schedule(delay); return; }
@@ -442,10 +475,17 @@
         if (r.status === 403 || r.status === 404) { stopped = true; return; }
         if (!r.ok) { fail(); return; }
         return r.text().then(function (text) {
-          var v = (r.headers.get("X-Meeting-Version") || text || "").trim();
-          var html = (r.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+          var type = r.headers.get("Content-Type") || "";
           ok();
-          Live.changed(v, html ? text : null);
+          if (type.indexOf("application/json") === 0) {
+            var msg = null;
+            try { msg = JSON.parse(text); } catch (err) { msg = null; }
+            if (!msg || !applyShared(msg)) Live.refreshAll();
+            schedule(delay);
+            return;
+          }
+          var v = (r.headers.get("X-Meeting-Version") || text || "").trim();
+          Live.changed(v, type.indexOf("text/html") === 0 ? text : null);
           schedule(delay);
         });
       }).catch(fail);
