@@ -170,7 +170,16 @@ class Client:
 SHAPE_RE = re.compile(rb'data-shape="([^"]*)"')
 
 
-async def member_loop(client, meeting_id, version, cookie, poll, stop_at, seen, counters):
+async def loaded_shape(client, meeting_id, cookie) -> str | None:
+    """The shape named by the member's region as the live page loaded it."""
+    _, _, region = await client.request(
+        "GET", f"/meetings/{meeting_id}/part/member", cookie, htmx=True
+    )
+    found = SHAPE_RE.search(region)
+    return html.unescape(found.group(1).decode()) if found else None
+
+
+async def member_loop(client, meeting_id, version, shape, cookie, poll, stop_at, seen, counters):
     """One phone with the live page open (loaded at `version`); `seen` gets (time, version)
     each time the phone has a new region on screen.
 
@@ -178,12 +187,6 @@ async def member_loop(client, meeting_id, version, cookie, poll, stop_at, seen, 
     poll: a change that leaves the shape alone answers with the change's shared message
     (JSON, the same for every phone), which the phone applies in place."""
     await asyncio.sleep(random.random() * poll)
-    # The live page as loaded: its region names the shape the phone starts from.
-    _, _, region = await client.request(
-        "GET", f"/meetings/{meeting_id}/part/member", cookie, htmx=True
-    )
-    found = SHAPE_RE.search(region)
-    shape = html.unescape(found.group(1).decode()) if found else None
     while time.monotonic() < stop_at:
         query = f"v={version}&part=member"
         if shape is not None:
@@ -339,15 +342,29 @@ async def run(args, port, ids, creds, db_path):
         f"({failed_checkins} failed)"
     )
 
-    # Phase B: 1.000 members polling while consoles move through the agenda.
+    # Phase B: 1.000 members polling while consoles move through the agenda. Their live pages
+    # are loaded first (each region names the shape the phone starts from), as on the evening.
+    versions = current_versions(db_path)
+    shapes = {
+        (m, i): await loaded_shape(client, m, cookie)
+        for m in meetings
+        for i, (cookie, _) in enumerate(members[m])
+    }
     stop_at = time.monotonic() + args.seconds
     changes = {m: [] for m in meetings}
     counters = {"polls": 0, "parts": 0, "bad": 0}
-    versions = current_versions(db_path)
     observations = {(m, i): [] for m in meetings for i in range(len(members[m]))}
     tasks = [
         member_loop(
-            client, m, versions[m], cookie, args.poll, stop_at, observations[m, i], counters
+            client,
+            m,
+            versions[m],
+            shapes[m, i],
+            cookie,
+            args.poll,
+            stop_at,
+            observations[m, i],
+            counters,
         )
         for m in meetings
         for i, (cookie, _) in enumerate(members[m])
