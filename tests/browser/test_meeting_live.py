@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 from docx import Document as Docx
 from playwright.sync_api import expect
@@ -19,7 +18,8 @@ from sqlalchemy import select
 from blueprints.units.models import Unit
 from core.extensions import db
 from tests.browser.conftest import LAPTOP, PHONE, assert_no_axe_violations, login_in_browser
-from tests.conftest import PASSWORD, make_member, make_user, vietnam_now
+from tests.browser.flows import schedule, start
+from tests.conftest import PASSWORD, make_member, make_user
 
 LIVE = 6_000  # ms: a change must reach the other screens well within this (polling is 1,5 s)
 
@@ -59,23 +59,13 @@ def test_live_meeting_three_browsers(app, live_server, new_page):
     # Secretary on a laptop schedules the meeting.
     console = new_page(viewport=LAPTOP)
     console.on("dialog", lambda dialog: dialog.accept())
-    login_in_browser(console, base, LOGINS["secretary_a"], PASSWORD)
-    console.goto(base + "/meetings/")
-    console.get_by_role("link", name=re.compile("Lên lịch cho Chi bộ thôn An Phú")).click()
-    console.get_by_label("Chủ đề").fill("Sinh hoạt chi bộ tháng 12/2026")
-    # Half an hour from now in Vietnam: a meeting can be started from 12 hours before.
-    starts = vietnam_now() + timedelta(minutes=30)
-    console.get_by_label("Ngày giờ bắt đầu").fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    console.get_by_label("Địa điểm").fill("Nhà văn hóa thôn An Phú")
-    console.get_by_label("Thư ký").select_option(label="Trần Thị Ánh")
-    console.get_by_role("button", name="Lên lịch").click()
+    schedule(console, base, LOGINS["secretary_a"])
     expect(console.locator("h1")).to_have_text("Sinh hoạt chi bộ tháng 12/2026")
     expect(console.locator(".agenda")).to_contain_text(
         "Kiểm điểm việc thực hiện nhiệm vụ tháng trước"
     )
     meeting_url = console.url
-    console.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
-    expect(console).to_have_url(re.compile(r"/console$"))
+    start(console)
     assert_no_axe_violations(console, "console")
     projector = new_page(viewport=LAPTOP)
     login_in_browser(projector, base, LOGINS["secretary_a"], PASSWORD)
