@@ -240,6 +240,24 @@ def client_for(app, world):
     return _make
 
 
+def post_new_meeting(client, world, starts, **overrides):
+    """Post the new-meeting form for cell A as its secretary fills it in (starting at
+    `starts`, Vietnam time); `overrides` replace or add fields. Returns the response."""
+    data = {
+        "csrf_token": csrf_token(client, f"/meetings/new?cell_id={world.units['A']}"),
+        "cell_id": world.units["A"],
+        "kind": "regular",
+        "topic": "Sinh hoạt chi bộ tháng 12",
+        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "place": "Nhà văn hóa thôn An Phú",
+        "chair_id": world.members["sec_a"],
+        "clerk_id": world.members["mem_a"],
+        "guests": "",
+        "quorum_percent": "67",
+    } | overrides
+    return client.post("/meetings/new", data=data)
+
+
 @pytest.fixture
 def schedule(client, world, as_role):
     """Log in as cell A's secretary and schedule a meeting; returns its id."""
@@ -250,23 +268,10 @@ def schedule(client, world, as_role):
         if not logged_in:
             as_role("secretary_a")
             logged_in.append(True)
-        token = csrf_token(client, f"/meetings/new?cell_id={world.units['A']}")
         # Two hours from now in Vietnam, as the secretary types it: in the future, and close
         # enough to be started (a meeting cannot be started 12 hours or more ahead).
         starts = overrides.pop("starts", vietnam_now() + timedelta(hours=2))
-        data = {
-            "csrf_token": token,
-            "cell_id": world.units["A"],
-            "kind": "regular",
-            "topic": "Sinh hoạt chi bộ tháng 12",
-            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
-            "place": "Nhà văn hóa thôn An Phú",
-            "chair_id": world.members["sec_a"],
-            "clerk_id": world.members["mem_a"],
-            "guests": "",
-            "quorum_percent": "67",
-        } | overrides
-        response = client.post("/meetings/new", data=data)
+        response = post_new_meeting(client, world, starts, **overrides)
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return int(re.search(r"/meetings/(\d+)", response.headers["Location"]).group(1))
 

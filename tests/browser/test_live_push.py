@@ -16,7 +16,7 @@ from blueprints.meetings.models import AgendaItem
 from core.extensions import db
 from deploy import cluster
 from tests.browser.conftest import PHONE, login_in_browser
-from tests.conftest import PASSWORD, csrf_token, login, vietnam_now
+from tests.conftest import PASSWORD, login, post_new_meeting, vietnam_now
 from tests.meetings.conftest import post
 
 
@@ -24,23 +24,8 @@ def _started_meeting(app, world) -> tuple:
     """Cell A's secretary (a Flask test client) schedules and starts a meeting."""
     secretary = app.test_client()
     assert login(secretary, world.logins["secretary_a"]).status_code == 302
-    token = csrf_token(secretary, f"/meetings/new?cell_id={world.units['A']}")
     starts = vietnam_now() + timedelta(hours=1)
-    answer = secretary.post(
-        "/meetings/new",
-        data={
-            "csrf_token": token,
-            "cell_id": world.units["A"],
-            "kind": "regular",
-            "topic": "Sinh hoạt chi bộ ngày chung",
-            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
-            "place": "Nhà văn hóa thôn An Phú",
-            "chair_id": world.members["sec_a"],
-            "clerk_id": world.members["mem_a"],
-            "guests": "",
-            "quorum_percent": "67",
-        },
-    )
+    answer = post_new_meeting(secretary, world, starts, topic="Sinh hoạt chi bộ ngày chung")
     meeting_id = int(re.search(r"/meetings/(\d+)", answer.headers["Location"]).group(1))
     assert post(secretary, f"/meetings/{meeting_id}/start", htmx=False).status_code == 302
     with app.app_context():

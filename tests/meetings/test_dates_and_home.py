@@ -10,24 +10,14 @@ from datetime import timedelta
 from blueprints.meetings.blueprint import CONSOLE_PARTS, MEMBER_PARTS, PROJECTOR_PARTS
 from blueprints.meetings.models import Meeting
 from core.extensions import db
-from tests.conftest import csrf_token, vietnam_now
+from tests.conftest import csrf_token, post_new_meeting, vietnam_now
 from tests.meetings.conftest import post
 
 
 def _new(client, world, starts, **extra):
-    token = csrf_token(client, f"/meetings/new?cell_id={world.units['A']}")
-    data = {
-        "csrf_token": token,
-        "cell_id": world.units["A"],
-        "kind": "regular",
-        "topic": "Sinh hoạt chi bộ",
-        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
-        "place": "Nhà văn hóa",
-        "chair_id": world.members["sec_a"],
-        "clerk_id": world.members["mem_a"],
-        "quorum_percent": "67",
-    } | extra
-    return client.post("/meetings/new", data=data)
+    return post_new_meeting(
+        client, world, starts, topic="Sinh hoạt chi bộ", place="Nhà văn hóa", **extra
+    )
 
 
 def test_a_meeting_in_the_past_is_refused(app, client, world, as_role):
