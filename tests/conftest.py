@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from blueprints.auth.models import RoleAssignment, User
@@ -81,11 +82,41 @@ def _clean_database(app):
         db.session.rollback()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            _truncate_postgresql(tables)
         else:
             for name in tables:
                 db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
         db.session.commit()
+
+
+_BLOCKERS = text(
+    "SELECT pid, state, now() - xact_start AS age, left(query, 200) AS query"
+    " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    " AND xact_start IS NOT NULL"
+)
+
+
+def _truncate_postgresql(tables: list[str]) -> None:
+    """TRUNCATE every table, never waiting for ever.
+
+    TRUNCATE needs every table to itself. A connection left inside a transaction (a request of
+    the browser tests' server thread that a test abandoned) would make it wait without end and
+    the run would hang until CI kills it. So wait at most 20 s, print who held the lock (so
+    the cause can be found), end those connections (the pools ping and replace them), and try
+    once more.
+    """
+    statement = text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE")
+    try:
+        db.session.execute(text("SET LOCAL lock_timeout = '20s'"))
+        db.session.execute(statement)
+        return
+    except OperationalError:
+        db.session.rollback()
+    blockers = db.session.execute(_BLOCKERS).all()
+    print("\nTRUNCATE waited 20 s; connections in a transaction:", *blockers, sep="\n  ")
+    for blocker in blockers:
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": blocker.pid})
+    db.session.execute(statement)
 
 
 @pytest.fixture

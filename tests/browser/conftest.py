@@ -132,6 +132,17 @@ def _assert_no_axe_violations_fixture():
     return assert_no_axe_violations
 
 
+def wait_for_service_worker(page) -> None:
+    """Wait (within the page's timeout) until the service worker is active.
+
+    Not `page.evaluate("navigator.serviceWorker.ready")`: evaluate has no timeout, so a worker
+    that never activates would hang the whole run instead of failing this test.
+    """
+    page.wait_for_function(
+        "async () => !!(await navigator.serviceWorker.getRegistration())?.active"
+    )
+
+
 def login_in_browser(page, base_url: str, identifier: str, password: str) -> None:
     """Log in through the form as a person would."""
     page.goto(base_url + "/login")

@@ -7,7 +7,13 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.assistant.helpers import seed_entries
-from tests.browser.conftest import LAPTOP, PHONE, assert_no_axe_violations, login_in_browser
+from tests.browser.conftest import (
+    LAPTOP,
+    PHONE,
+    assert_no_axe_violations,
+    login_in_browser,
+    wait_for_service_worker,
+)
 from tests.conftest import PASSWORD
 
 
@@ -65,7 +71,7 @@ def test_member_asks_rates_editor_replies_and_offline_answers(app, live_server, 
     expect(page.locator(".assistant-reply")).to_contain_text("nộp ảnh cho bí thư chi bộ")
 
     # Offline: the service worker serves the saved page, the saved Q&A answers.
-    page.evaluate("() => navigator.serviceWorker.ready")
+    wait_for_service_worker(page)
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function(

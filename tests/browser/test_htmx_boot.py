@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, login_in_browser
+from tests.browser.conftest import PHONE, login_in_browser, wait_for_service_worker
 from tests.conftest import PASSWORD
 
 
@@ -108,7 +108,7 @@ def fake_cdn(app):
 def test_service_worker_serves_the_cdn_copy_afterwards(fake_cdn, live_server, new_page):
     page = new_page(viewport=PHONE)
     page.goto(live_server + "/login")
-    page.evaluate("() => navigator.serviceWorker.ready")
+    wait_for_service_worker(page)
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function(STARTED)

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     PHONE,
     assert_no_axe_violations,
     login_in_browser,
+    wait_for_service_worker,
 )
 from tests.browser.content import CHAPTERS, add_meeting, add_reading
 from tests.conftest import PASSWORD
@@ -25,7 +26,7 @@ CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 
 def _controlled(page, base, login):
     login_in_browser(page, base, login, PASSWORD)
-    page.evaluate("() => navigator.serviceWorker.ready")
+    wait_for_service_worker(page)
     page.reload()
     page.wait_for_function(CONTROLLED)
 
@@ -55,7 +56,7 @@ def test_installable_with_the_vietnamese_manifest(live_server, browser, tmp_path
 
 def _installable(page, live_server):
     page.goto(live_server + "/")
-    page.evaluate("() => navigator.serviceWorker.ready")
+    wait_for_service_worker(page)
     cdp = page.context.new_cdp_session(page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     assert errors == [], errors
@@ -186,7 +187,10 @@ def test_recommendation_queued_offline_and_meeting_documents_saved(app, live_ser
     page.goto(f"{live_server}/meetings/{meeting}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sinh hoạt chi bộ tháng 12/2026")
     page.wait_for_function(CONTROLLED)  # the saved copy came from the service worker
-    pdf = page.evaluate("(url) => fetch(url).then(r => r.text())", f"{live_server}{doc_url}")
+    pdf = page.evaluate(
+        "(url) => fetch(url, {signal: AbortSignal.timeout(10000)}).then(r => r.text())",
+        f"{live_server}{doc_url}",
+    )
     assert pdf.startswith("%PDF")
     page.get_by_label("Kiến nghị của đồng chí").fill("Đề nghị họp sớm hơn 30 phút.")
     page.get_by_role("button", name="Gửi kiến nghị").click()

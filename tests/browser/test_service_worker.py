@@ -6,7 +6,12 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, assert_no_axe_violations, login_in_browser
+from tests.browser.conftest import (
+    PHONE,
+    assert_no_axe_violations,
+    login_in_browser,
+    wait_for_service_worker,
+)
 from tests.conftest import PASSWORD
 
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
@@ -15,7 +20,7 @@ CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 def _controlled_page(live_server, new_page):
     page = new_page(viewport=PHONE)
     login_in_browser(page, live_server, "52100002", PASSWORD)
-    page.evaluate("() => navigator.serviceWorker.ready")
+    wait_for_service_worker(page)
     page.reload()
     page.wait_for_function(CONTROLLED)
     return page
