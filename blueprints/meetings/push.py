@@ -76,14 +76,14 @@ def shape(meeting, motions, queue) -> str:
         .order_by(Attendance.status)
     ).all()
     on_behalf = _votes_on_behalf([m.id for m in motions])
-    done = any(i.done for i in meeting.items) or any(m.status == "closed" for m in motions)
+    # Items done are not part of it: the catch-up list is a shared block that every region
+    # carries, empty at first (_r_member.html), so ending an item is a shared change.
     parts = [
         str(meeting.status),
         ",".join(f"{m.id}{m.status[0]}" for m in motions),
         ",".join(f"{s.id}{s.status[0]}" for s in queue),
         ",".join(f"{status}{n}" for status, n in marks),
         str(on_behalf),
-        "d" if done else "",
     ]
     return "|".join(parts)
 
