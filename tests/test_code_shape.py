@@ -55,3 +55,18 @@ def test_live_state_moves_only_through_live_change():
         if path != live and path != Path(__file__) and counter.search(path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_browser_tests_never_wait_for_a_promise_with_wait_for_function():
+    """Playwright's `wait_for_function` takes a returned promise as truthy at once, so a wait
+    on a cache lookup or a fetch ends before anything happened (three offline tests raced
+    that way). Such waits go through `tests.browser.conftest.wait_until`."""
+    # From the call to the end of its last line (a comment after it left out).
+    call = re.compile(r"wait_for_function\(.*?\)[ \t]*(?:#[^\n]*)?\n", re.S)
+    promised = re.compile(r"async|await|\.then\(|caches\.|fetch\(|serviceWorker\.ready")
+    found = []
+    for path in sorted((ROOT / "tests" / "browser").glob("*.py")):
+        for match in call.finditer(path.read_text("utf-8")):
+            if promised.search(match.group(0)):
+                found.append(f"{path.name}: {match.group(0)[:80]}")
+    assert not found, "use wait_until for these:\n" + "\n".join(found)

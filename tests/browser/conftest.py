@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -132,15 +133,33 @@ def _assert_no_axe_violations_fixture():
     return assert_no_axe_violations
 
 
-def wait_for_service_worker(page) -> None:
-    """Wait (within the page's timeout) until the service worker is active.
+def wait_for_service_worker(page, timeout_ms: int = 10_000) -> None:
+    """Wait until `navigator.serviceWorker.ready` resolves, at most `timeout_ms`.
 
-    Not `page.evaluate("navigator.serviceWorker.ready")`: evaluate has no timeout, so a worker
-    that never activates would hang the whole run instead of failing this test.
+    Not a bare `page.evaluate("navigator.serviceWorker.ready")`: evaluate has no timeout, so a
+    worker that never activates would hang the whole run instead of failing this test.
     """
-    page.wait_for_function(
-        "async () => !!(await navigator.serviceWorker.getRegistration())?.active"
+    ready = page.evaluate(
+        """(ms) => Promise.race([
+            navigator.serviceWorker.ready.then(() => true),
+            new Promise((resolve) => setTimeout(() => resolve(false), ms)),
+        ])""",
+        timeout_ms,
     )
+    assert ready, f"the service worker was not ready within {timeout_ms} ms"
+
+
+def wait_until(page, predicate: str, arg=None, timeout_ms: int = 10_000) -> None:
+    """Wait until an asynchronous predicate run in the page (one returning a promise, such as a
+    cache lookup) resolves to something truthy, at most `timeout_ms`.
+
+    Playwright's `wait_for_function` does not wait for a promise: a promise is an object, so
+    truthy at once, and the wait would end before the thing it waits for has happened.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(predicate, arg):
+        assert time.monotonic() < deadline, f"still false after {timeout_ms} ms: {predicate}"
+        page.wait_for_timeout(100)
 
 
 def login_in_browser(page, base_url: str, identifier: str, password: str) -> None:

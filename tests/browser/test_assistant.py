@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     assert_no_axe_violations,
     login_in_browser,
     wait_for_service_worker,
+    wait_until,
 )
 from tests.conftest import PASSWORD
 
@@ -74,9 +75,10 @@ def test_member_asks_rates_editor_replies_and_offline_answers(app, live_server, 
     wait_for_service_worker(page)
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
+    wait_until(
+        page,
         "async () => !!(await (await caches.open('personal-v1-' + document.body.dataset.user))"
-        ".match('/assistant/offline.json'))"
+        ".match('/assistant/offline.json'))",
     )
     page.context.set_offline(True)
     page.reload()

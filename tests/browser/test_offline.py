@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     assert_no_axe_violations,
     login_in_browser,
     wait_for_service_worker,
+    wait_until,
 )
 from tests.browser.content import CHAPTERS, add_meeting, add_reading
 from tests.conftest import PASSWORD
@@ -174,10 +175,11 @@ def test_recommendation_queued_offline_and_meeting_documents_saved(app, live_ser
     page.goto(live_server + "/")
     doc_url = f"/meetings/{meeting}/documents/{ids['doc']}"
     user = live_server.world.users["member_a"]
-    page.wait_for_function(
+    wait_until(
+        page,
         "([name, urls]) => caches.open(name)"
         ".then(c => Promise.all(urls.map(u => c.match(u)))).then(hits => hits.every(Boolean))",
-        arg=[f"personal-v1-{user}", [doc_url, f"/meetings/{meeting}"]],
+        [f"personal-v1-{user}", [doc_url, f"/meetings/{meeting}"]],
     )
     # The page says it is done (and nothing is still being written) before the network goes.
     stamp = f"sotay-meetings-checked-{user}"
@@ -215,7 +217,7 @@ def test_next_person_on_the_phone_sees_nothing_of_the_first(app, live_server, ne
 
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page).to_have_url(re.compile(r"/login"))
-    page.wait_for_function("(name) => caches.keys().then(keys => !keys.includes(name))", arg=first)
+    wait_until(page, "(name) => caches.keys().then(keys => !keys.includes(name))", first)
     login_in_browser(page, live_server, world.logins["member_b"], PASSWORD)
     expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
     assert not [k for k in page.evaluate("() => caches.keys()") if k == first]
@@ -296,11 +298,11 @@ def test_another_login_without_logout_drops_the_first_accounts_pages(app, live_s
     _controlled(page, live_server, world.logins["member_a"])
     page.goto(live_server + "/handbook/")  # kept for offline by the service worker
     first = f"personal-v1-{world.users['member_a']}"
-    page.wait_for_function("(name) => caches.has(name)", arg=first)
+    wait_until(page, "(name) => caches.has(name)", first)
     page.context.clear_cookies()
     login_in_browser(page, live_server, world.logins["member_b"], PASSWORD)
     expect(page.locator("main")).to_contain_text("Phạm Thị Đào")
-    page.wait_for_function("(name) => caches.has(name).then(has => !has)", arg=first)
+    wait_until(page, "(name) => caches.has(name).then(has => !has)", first)
     page.context.set_offline(True)
     page.goto(live_server + "/handbook/")  # opened by the first account only
     expect(page.get_by_role("heading", level=1)).to_contain_text("không có kết nối mạng")
@@ -337,10 +339,10 @@ def test_old_saved_copies_are_pruned_but_not_what_the_member_saved(live_server, 
     page = new_page(viewport=PHONE)
     _controlled(page, live_server, world.logins["member_a"])
     name = f"personal-v1-{world.users['member_a']}"
-    page.wait_for_function("(name) => caches.has(name)", arg=name)
+    wait_until(page, "(name) => caches.has(name)", name)
     page.evaluate(PLANT_COPIES, [name, "Mon, 01 Jan 2024 08:00:00 GMT"])
     page.goto(live_server + "/")  # a page kept for offline: the daily clean-up runs after it
-    page.wait_for_function(f"(name) => ({LEFT})(name).then(left => left.length === 3)", arg=name)
+    wait_until(page, f"(name) => ({LEFT})(name).then(left => left.length === 3)", name)
     assert sorted(page.evaluate(LEFT, name)) == [
         "/files/9001/anh.png",
         "/handbook/chuong-cu",

@@ -11,6 +11,7 @@ from tests.browser.conftest import (
     assert_no_axe_violations,
     login_in_browser,
     wait_for_service_worker,
+    wait_until,
 )
 from tests.conftest import PASSWORD
 
@@ -57,8 +58,10 @@ def test_new_version_shows_reload_notice(live_server, new_page, monkeypatch):
     page.wait_for_function(CONTROLLED)
     expect(page.locator("#update-banner")).to_be_hidden()
     # The old shell cache is gone once the new worker activates.
-    page.wait_for_function(
-        "(old) => caches.keys().then(keys => !keys.some(k => old.includes(k)))", arg=before
+    old_shells = [k for k in before if k.startswith("shell-")]
+    assert old_shells, before
+    wait_until(
+        page, "(old) => caches.keys().then(keys => !keys.some(k => old.includes(k)))", old_shells
     )
     keys = page.evaluate("() => caches.keys()")
     assert [k for k in keys if k.startswith("shell-")] == ["shell-test-new-version"], keys
