@@ -143,11 +143,15 @@ def session_cookies(db_path: str, user_ids: list[int]) -> dict[int, str]:
     return cookies
 
 
-def start_gunicorn(app_spec: str, port: int, env: dict, workers: int = 3) -> subprocess.Popen:
-    """gunicorn as in `make run` (3 sync workers, access log to stdout), output discarded."""
+def start_gunicorn(
+    app_spec: str, port: int, env: dict, workers: int = 3, threads: int = 0
+) -> subprocess.Popen:
+    """gunicorn as in `make run` (3 sync workers, access log to stdout), output discarded;
+    `threads` > 0 runs gthread workers instead (they keep connections alive)."""
     proc = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
             "--workers",
             str(workers),
             "--timeout",

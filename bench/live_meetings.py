@@ -119,12 +119,16 @@ def cookies_with_csrf(db_path: str, user_ids: list[int]) -> dict[int, tuple[str,
 
 
 class Client:
-    """Minimal HTTP/1.1 client on asyncio streams (gunicorn's sync workers close each time)."""
+    """Minimal HTTP/1.1 client on asyncio streams. By default each request has its own
+    connection (gunicorn's sync workers close each time); with `keepalive`, connections are
+    kept and reused, as phones keep theirs to nginx and nginx to gthread workers."""
 
-    def __init__(self, port: int, limit: int):
+    def __init__(self, port: int, limit: int, keepalive: bool = False):
         self.port = port
         self.sem = asyncio.Semaphore(limit)
         self.errors = 0
+        self.keepalive = keepalive
+        self.idle: list = []
 
     async def request(self, method, path, cookie, csrf=None, form=None, htmx=False):
         async with self.sem:
@@ -134,7 +138,8 @@ class Client:
 
     async def _send(self, method, path, cookie, csrf, form, htmx):
         body = urllib.parse.urlencode(form).encode() if form else b""
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Connection: close"]
+        keep = "keep-alive" if self.keepalive else "close"
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", f"Connection: {keep}"]
         lines.append(f"Cookie: {cookie}")
         if htmx:
             lines.append("HX-Request: true")
@@ -144,6 +149,8 @@ class Client:
             lines.append("Content-Type: application/x-www-form-urlencoded")
             lines.append(f"Content-Length: {len(body)}")
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        if self.keepalive:
+            return await self._send_kept(raw)
         try:
             reader, writer = await asyncio.open_connection(HOST, self.port)
             writer.write(raw)
@@ -154,6 +161,39 @@ class Client:
             self.errors += 1
             return 0, {}, b""
         head, _, payload = data.partition(b"\r\n\r\n")
+        return self._parsed(head, payload)
+
+    async def _send_kept(self, raw: bytes):
+        """One request on a kept connection (a fresh one if none is idle or it was closed)."""
+        # gunicorn closes a connection idle for 2 s (its keepalive): never reuse one that old.
+        while self.idle and time.monotonic() - self.idle[0][2] > 1.5:
+            self.idle.pop(0)[1].close()
+        for attempt in range(2):
+            reused = bool(self.idle) and attempt == 0
+            try:
+                if reused:
+                    reader, writer, _ = self.idle.pop()
+                else:
+                    reader, writer = await asyncio.open_connection(HOST, self.port)
+                writer.write(raw)
+                await writer.drain()
+                head = (await reader.readuntil(b"\r\n\r\n"))[:-4]
+                status, headers, _ = self._parsed(head, b"")
+                length = int(headers.get("content-length") or 0)
+                payload = await reader.readexactly(length) if length else b""
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+                if reused and attempt == 0:
+                    continue  # the server closed an idle connection: once more on a new one
+                self.errors += 1
+                return 0, {}, b""
+            if headers.get("connection", "").lower() == "close":
+                writer.close()
+            else:
+                self.idle.append((reader, writer, time.monotonic()))
+            return status, headers, payload
+        return 0, {}, b""
+
+    def _parsed(self, head: bytes, payload: bytes):
         head_lines = head.decode("latin-1").split("\r\n")
         try:
             status = int(head_lines[0].split()[1])
@@ -320,7 +360,7 @@ def codes_and_items(db_path: str, meeting_ids):
 
 
 async def run(args, port, ids, creds, db_path):
-    client = Client(port, limit=args.connections)
+    client = Client(port, limit=args.connections, keepalive=args.threads > 0)
     meetings = ids["meetings"]
     _, items = codes_and_items(db_path, meetings)
     secretary = {m: creds[ids["secretaries"][m]] for m in meetings}
@@ -452,6 +492,12 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=1.0)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="gthread workers with this many threads each, and kept-alive connections",
+    )
+    parser.add_argument(
         "--no-wal", action="store_true", help="keep SQLite's default rollback journal"
     )
     args = parser.parse_args()
@@ -469,7 +515,7 @@ def main() -> None:
             f"in {time.monotonic() - t:.1f} s"
         )
         port = free_port()
-        proc = start_gunicorn("app:create_app()", port, bench_env(db_path))
+        proc = start_gunicorn("app:create_app()", port, bench_env(db_path), threads=args.threads)
         try:
             ok_checkins, ok_votes = asyncio.run(run(args, port, ids, creds, db_path))
         finally:
