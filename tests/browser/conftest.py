@@ -149,7 +149,7 @@ def wait_for_service_worker(page, timeout_ms: int = 10_000) -> None:
     assert ready, f"the service worker was not ready within {timeout_ms} ms"
 
 
-def wait_until(page, predicate: str, arg=None, timeout_ms: int = 10_000) -> None:
+def wait_until(page, predicate: str, arg=None, timeout_ms: int = 20_000) -> None:
     """Wait until an asynchronous predicate run in the page (one returning a promise, such as a
     cache lookup) resolves to something truthy, at most `timeout_ms`.
 
