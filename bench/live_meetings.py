@@ -27,6 +27,24 @@ on a warm shared fragment (top card with quorum + catch-up list rendered once pe
 version and language, stored in meeting_live_fragments or Redis), ~3,4 ms in process
 instead of ~6 + 1,2 ms.
 
+Measured 01/12/2026, quiet machine (load 1–3 before each run), after the shared message for
+polling phones (a change that leaves the region's shape alone answers every phone with one
+JSON message built by the change's own request; ending an item no longer changes the shape):
+every change seen arrived as the shared message. This machine served bare Flask at ~2.500
+req/s that day against 4.582–5.629 on 28/11 (bench/live_version.py, same command).
+
+| run | p50 | p95 | max | polls/s |
+|---|---|---|---|---|
+| before (7bfd2f3), same machine earlier that day | 2,11–2,50 s | 3,67–4,36 s | 4,5–5,2 s | 454–481 |
+| after, --seconds 30, five runs | 0,71–1,11 s | 1,26 / 1,34 / 1,55 / 1,55 / 1,83 s | 1,6–2,3 s | 708–858 |
+| after, default 60 s, two runs | 1,01–1,09 s | 1,74 / 1,80 s | 2,3 s | 722–745 |
+| after, --threads 4 (gthread, kept-alive), three 30 s runs | 0,74–0,97 s | 1,42 / 1,44 / 1,82 s | 1,96–2,81 s | 808–876 |
+| after, --workers 5, two 30 s runs | 0,82–0,96 s | 1,54 / 1,62 s | 1,9–2,1 s | 757–818 |
+
+About 1.000 polls a second are offered and ~800 answered: the cores are full (the load
+generator itself takes ~0,3 core), so what is left is queueing for gunicorn's HTTP handling,
+which the fast path cannot shorten; push (bench/peak.py) is the path that removes it.
+
 Measured, 28/11/2026, 2-core machine shared with another developer's browser tests (load
 average 4–6 during the runs, so the spread is mostly theirs), --seconds 30, all runs OK on
 exactly-once check-ins (1.000) and votes (500 open + 500 secret, 500 ballots):
@@ -491,6 +509,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=10.0)
     parser.add_argument("--poll", type=float, default=1.0)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (make run: 3)")
     parser.add_argument(
         "--threads",
         type=int,
@@ -515,7 +534,9 @@ def main() -> None:
             f"in {time.monotonic() - t:.1f} s"
         )
         port = free_port()
-        proc = start_gunicorn("app:create_app()", port, bench_env(db_path), threads=args.threads)
+        proc = start_gunicorn(
+            "app:create_app()", port, bench_env(db_path), workers=args.workers, threads=args.threads
+        )
         try:
             ok_checkins, ok_votes = asyncio.run(run(args, port, ids, creds, db_path))
         finally:
