@@ -35,12 +35,13 @@ req/s that day against 4.582–5.629 on 28/11 (bench/live_version.py, same comma
 
 | run | p50 | p95 | max | polls/s |
 |---|---|---|---|---|
-| before (7bfd2f3), same machine earlier that day | 2,11–2,50 s | 3,67–4,36 s | 4,5–5,2 s | 454–481 |
-| after, --seconds 30, five runs | 0,71–1,11 s | 1,26 / 1,34 / 1,55 / 1,55 / 1,83 s | 1,6–2,3 s | 708–858 |
-| after, default 60 s, two runs | 1,01–1,09 s | 1,74 / 1,80 s | 2,3 s | 722–745 |
-| after, --threads 4 (gthread, kept-alive), three 30 s runs | 0,74–0,97 s | 1,42 / 1,44 / 1,82 s | 1,96–2,81 s | 808–876 |
-| after, --workers 5, two 30 s runs | 0,82–0,96 s | 1,54 / 1,62 s | 1,9–2,1 s | 757–818 |
+| before (7bfd2f3), earlier that day | 2,11–2,50 s | 3,67–4,36 s | 4,5–5,2 s | 454–481 |
+| after, 30 s, five runs | 0,71–1,11 s | 1,26 1,34 1,55 1,55 1,83 s | 1,6–2,3 s | 708–858 |
+| after, default 60 s, two runs | 1,01–1,09 s | 1,74 1,80 s | 2,3 s | 722–745 |
+| after, --threads 4, three 30 s runs | 0,74–0,97 s | 1,42 1,44 1,82 s | 2,0–2,8 s | 808–876 |
+| after, --workers 5, two 30 s runs | 0,82–0,96 s | 1,54 1,62 s | 1,9–2,1 s | 757–818 |
 
+(--threads: gthread workers and kept-alive connections.)
 About 1.000 polls a second are offered and ~800 answered: the cores are full (the load
 generator itself takes ~0,3 core), so what is left is queueing for gunicorn's HTTP handling,
 which the fast path cannot shorten; push (bench/peak.py) is the path that removes it.
