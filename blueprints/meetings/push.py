@@ -1,8 +1,7 @@
 """Push of live-meeting changes through a gateway (nginx with the nchan module), optional.
 
-Every committed `live_change(meeting)` has its shared message built ONCE, by the request that
-made it, and stored for polling phones (`poll_message`). Without `NCHAN_PUBLISH_URL` that is
-all: phones poll. With it, the same message is published to the meeting's channel, by HTTP, after
+Without `NCHAN_PUBLISH_URL` nothing here runs: phones poll as they always have. With it, every
+committed `live_change(meeting)` is published ONCE to the meeting's channel, by HTTP, after
 the response's work is done and from a small thread pool with a short timeout, so a slow or
 absent gateway never holds up the request (phones then simply keep polling). The message is
 JSON: the new version, the language it was rendered in, the region's "shape" and the shared
@@ -45,12 +44,8 @@ _waiting = threading.BoundedSemaphore(MAX_WAITING)
 
 
 def mark(meeting_id: int) -> None:
-    """Note that the meeting changed in the current transaction (called by `live_change`).
-
-    With or without a gateway: after the commit, the request that made the change builds the
-    change's shared message once (`_publish_due`), so polling phones are all answered by the
-    WSGI fast path instead of the first of them building it while the others wait."""
-    if has_request_context():
+    """Note that the meeting changed in the current transaction (called by `live_change`)."""
+    if has_request_context() and current_app.config.get("NCHAN_PUBLISH_URL"):
         db.session.info.setdefault(PENDING_KEY, set()).add(meeting_id)
 
 
@@ -159,12 +154,12 @@ def _post(url: str, data: bytes, timeout: float, logger) -> None:
         _waiting.release()
 
 
-def publish(meeting_id: int, data: bytes | None = None) -> None:
-    """Send the message (built now, inside the request, unless given) from the pool."""
+def publish(meeting_id: int) -> None:
+    """Build the message now (inside the request) and send it from the pool."""
     global _pool
     app = current_app._get_current_object()
     base = app.config["NCHAN_PUBLISH_URL"].rstrip("/")
-    data = message(meeting_id) if data is None else data
+    data = message(meeting_id)
     if data is None or not _waiting.acquire(blocking=False):
         return
     if _pool is None:
@@ -177,32 +172,22 @@ def publish(meeting_id: int, data: bytes | None = None) -> None:
 
 
 def _publish_due(response):
-    """After a request that committed live changes: build and store each change's shared
-    message (what polling phones are given), and publish it when there is a gateway."""
-    from blueprints.meetings.models import Meeting
-
     due = g.pop("push_due", None)
-    if not due:
+    if not due or not current_app.config.get("NCHAN_PUBLISH_URL"):
         return response
-    gateway = current_app.config.get("NCHAN_PUBLISH_URL")
     for meeting_id in sorted(due):
         try:
-            meeting = db.session.get(Meeting, meeting_id)
-            if meeting is None:
-                continue
-            text = poll_message(meeting)
-            if gateway:
-                publish(meeting_id, text.encode("utf-8"))
-        except Exception:  # noqa: BLE001 - never fail the member's answer over a message
-            current_app.logger.warning("live message not built", exc_info=True)
+            publish(meeting_id)
+        except Exception:  # noqa: BLE001 - never fail the member's answer over a push
+            current_app.logger.warning("push message not built", exc_info=True)
         finally:
             db.session.rollback()  # the read-only transaction of the message, ended
     return response
 
 
 def install(app: Flask) -> None:
-    """Hook the message onto commits and responses (only requests that commit a live change
-    pay for it). Always installed, so NCHAN_PUBLISH_URL can be read per request."""
+    """Hook the publish onto commits and responses. Always installed (cheap: nothing is noted
+    while NCHAN_PUBLISH_URL is unset), so the setting can be read per request."""
     url = app.config.get("NCHAN_PUBLISH_URL")
     if url and not url.startswith(("http://", "https://")):
         raise ValueError("NCHAN_PUBLISH_URL must be an http:// or https:// URL")

@@ -62,9 +62,7 @@ def test_shared_part_rendered_once_per_version_and_kept_in_the_database(
                 LiveFragment.meeting_id == meeting_id
             )
         ).all()
-        # The start itself built the change's shared message (and its two parts) for the
-        # polling phones; the member's region found the parts stored.
-        assert {r.name for r in rows} == {"head", "done", "message"}
+        assert {r.name for r in rows} == {"head", "done"}
         assert all(r.version == version for r in rows)
         # Tamper with the stored head: a second member at the same version gets it back,
         # which proves it was read, not rendered again.
