@@ -27,21 +27,22 @@ on a warm shared fragment (top card with quorum + catch-up list rendered once pe
 version and language, stored in meeting_live_fragments or Redis), ~3,4 ms in process
 instead of ~6 + 1,2 ms.
 
-Measured 01/12/2026, quiet machine (load 1–3 before each run), after the shared message for
+Measured 01/12/2026, quiet machine (load 1–3 before each run), with the shared message for
 polling phones (a change that leaves the region's shape alone answers every phone with one
-JSON message built by the change's own request; ending an item no longer changes the shape):
-every change seen arrived as the shared message. This machine served bare Flask at ~2.500
-req/s that day against 4.582–5.629 on 28/11 (bench/live_version.py, same command).
+JSON message, built by the first phone that asks; ending an item no longer changes the
+shape): every change seen arrived as the shared message. This machine served bare Flask at
+~2.500 req/s that day against 4.582–5.629 on 28/11 (bench/live_version.py, same command).
 
 | run | p50 | p95 | max | polls/s |
 |---|---|---|---|---|
 | before (7bfd2f3), earlier that day | 2,11–2,50 s | 3,67–4,36 s | 4,5–5,2 s | 454–481 |
-| after, 30 s, five runs | 0,71–1,11 s | 1,26 1,34 1,55 1,55 1,83 s | 1,6–2,3 s | 708–858 |
-| after, default 60 s, two runs | 1,01–1,09 s | 1,74 1,80 s | 2,3 s | 722–745 |
-| after, --threads 4, three 30 s runs | 0,74–0,97 s | 1,42 1,44 1,82 s | 2,0–2,8 s | 808–876 |
-| after, --workers 5, two 30 s runs | 0,82–0,96 s | 1,54 1,62 s | 1,9–2,1 s | 757–818 |
+| after, default 60 s | 0,74 s | 1,40 s | 1,93 s | 851 |
+| after, 30 s, four runs | 0,80–1,02 s | 1,41 1,45 1,55 1,76 s | 1,8–2,3 s | 738–831 |
+| after, --threads 4, two 30 s runs | 0,81–0,97 s | 1,44 1,82 s | 2,0–2,8 s | 808–852 |
 
-(--threads: gthread workers and kept-alive connections.)
+(--threads: gthread workers and kept-alive connections. Building the message in the request
+that made the change instead was measured and dropped: the tail did not move, and the
+1.000-member check-in and vote bursts took 16,6–18,6 s instead of 8,9–9,6 s.)
 About 1.000 polls a second are offered and ~800 answered: the cores are full (the load
 generator itself takes ~0,3 core), so what is left is queueing for gunicorn's HTTP handling,
 which the fast path cannot shorten; push (bench/peak.py) is the path that removes it.
