@@ -59,7 +59,7 @@ def test_live_state_moves_only_through_live_change():
 
 def test_browser_tests_never_wait_for_a_promise_with_wait_for_function():
     """Playwright's `wait_for_function` takes a returned promise as truthy at once, so a wait
-    on a cache lookup or a fetch ends before anything happened (six waits in four tests raced
+    on a cache lookup or a fetch ends before anything happened (eight waits in six tests raced
     that way). Such waits go through `tests.browser.conftest.wait_until`."""
     # From the call to the end of its last line (a comment after it left out).
     call = re.compile(r"wait_for_function\(.*?\)[ \t]*(?:#[^\n]*)?\n", re.S)
