@@ -124,6 +124,13 @@ def test_numbers_in_words_and_units_are_read_as_digits():
     assert words("ba tôi năm nay") == ["ba", "toi", "nam", "nay"]  # alone, no number
 
 
+def test_i_and_y_after_one_consonant_are_one_spelling():
+    assert words("Ai ký biên bản") == words("ai kí bien ban") == ["ai", "ki", "bien", "ban"]
+    assert words("Quy định, lý lịch, tỷ lệ") == ["qui", "dinh", "li", "lich", "ti", "le"]
+    # only a lone y after one consonant: "huy hiệu", "tuy", "yêu" keep theirs
+    assert words("Huy hiệu, yêu cầu, thủy") == ["huy", "hieu", "yeu", "cau", "thuy"]
+
+
 def test_an_entry_written_with_a_synonym_answers_the_expanded_question(app, world):
     with app.app_context():
         add_term("vào Đảng", "kết nạp đảng")
