@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from blueprints.assistant import engine
 from blueprints.assistant.analysis import compile_glossary, query_terms, repair, words
 from blueprints.assistant.engine import _best_phrasing, ranked_ids, search
 from blueprints.assistant.models import Passage, QAEntry
@@ -148,3 +149,14 @@ def test_the_nearest_phrasing_counts_what_it_asks_beyond_the_question():
     assert exact > near
     # any number matches any number: "75 điểm" is asked as "90 điểm là xuất sắc?"
     assert _best_phrasing("90 diem la xuat sac", ["75", "diem"], idf) > 0.5
+
+
+def test_a_story_around_an_entrys_question_is_answered(app, world, monkeypatch):
+    """Words of the story are in no passage and lower the confidence; holding most of an
+    entry's phrasing lifts it back. A question sharing only some of it is still refused."""
+    seed_entries(app)
+    story = "đi chợ bị móc túi mất thẻ đảng viên"
+    assert _ids(app, story)[0] == "mat-the-dang-vien"
+    assert _ids(app, "mất thẻ ATM ngân hàng thì khóa thẻ ở đâu") == []
+    monkeypatch.setattr(engine, "ASKED_SHARE", 1.1)  # the lift never applies
+    assert _ids(app, story) == []
