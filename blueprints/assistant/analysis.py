@@ -4,11 +4,11 @@ Text is folded exactly as search folds it (`core.text.fold`: NFC, lower case, no
 đ→d) and cut into words of letters and digits. Vietnamese meaning sits in pairs of syllables
 ("sinh hoạt", "đảng phí"), so each text is also indexed with its word bigrams, written as one
 token ("sinhhoat"). Numbers typed in words or with their unit ("sáu mươi", "90p") are read as
-the digits and unit words the texts use. A question is first repaired (leftover Telex tone
-keys such as "dangr phis", a key pressed twice), then the glossary replaces abbreviations and
-synonyms by their expansion ("shcb" → "sinh hoat chi bo"), longest phrase first; the engine
-reads the passages it ranks with the same glossary. The same steps run on the phone (static/js/
-assistant.js), from the glossary the offline export carries.
+the digits and unit words the texts use, and "ký"/"kí", "lý"/"lí" as one word. A question is
+first repaired (leftover Telex tone keys such as "dangr phis", a key pressed twice), then the
+glossary replaces abbreviations and synonyms by their expansion ("shcb" → "sinh hoat chi bo"),
+longest phrase first; the engine reads the passages it ranks with the same glossary. The same
+steps run on the phone (static/js/assistant.js), from the glossary the offline export carries.
 """
 
 from __future__ import annotations
@@ -84,9 +84,16 @@ def _numbers(tokens: list[str]) -> list[str]:
     return out
 
 
+# Vietnamese writes a syllable of one consonant (or "qu") and the vowel i/y both ways: "kỹ" and
+# "kĩ", "lý" and "lí", "quy định" and "qui định", "tỷ" and "tỉ". Members type either ("biên bản
+# ai phải kí tên"); texts and questions are read with the i.
+_I_OR_Y = re.compile(r"^(k|l|m|s|t|h|v|qu)y$")
+
+
 def words(value: str) -> list[str]:
-    """Folded words of `value`, in order, numbers written in words as digits."""
-    return _numbers(_WORD.findall(fold(value)))
+    """Folded words of `value`, in order, numbers written in words as digits, a lone "y"
+    after one consonant read as "i"."""
+    return _numbers([_I_OR_Y.sub(r"\1i", w) for w in _WORD.findall(fold(value))])
 
 
 def repair(word: str) -> str:

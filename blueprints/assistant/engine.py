@@ -25,8 +25,10 @@
    source. A question whose rare words the
    index does not hold ("cách nấu phở") covers little of any passage: below `THRESHOLD` the
    assistant says it has no answer yet. The threshold is relative to the question itself, so
-   it does not depend on the size of the index or on the backend's score scale. The second
-   and third answers need `LATER_THRESHOLD` only, beside a confident first one.
+   it does not depend on the size of the index or on the backend's score scale. A question
+   that holds most of one of an entry's phrasings gets `ASKED_LIFT` more (the story told
+   around it costs no answer). The second and third answers need `LATER_THRESHOLD` only,
+   beside a confident first one.
 """
 
 from __future__ import annotations
@@ -254,6 +256,29 @@ def _best_phrasing(qtext: str, content: list[str], idf: dict) -> float:
     return best
 
 
+# A question holding most of the words of one of an entry's phrasings asks what that entry asks,
+# whatever story it tells around it ("Hôm qua đi chợ bị móc túi, mất luôn thẻ Đảng, giờ làm
+# sao?"): the words of the story, missing from every passage, lower its confidence below the
+# threshold although the entry is right. Such a question's confidence is lifted by this much
+# (from at least THRESHOLD - ASKED_LIFT, the threshold then reached) when it holds at least
+# ASKED_SHARE of the phrasing's content words. Out-of-scope questions seldom hold most of an
+# entry's question ("mất thẻ ATM": two of "mất thẻ đảng viên"'s four).
+ASKED_SHARE = 0.6
+ASKED_LIFT = 0.08
+
+
+def _asked_share(qtext: str, content: list[str]) -> float:
+    """The largest share of one phrasing's content words that the question holds (numbers
+    match any number, as in `_best_phrasing`)."""
+    wanted = {_number_class(w) for w in content}
+    best = 0.0
+    for phrasing in qtext.split(PHRASING_SEPARATOR):
+        own = {_number_class(t) for t in phrasing.split() if t not in STOPWORDS}
+        if len(own) > 1:
+            best = max(best, len(own & wanted) / len(own))
+    return best
+
+
 def _number_class(word: str) -> str:
     return "0" if word.isdigit() else word
 
@@ -274,6 +299,8 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
         confidence = (1 - NEAR_CONFIDENCE) * confidence + NEAR_CONFIDENCE * near
         if kind == "qa":
             score += QA_BONUS + PHRASING_WEIGHT * near
+            if _asked_share(qtext, content) >= ASKED_SHARE:
+                confidence += ASKED_LIFT
         else:
             score += PHRASING_WEIGHT * SECTION_PHRASING * near
         scored.append((score, confidence, passage_id, tuple(source)))

@@ -69,7 +69,12 @@
     }
     return out;
   }
-  function words(text) { return numbers(fold(text).match(/[a-z0-9]+/g) || []); }
+  // "ký" and "kí", "quy" and "qui" are one word (analysis.words)
+  function words(text) {
+    return numbers((fold(text).match(/[a-z0-9]+/g) || []).map(function (w) {
+      return w.replace(/^(k|l|m|s|t|h|v|qu)y$/, "$1i");
+    }));
+  }
   function repair(word) {
     if (word.length < 3 || /^\d+$/.test(word)) return word;
     if (word.indexOf("dd") === 0) word = word.slice(1);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from blueprints.assistant import engine
 from blueprints.assistant.analysis import compile_glossary, query_terms, repair, words
 from blueprints.assistant.engine import _best_phrasing, ranked_ids, search
 from blueprints.assistant.models import Passage, QAEntry
@@ -124,6 +125,13 @@ def test_numbers_in_words_and_units_are_read_as_digits():
     assert words("ba tôi năm nay") == ["ba", "toi", "nam", "nay"]  # alone, no number
 
 
+def test_i_and_y_after_one_consonant_are_one_spelling():
+    assert words("Ai ký biên bản") == words("ai kí bien ban") == ["ai", "ki", "bien", "ban"]
+    assert words("Quy định, lý lịch, tỷ lệ") == ["qui", "dinh", "li", "lich", "ti", "le"]
+    # only a lone y after one consonant: "huy hiệu", "tuy", "yêu" keep theirs
+    assert words("Huy hiệu, yêu cầu, thủy") == ["huy", "hieu", "yeu", "cau", "thuy"]
+
+
 def test_an_entry_written_with_a_synonym_answers_the_expanded_question(app, world):
     with app.app_context():
         add_term("vào Đảng", "kết nạp đảng")
@@ -141,3 +149,14 @@ def test_the_nearest_phrasing_counts_what_it_asks_beyond_the_question():
     assert exact > near
     # any number matches any number: "75 điểm" is asked as "90 điểm là xuất sắc?"
     assert _best_phrasing("90 diem la xuat sac", ["75", "diem"], idf) > 0.5
+
+
+def test_a_story_around_an_entrys_question_is_answered(app, world, monkeypatch):
+    """Words of the story are in no passage and lower the confidence; holding most of an
+    entry's phrasing lifts it back. A question sharing only some of it is still refused."""
+    seed_entries(app)
+    story = "đi chợ bị móc túi mất thẻ đảng viên"
+    assert _ids(app, story)[0] == "mat-the-dang-vien"
+    assert _ids(app, "mất thẻ ATM ngân hàng thì khóa thẻ ở đâu") == []
+    monkeypatch.setattr(engine, "ASKED_SHARE", 1.1)  # the lift never applies
+    assert _ids(app, story) == []
