@@ -71,7 +71,7 @@ def test_qa_entries_are_well_formed():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem)
         assert meta["topic"] in TOPICS, stem
         assert meta["question"] and meta["_body"].strip(), stem
-        assert 3 <= len(meta["also"].split(" | ")) <= 6, stem
+        assert 3 <= len(meta["also"].split(" | ")) <= 8, stem
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["checked"]), stem
         assert unicodedata.normalize("NFC", meta["_text"]) == meta["_text"], stem
         assert "đồng chí" in meta["_body"].lower(), stem
@@ -89,13 +89,16 @@ def test_superseded_texts_only_in_history_notes(text):
             assert text not in line or line.startswith(HISTORY_NOTE), (stem, line)
 
 
-def test_evaluation_set_matches_the_entries():
+def _rows(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.mark.parametrize("name", ["assistant_eval", "assistant_heldout", "assistant_heldout2"])
+def test_every_evaluation_set_names_entries_that_exist(name):
     ids = set(_entries())
     slugs = _chapter_slugs()
-    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line]
-    assert len(rows) >= 200
     kinds = {"nodiacritics", "abbrev", "paraphrase", "misspell", "diacritics", "out"}
-    for row in rows:
+    for row in _rows(EVAL.parent / f"{name}.jsonl"):
         assert set(row) == {"q", "expect", "kind"} and row["kind"] in kinds, row
         assert (row["kind"] == "out") == (row["expect"] == []), row
         for expected in row["expect"]:
@@ -103,6 +106,13 @@ def test_evaluation_set_matches_the_entries():
                 assert expected.removeprefix("handbook:") in slugs, row
             else:
                 assert expected in ids, row
+
+
+def test_evaluation_set_has_the_questions_members_ask():
+    """The issue's make-up: 200 questions, 60 % without diacritics, 20 % abbreviated, 10 out
+    of scope (what each names is checked above)."""
+    rows = _rows(EVAL)
+    assert len(rows) >= 200
 
     def plain(q: str) -> bool:
         folded = unicodedata.normalize("NFD", q)
