@@ -15,7 +15,7 @@
    glossary as the question was (`_Compiled.expanded`, kept per glossary version): the
    database score relative to the best one, plus how much of the question the passage
    covers: the share of the question's content words (each weighted by its rarity in the
-   index, BM25's idf) and of its bigrams found in the passage's question field and in the
+   index, BM25's idf) and of its bigrams found in the passage's nearest phrasing and in the
    whole passage; plus how near the question is to the passage's nearest phrasing (an
    entry's question or one alternative, a section's title or heading; `_best_phrasing`),
    which tells apart near-duplicate entries on one topic and lets the entry written for a
@@ -58,7 +58,7 @@ from blueprints.assistant.models import GlossaryTerm, Passage
 from core.extensions import db
 from core.models import utcnow
 
-CANDIDATES = 15
+CANDIDATES = 30  # one chapter's sections can take many places (one answer per source)
 MAX_ANSWERS = 3
 Q_WEIGHT = 4.0  # a word of the question field counts this many times one of the text
 PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
@@ -216,13 +216,15 @@ def _share(text: str, wanted: list[str], weight: dict[str, float]) -> float:
 def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf: dict) -> tuple:
     """(score part from coverage, confidence) of one passage for the question. A bigram is
     found when its two words stand side by side in the passage."""
-    asked, told = f" {qtext} ", f" {btext} "
-    both = asked + told
+    # Each phrasing is a question of its own: what the question field answers is what its
+    # nearest phrasing covers, not the union of all (seven phrasings together hold most words).
+    phrasings = [f" {p} " for p in qtext.split(PHRASING_SEPARATOR)]
+    both = f" {qtext} {btext} "
     words_all = _share(both, content, idf)
-    words_asked = _share(asked, content, idf)
+    words_asked = max(_share(p, content, idf) for p in phrasings)
     if pairs:
         pairs_all = _share(both, pairs, {})
-        pairs_asked = _share(asked, pairs, {})
+        pairs_asked = max(_share(p, pairs, {}) for p in phrasings)
     else:
         pairs_all = pairs_asked = words_all
     # A passage that answers the question tends to hold its words in what it answers too (the
