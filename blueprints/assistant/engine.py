@@ -58,7 +58,7 @@ from blueprints.assistant.models import GlossaryTerm, Passage
 from core.extensions import db
 from core.models import utcnow
 
-CANDIDATES = 30  # one chapter's sections can take many places (one answer per source)
+CANDIDATES = 20  # one chapter's sections can take many places (one answer per source)
 MAX_ANSWERS = 3
 Q_WEIGHT = 4.0  # a word of the question field counts this many times one of the text
 PG_WEIGHTS = "{0.1, 0.2, 0.25, 1.0}"  # D, C, B (text), A (question field)
