@@ -93,7 +93,9 @@ def _rows(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-@pytest.mark.parametrize("name", ["assistant_eval", "assistant_heldout", "assistant_heldout2"])
+@pytest.mark.parametrize(
+    "name", ["assistant_eval", "assistant_heldout", "assistant_heldout2", "assistant_heldout3"]
+)
 def test_every_evaluation_set_names_entries_that_exist(name):
     ids = set(_entries())
     slugs = _chapter_slugs()

@@ -334,9 +334,14 @@ STRICT_THRESHOLD = 0.8
 
 def _content_pairs(pairs: list[str]) -> list[str]:
     """The pairs of two content words, as the index writes them ("ket hon" → "kethon")."""
-    return [
-        a + b for a, b in (p.split() for p in pairs) if a not in STOPWORDS and b not in STOPWORDS
-    ]
+    split = (p.split() for p in pairs)
+    return [a + b for a, b in split if not {a, b} & STOPWORDS]
+
+
+def _known(pair: str, df: dict[str, int], glossary_pairs: set[str]) -> bool:
+    """A pair is known when a text or the glossary holds it. A pair with a number always is:
+    "63 tuổi", "6 tháng" are in no text, yet ask nothing the app does not hold."""
+    return bool(df[pair]) or pair in glossary_pairs or any(ch.isdigit() for ch in pair)
 
 
 def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float, int]], float]:
@@ -351,7 +356,7 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
     idf = {w: _idf(w, df.get(w, 0), total) for w in content}
     threshold = THRESHOLD
     glossary_pairs = _glossary_version().pairs
-    if known and sum(1 for p in known if df[p] or p in glossary_pairs) < KNOWN_PAIRS * len(known):
+    if known and sum(_known(p, df, glossary_pairs) for p in known) < KNOWN_PAIRS * len(known):
         threshold = STRICT_THRESHOLD
     rare = [w for w in content if df.get(w, 0) <= COMMON * total] or content
     written = written_forms(content, glossary())

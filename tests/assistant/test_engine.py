@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from blueprints.assistant import engine
 from blueprints.assistant.analysis import compile_glossary, query_terms, repair, words
-from blueprints.assistant.engine import _best_phrasing, ranked_ids, search
+from blueprints.assistant.engine import _best_phrasing, _known, ranked_ids, search
 from blueprints.assistant.models import Passage, QAEntry
 from blueprints.handbook.models import Article, Status
 from core.extensions import db
@@ -174,3 +174,10 @@ def test_a_question_about_pairs_the_app_does_not_hold_needs_more_confidence(
     assert _ids(app, question) == ["mat-the-dang-vien"]
     # (pairs the glossary holds count as known even where no text writes them: see
     # test_an_entry_written_with_a_synonym_answers_the_expanded_question, "kết nạp" for "vào Đảng")
+
+
+def test_a_pair_is_known_from_a_text_or_the_glossary_and_numbers_never_count_against():
+    assert _known("hoso", {"hoso": 3}, set())
+    assert not _known("kethon", {"kethon": 0}, set())
+    assert _known("ketnap", {"ketnap": 0}, {"ketnap"})  # the glossary's pair, no text writes it
+    assert _known("63tuoi", {"63tuoi": 0}, set())  # "ông hàng xóm 63 tuổi"
