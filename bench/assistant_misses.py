@@ -64,13 +64,16 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", default=str(ROOT / "bench" / "assistant_eval.jsonl"))
+    parser.add_argument(
+        "--documents", type=int, default=60, help="province documents added (0: as make run's demo)"
+    )
     args = parser.parse_args()
     lines = Path(args.eval).read_text("utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]
     app = _app()
     halves = [Counter(), Counter()]
     with app.app_context():
-        _load(app, 60)
+        _load(app, args.documents)
         with app.test_request_context():
             for n, item in enumerate(questions):
                 ids = ranked_ids(item["q"])

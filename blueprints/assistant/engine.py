@@ -338,10 +338,15 @@ KNOWN_PAIRS = 0.55
 STRICT_THRESHOLD = 0.8
 
 
+# Prepositions join a pair to whatever follows ("trên app", "vào app", "từ nguồn nào"): such a
+# pair says nothing of what the question is about, known or not.
+PREPOSITIONS = frozenset("vao tren duoi trong ngoai qua tu den sau truoc lai".split())
+
+
 def _content_pairs(pairs: list[str]) -> list[str]:
     """The pairs of two content words, as the index writes them ("ket hon" → "kethon")."""
-    split = (p.split() for p in pairs)
-    return [a + b for a, b in split if not {a, b} & STOPWORDS]
+    left_out = STOPWORDS | PREPOSITIONS
+    return [a + b for a, b in (p.split() for p in pairs) if not {a, b} & left_out]
 
 
 def _known(pair: str, df: dict[str, int], glossary_pairs: set[str]) -> bool:
