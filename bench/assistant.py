@@ -1,15 +1,17 @@
 """The virtual assistant measured: top-1, top-3, out-of-scope refusals and latency.
 
-Usage: .venv/bin/python bench/assistant.py [--eval bench/assistant_eval.jsonl] [--verbose]
+Usage: .venv/bin/python bench/assistant.py [--eval bench/assistant_eval.jsonl] [--documents N]
+[--verbose]; the held-out sets are bench/assistant_heldout.jsonl, _heldout2, _heldout3.
 
 Builds a fresh database (SQLite in a temporary folder, or the PostgreSQL database named by
 DATABASE_URL, which is EMPTIED first: use a scratch one), a province unit, the handbook
 chapters of content/handbook and the Q&A entries and glossary of content/assistant, exactly
 as `make run` imports them, plus --documents (60) published province documents on other
 subjects, four sections each, so the index holds more than 300 passages and answers must be
-told apart from unrelated text. Then it asks every question of the evaluation set the way the
-assistant page does (`engine.search`: folding, glossary, BM25 in the database, re-scoring,
-threshold) and prints:
+told apart from unrelated text (`--documents 0` gives an index like make run's demo, 229
+passages: its common words weigh differently, so run both). Then it asks every question of
+the evaluation set the way the assistant page does (`engine.search`: folding, glossary, BM25
+in the database, re-scoring, threshold) and prints:
 
 - the number of indexed passages (handbook sections + published Q&A entries);
 - top-1: the first answer is one of the expected ids (an entry id, or handbook:<slug>);
