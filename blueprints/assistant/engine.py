@@ -27,10 +27,9 @@
    assistant says it has no answer yet. The threshold is relative to the question itself, so
    it does not depend on the size of the index or on the backend's score scale; a question
    whose pairs of content words are mostly unknown to the index ("đăng ký kết hôn") needs
-   `STRICT_THRESHOLD`. A question
-   that holds most of one of an entry's phrasings gets `ASKED_LIFT` more (the story told
-   around it costs no answer). The second and third answers need `LATER_THRESHOLD` only,
-   beside a confident first one.
+   `STRICT_THRESHOLD`. A question that holds most of one of an entry's phrasings gets
+   `ASKED_LIFT` more (the story told around it costs no answer). The second and third
+   answers need `LATER_THRESHOLD` only, beside a confident first one.
 """
 
 from __future__ import annotations
@@ -331,9 +330,8 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
 # Word pairs tell what a question is about better than its words ("kết hôn", "học phí", "tiền
 # điện" share "kết", "phí", "đóng tiền" with the Party's texts, not the pair). When fewer than
 # KNOWN_PAIRS of the question's pairs of content words occur anywhere in the index or the
-# glossary, the question
-# asks about something the app does not hold: its first answer needs STRICT_THRESHOLD. Questions
-# the app answers hold mostly known pairs, even around a story.
+# glossary, the question asks about something the app does not hold: its first answer needs
+# STRICT_THRESHOLD. Questions the app answers hold mostly known pairs, even around a story.
 KNOWN_PAIRS = 0.55
 STRICT_THRESHOLD = 0.8
 
