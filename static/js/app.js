@@ -370,19 +370,31 @@
     form.reset();
     freshKeys(form);
     writeOutbox(items);
+    retryLater();
   }
-  var flushing = false;
+  // What could not be sent is tried again while the page stays open: "online" with one bar
+  // sends no "online" event when the bar starts to carry, so the outbox does not wait for one
+  // (2 s, then twice as long each time, at most a minute; reset once all is sent).
+  var flushing = false, retryMs = 0, retryTimer = null;
+  function retryLater() {
+    if (retryTimer || !userId) return;
+    retryMs = Math.min(retryMs ? retryMs * 2 : 2000, 60000);
+    retryTimer = setTimeout(function () { retryTimer = null; flushOutbox(); }, retryMs);
+  }
   function flushOutbox() {
     if (flushing || !navigator.onLine || !userId) return;
     var mine = readOutbox().filter(function (i) { return i.user === userId; });
     if (!mine.length) return;
     flushing = true;
-    var settled = [];
+    var settled = [], loggedOut = false;
     mine.reduce(function (chain, item) {
       return chain.then(function () {
         return post(item.url, item.fields).then(function (response) {
           // Logged out meanwhile: keep it for after the next login. A server error: try later.
-          if (/\/login/.test(new URL(response.url).pathname) || response.status === 401) return;
+          if (/\/login/.test(new URL(response.url).pathname) || response.status === 401) {
+            loggedOut = true;
+            return;
+          }
           if (response.status >= 500) return;
           // Sent (a repeat of an already counted key is answered as done), or refused for
           // good (meeting over): either way it is not sent again.
@@ -392,9 +404,13 @@
     }, Promise.resolve()).catch(function () { /* still offline: keep the rest */ })
       .then(function () {
         flushing = false;
-        writeOutbox(readOutbox().filter(function (i) {
+        var left = readOutbox().filter(function (i) {
           return settled.indexOf(i.fields.idempotency_key) < 0;
-        }));
+        });
+        writeOutbox(left);
+        var mineLeft = left.some(function (i) { return i.user === userId; });
+        if (!mineLeft) retryMs = 0;
+        else if (!loggedOut) retryLater();  // after a login, the page load sends them
         if (settled.length) {
           // Said at the top (for what was queued on other pages) and beside each form here
           // (renderOutbox turned its "waiting" line into "sent").

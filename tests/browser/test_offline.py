@@ -291,6 +291,25 @@ def test_answer_lost_on_a_weak_signal_is_retried_and_counted_once(app, live_serv
     assert _count(app, Recommendation, meeting) == 2
 
 
+def test_a_send_that_failed_is_tried_again_while_the_page_stays_open(app, live_server, new_page):
+    """One bar that carries nothing: the phone stays "online" (no event will come), the send
+    fails, and the outbox tries again by itself, with no reload and no tap."""
+    world = live_server.world
+    meeting = add_meeting(app, world, ongoing=False)["meeting"]
+    page = new_page(viewport=PHONE, service_workers="block")
+    login_in_browser(page, live_server, world.logins["member_a"], PASSWORD)
+    page.goto(f"{live_server}/meetings/{meeting}")
+    page.route("**/recommendations", lambda route: route.abort())  # nothing gets through
+    page.get_by_label("Kiến nghị của đồng chí").fill("Đề nghị sửa loa hội trường.")
+    page.get_by_role("button", name="Gửi kiến nghị").click()
+    expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("Đang chờ gửi")
+    assert _count(app, Recommendation, meeting) == 0
+    page.unroute("**/recommendations")  # the bar starts to carry
+    expect(page.locator("#outbox-sent")).to_be_visible(timeout=15_000)
+    expect(page.locator("form[data-offline-queue] .outbox-note")).to_contain_text("✓")
+    assert _count(app, Recommendation, meeting) == 1
+
+
 def test_another_login_without_logout_drops_the_first_accounts_pages(app, live_server, new_page):
     """The session ran out (or the cookies were cleared) and someone else logs in."""
     world = live_server.world
