@@ -262,7 +262,7 @@ def _best_phrasing(qtext: str, content: list[str], idf: dict) -> float:
     unknown = mass / len(weight)  # a word of the phrasing only: weighed as an average one
     best = 0.0
     for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = {_number_class(t) for t in phrasing.split() if t not in STOPWORDS}
+        own = _phrasing_words(phrasing)
         if own:
             common = sum(weight[w] for w in own & wanted)
             best = max(best, 2 * common / (mass + sum(weight.get(w, unknown) for w in own)))
@@ -286,7 +286,7 @@ def _asked_share(qtext: str, content: list[str]) -> float:
     wanted = {_number_class(w) for w in content}
     best = 0.0
     for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = {_number_class(t) for t in phrasing.split() if t not in STOPWORDS}
+        own = _phrasing_words(phrasing)
         if len(own) > 1:
             best = max(best, len(own & wanted) / len(own))
     return best
@@ -294,6 +294,12 @@ def _asked_share(qtext: str, content: list[str]) -> float:
 
 def _number_class(word: str) -> str:
     return "0" if word.isdigit() else word
+
+
+def _phrasing_words(phrasing: str) -> set[str]:
+    """The content words of one phrasing, any number as one class (`_best_phrasing` and
+    `_asked_share` compare the question with these)."""
+    return {_number_class(t) for t in phrasing.split() if t not in STOPWORDS}
 
 
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
