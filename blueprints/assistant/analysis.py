@@ -171,6 +171,9 @@ def query_terms(question: str, glossary: Glossary) -> tuple[list[str], list[str]
     """(content words, bigrams as "a b") of a question: repaired, glossary applied, stopwords left
     out of the content words; each list without repeats, in order."""
     raw = words(question)[:MAX_QUERY_WORDS]
-    tokens = expand([repair(w) for w in raw], glossary)
+    # a glossary word is written as the editors meant it: "app", "pass", "offline" are no key
+    # pressed twice
+    kept = {w for term, _expansion in glossary for w in term}
+    tokens = expand([w if w in kept else repair(w) for w in raw], glossary)
     content = list(dict.fromkeys(t for t in tokens if t not in STOPWORDS))
     return content, list(dict.fromkeys(bigrams(tokens)))

@@ -378,7 +378,27 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
     found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs] + written)))
     if not found:
         return content, [], threshold
-    return content, _rescored(found, content, pairs, idf), threshold
+    scored = _rescored(found, content, pairs, idf)
+    if threshold > THRESHOLD and _asks_an_entry(found, scored[0][2], content):
+        threshold = THRESHOLD
+    return content, scored, threshold
+
+
+# A question that holds nearly all of one of the first entry's phrasings asks what that entry
+# asks, whatever it tells around it: the unknown pairs of a story ("bị tai biến liệt nửa người",
+# "giặt mục hết chữ") then call for no surer answer. Out-of-scope questions that share pairs
+# with the Party's texts hold a part of a phrasing only ("giá vàng hôm nay": two of the words of
+# "vắng họp hôm nay có sao không").
+ASKED_STRICT_SHARE = 0.75
+
+
+def _asks_an_entry(found: list[tuple], passage_id: int, content: list[str]) -> bool:
+    """Whether the question holds ASKED_STRICT_SHARE of a phrasing of entry `passage_id`."""
+    row = next(f for f in found if f[0] == passage_id)
+    if row[2] != "qa":
+        return False
+    qtext = _glossary_version().expanded(row[3])
+    return _asked_share(qtext, content) >= ASKED_STRICT_SHARE
 
 
 def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:

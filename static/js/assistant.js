@@ -172,7 +172,14 @@
     return best;
   }
   function answer(index, question) {
-    var tokens = expand(words(question).slice(0, 24).map(repair), index.glossary);
+    // a glossary word ("app", "pass") is no key pressed twice (analysis.query_terms)
+    var kept = index.kept || (index.kept = index.glossary.reduce(function (all, g) {
+      g[0].forEach(function (w) { all["~" + w] = true; });
+      return all;
+    }, {}));
+    var tokens = expand(words(question).slice(0, 24).map(function (w) {
+      return kept["~" + w] ? w : repair(w);
+    }), index.glossary);
     var content = unique(tokens.filter(function (t) { return !index.stop[t]; }));
     var bi = unique(pairs(tokens, index.stop));
     if (!content.length) return [];
