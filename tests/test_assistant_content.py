@@ -38,7 +38,8 @@ SUPERSEDED = ("24-QĐ/TW", "232-QĐ/TW", "124-QĐ/TW", "342-QĐ/TW", "22-QĐ/TW"
 HISTORY_NOTE = "> **Ghi chú lịch sử:**"
 OFFICIAL = re.compile(
     r"Điều lệ Đảng Cộng sản Việt Nam \(Đại hội XI, 2011\), Điều \d+(, khoản \d+)?"
-    r"|(Quy định|Chỉ thị|Hướng dẫn|Quyết định) số \S+ (ngày \d{2}/\d{2}/\d{4}|tháng \d{2}/\d{4})"
+    r"|(Quy định|Chỉ thị|Hướng dẫn|Quyết định|Thông báo) số \S+"
+    r" (ngày \d{2}/\d{2}/\d{4}|tháng \d{2}/\d{4})"
     r" của \S.*"
 )
 
@@ -94,15 +95,23 @@ def _rows(path) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "name", ["assistant_eval", "assistant_heldout", "assistant_heldout2", "assistant_heldout3"]
+    "name",
+    [
+        "assistant_eval",
+        "assistant_heldout",
+        "assistant_heldout2",
+        "assistant_heldout3",
+        "assistant_heldout4",
+    ],
 )
 def test_every_evaluation_set_names_entries_that_exist(name):
     ids = set(_entries())
     slugs = _chapter_slugs()
-    kinds = {"nodiacritics", "abbrev", "paraphrase", "misspell", "diacritics", "out"}
+    # "uncovered": in the app's subject, but no text answers it yet (the editors' queue)
+    kinds = {"nodiacritics", "abbrev", "paraphrase", "misspell", "diacritics", "out", "uncovered"}
     for row in _rows(EVAL.parent / f"{name}.jsonl"):
         assert set(row) == {"q", "expect", "kind"} and row["kind"] in kinds, row
-        assert (row["kind"] == "out") == (row["expect"] == []), row
+        assert (row["kind"] in ("out", "uncovered")) == (row["expect"] == []), row
         for expected in row["expect"]:
             if expected.startswith("handbook:"):
                 assert expected.removeprefix("handbook:") in slugs, row
