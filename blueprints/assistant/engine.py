@@ -27,7 +27,8 @@
    assistant says it has no answer yet. The threshold is relative to the question itself, so
    it does not depend on the size of the index or on the backend's score scale; a question
    whose pairs of content words are mostly unknown to the index ("đăng ký kết hôn") needs
-   `STRICT_THRESHOLD`. A question that holds most of one of an entry's phrasings gets
+   `STRICT_THRESHOLD`, unless it holds `ASKED_STRICT_SHARE` of one of the first entry's
+   phrasings. A question that holds most of one of an entry's phrasings gets
    `ASKED_LIFT` more (the story told around it costs no answer). The second and third
    answers need `LATER_THRESHOLD` only, beside a confident first one.
 """
