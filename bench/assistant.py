@@ -1,7 +1,7 @@
 """The virtual assistant measured: top-1, top-3, out-of-scope refusals and latency.
 
 Usage: .venv/bin/python bench/assistant.py [--eval bench/assistant_eval.jsonl] [--documents N]
-[--verbose]; the held-out sets are bench/assistant_heldout.jsonl, _heldout2, _heldout3.
+[--verbose]; the held-out sets are bench/assistant_heldout.jsonl, _heldout2 … _heldout5.
 
 Builds a fresh database (SQLite in a temporary folder, or the PostgreSQL database named by
 DATABASE_URL, which is EMPTIED first: use a scratch one), a province unit, the handbook

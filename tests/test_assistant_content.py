@@ -102,6 +102,7 @@ def _rows(path) -> list[dict]:
         "assistant_heldout2",
         "assistant_heldout3",
         "assistant_heldout4",
+        "assistant_heldout5",
     ],
 )
 def test_every_evaluation_set_names_entries_that_exist(name):
