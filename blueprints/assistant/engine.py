@@ -29,7 +29,8 @@
    whose pairs of content words are mostly unknown to the index ("đăng ký kết hôn") needs
    `STRICT_THRESHOLD`, unless it holds `ASKED_STRICT_SHARE` of one of the first entry's
    phrasings. A question that holds most of one of an entry's phrasings gets
-   `ASKED_LIFT` more (the story told around it costs no answer). The second and third
+   `ASKED_LIFT` more (the story told around it costs no answer), and one that holds a whole
+   phrasing of `WHOLE_PHRASING_WORDS` or more is answered. The second and third
    answers need `LATER_THRESHOLD` only, beside a confident first one.
 """
 
@@ -293,6 +294,24 @@ def _asked_share(qtext: str, content: list[str]) -> float:
     return best
 
 
+# A question holding every content word of one of an entry's phrasings of at least this many
+# words asks that phrasing, however long the story around it ("ông nhà tôi 85 tuổi ốm liệt
+# giường mấy tháng nay, có được miễn đóng đảng phí không" holds "đảng viên ốm đau được miễn
+# đóng đảng phí không"): it is answered whatever the story's words cost the confidence. Shorter
+# phrasings ("đổi số điện thoại") are held by questions about other things too.
+WHOLE_PHRASING_WORDS = 4
+
+
+def _holds_a_phrasing(qtext: str, content: list[str]) -> bool:
+    """Whether the question holds all the content words of a long enough phrasing."""
+    wanted = {_number_class(w) for w in content}
+    for phrasing in qtext.split(PHRASING_SEPARATOR):
+        own = _phrasing_words(phrasing)
+        if len(own) >= WHOLE_PHRASING_WORDS and own <= wanted:
+            return True
+    return False
+
+
 def _number_class(word: str) -> str:
     return "0" if word.isdigit() else word
 
@@ -321,6 +340,8 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
             score += QA_BONUS + PHRASING_WEIGHT * near
             if _asked_share(qtext, content) >= ASKED_SHARE:
                 confidence += ASKED_LIFT
+            if _holds_a_phrasing(qtext, content):
+                confidence = max(confidence, THRESHOLD)
         else:
             score += PHRASING_WEIGHT * SECTION_PHRASING * near
         scored.append((score, confidence, passage_id, tuple(source)))

@@ -197,6 +197,18 @@ def test_a_story_holding_an_entrys_question_is_not_held_to_the_strict_threshold(
     assert _ids(app, question) == []
 
 
+def test_a_question_holding_a_whole_phrasing_is_answered_whatever_its_story(
+    app, world, monkeypatch
+):
+    """The story's words are in no passage and pull the confidence down; the question still
+    holds every word of 'Về hưu đóng đảng phí thế nào'."""
+    seed_entries(app)
+    story = "bố tôi sống ở quê với vợ chồng con trai út, chân yếu, về hưu đóng đảng phí thế nào"
+    assert _ids(app, story)[0] == "dang-phi-nghi-huu"
+    monkeypatch.setattr(engine, "WHOLE_PHRASING_WORDS", 99)  # the rule never applies
+    assert _ids(app, story) == []
+
+
 def test_a_pair_is_known_from_a_text_or_the_glossary_and_numbers_never_count_against():
     assert _known("hoso", {"hoso": 3}, set())
     assert not _known("kethon", {"kethon": 0}, set())
