@@ -296,9 +296,9 @@ def _asked_share(qtext: str, content: list[str]) -> float:
 
 # A question holding every content word of one of an entry's phrasings of at least this many
 # words asks that phrasing, however long the story around it ("ông nhà tôi 85 tuổi ốm liệt
-# giường mấy tháng nay, có được miễn đóng đảng phí không" holds "đảng viên ốm đau được miễn
-# đóng đảng phí không"): it is answered whatever the story's words cost the confidence. Shorter
-# phrasings ("đổi số điện thoại") are held by questions about other things too.
+# giường mấy tháng nay, có được miễn đóng đảng phí không" holds "Ai được miễn đóng đảng phí?"):
+# it is answered whatever the story's words cost the confidence. Shorter phrasings ("Đổi thẻ
+# đảng bị hư") are held by questions about other things too.
 WHOLE_PHRASING_WORDS = 4
 
 
@@ -409,8 +409,8 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
 # A question that holds nearly all of one of the first entry's phrasings asks what that entry
 # asks, whatever it tells around it: the unknown pairs of a story ("bị tai biến liệt nửa người",
 # "giặt mục hết chữ") then call for no surer answer. Out-of-scope questions that share pairs
-# with the Party's texts hold a part of a phrasing only ("giá vàng hôm nay": two of the words of
-# "vắng họp hôm nay có sao không").
+# with the Party's texts hold a part of a phrasing only ("giá vàng hôm nay bao nhiêu": half the
+# words of "Hôm nay tôi bận không đi họp được, báo ai?").
 ASKED_STRICT_SHARE = 0.75
 
 
