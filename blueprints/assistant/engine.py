@@ -297,8 +297,8 @@ def _asked_share(qtext: str, content: list[str]) -> float:
 # A question holding every content word of one of an entry's phrasings of at least this many
 # words asks that phrasing, however long the story around it ("ông nhà tôi 85 tuổi ốm liệt
 # giường mấy tháng nay, có được miễn đóng đảng phí không" holds "Ai được miễn đóng đảng phí?"):
-# it is answered whatever the story's words cost the confidence. Shorter phrasings ("Đổi thẻ
-# đảng bị hư") are held by questions about other things too.
+# it is answered whatever the story's words cost the confidence. Shorter phrasings ("Phiếu
+# đảng viên là gì?", three words) are held by questions about other things too.
 WHOLE_PHRASING_WORDS = 4
 
 
