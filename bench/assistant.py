@@ -8,7 +8,7 @@ DATABASE_URL, which is EMPTIED first: use a scratch one), a province unit, the h
 chapters of content/handbook and the Q&A entries and glossary of content/assistant, exactly
 as `make run` imports them, plus --documents (60) published province documents on other
 subjects, four sections each, so the index holds more than 300 passages and answers must be
-told apart from unrelated text (`--documents 0` gives an index like make run's demo, 229
+told apart from unrelated text (`--documents 0` gives an index like make run's demo, 237
 passages: its common words weigh differently, so run both). Then it asks every question of
 the evaluation set the way the assistant page does (`engine.search`: folding, glossary, BM25
 in the database, re-scoring, threshold) and prints:
