@@ -56,6 +56,7 @@ from blueprints.assistant.analysis import (
     written_forms,
 )
 from blueprints.assistant.models import GlossaryTerm, Passage
+from blueprints.assistant.phrasings import asked_share, best_phrasing, holds_a_phrasing
 from core.extensions import db
 from core.models import utcnow
 
@@ -243,32 +244,12 @@ def _coverage(qtext: str, btext: str, content: list[str], pairs: list[str], idf:
     return part, confidence
 
 
-# The nearest phrasing (`_best_phrasing`): its weight in the score, the share of the
+# The nearest phrasing (`phrasings.best_phrasing`): its weight in the score, the share of the
 # confidence it makes, and how much of it a section gets (a chapter title or a short heading
 # is no question asked, and must not outrank the entry written for it).
 PHRASING_WEIGHT = 0.6
 NEAR_CONFIDENCE = 0.2
 SECTION_PHRASING = 0.5
-
-
-def _best_phrasing(qtext: str, content: list[str], idf: dict) -> float:
-    """How closely the question matches the nearest of the passage's phrasings (an entry's
-    question or one of its alternatives; a section's title or heading): the idf-weighted Dice
-    overlap of their content words, the glossary applied to both. Coverage alone favours the
-    entry with the most phrasings on a topic; this also counts what a phrasing asks that the
-    question does not ("thẻ đảng viên điện tử" for "thẻ đảng viên để làm gì"). Here any
-    number matches any number: "75 điểm xếp loại gì" is asked as "90 điểm là xuất sắc?"."""
-    weight = {_number_class(w): idf[w] for w in content}
-    wanted = set(weight)
-    mass = sum(weight.values())
-    unknown = mass / len(weight)  # a word of the phrasing only: weighed as an average one
-    best = 0.0
-    for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = _phrasing_words(phrasing)
-        if own:
-            common = sum(weight[w] for w in own & wanted)
-            best = max(best, 2 * common / (mass + sum(weight.get(w, unknown) for w in own)))
-    return best
 
 
 # A question holding most of the words of one of an entry's phrasings asks what that entry asks,
@@ -282,44 +263,12 @@ ASKED_SHARE = 0.6
 ASKED_LIFT = 0.08
 
 
-def _asked_share(qtext: str, content: list[str]) -> float:
-    """The largest share of one phrasing's content words that the question holds (numbers
-    match any number, as in `_best_phrasing`)."""
-    wanted = {_number_class(w) for w in content}
-    best = 0.0
-    for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = _phrasing_words(phrasing)
-        if len(own) > 1:
-            best = max(best, len(own & wanted) / len(own))
-    return best
-
-
 # A question holding every content word of one of an entry's phrasings of at least this many
 # words asks that phrasing, however long the story around it ("ông nhà tôi 85 tuổi ốm liệt
 # giường mấy tháng nay, có được miễn đóng đảng phí không" holds "Ai được miễn đóng đảng phí?"):
 # it is answered whatever the story's words cost the confidence. Shorter phrasings ("Phiếu
 # đảng viên là gì?", three words) are held by questions about other things too.
 WHOLE_PHRASING_WORDS = 4
-
-
-def _holds_a_phrasing(qtext: str, content: list[str]) -> bool:
-    """Whether the question holds all the content words of a long enough phrasing."""
-    wanted = {_number_class(w) for w in content}
-    for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = _phrasing_words(phrasing)
-        if len(own) >= WHOLE_PHRASING_WORDS and own <= wanted:
-            return True
-    return False
-
-
-def _number_class(word: str) -> str:
-    return "0" if word.isdigit() else word
-
-
-def _phrasing_words(phrasing: str) -> set[str]:
-    """The content words of one phrasing, any number as one class (`_best_phrasing` and
-    `_asked_share` compare the question with these)."""
-    return {_number_class(t) for t in phrasing.split() if t not in STOPWORDS}
 
 
 def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
@@ -334,13 +283,13 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
         qtext, btext = version.expanded(qtext), version.expanded(btext)
         part, confidence = _coverage(qtext, btext, content, pairs, idf)
         score = RAW_SHARE * raw / best + (1 - RAW_SHARE) * part
-        near = _best_phrasing(qtext, content, idf)
+        near = best_phrasing(qtext, content, idf)
         confidence = (1 - NEAR_CONFIDENCE) * confidence + NEAR_CONFIDENCE * near
         if kind == "qa":
             score += QA_BONUS + PHRASING_WEIGHT * near
-            if _asked_share(qtext, content) >= ASKED_SHARE:
+            if asked_share(qtext, content) >= ASKED_SHARE:
                 confidence += ASKED_LIFT
-            if _holds_a_phrasing(qtext, content):
+            if holds_a_phrasing(qtext, content, WHOLE_PHRASING_WORDS):
                 confidence = max(confidence, THRESHOLD)
         else:
             score += PHRASING_WEIGHT * SECTION_PHRASING * near
@@ -420,7 +369,7 @@ def _asks_an_entry(found: list[tuple], passage_id: int, content: list[str]) -> b
     if row[2] != "qa":
         return False
     qtext = _glossary_version().expanded(row[3])
-    return _asked_share(qtext, content) >= ASKED_STRICT_SHARE
+    return asked_share(qtext, content) >= ASKED_STRICT_SHARE
 
 
 def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:

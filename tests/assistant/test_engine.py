@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from blueprints.assistant import engine
 from blueprints.assistant.analysis import compile_glossary, query_terms, repair, words
-from blueprints.assistant.engine import _best_phrasing, _known, ranked_ids, search
+from blueprints.assistant.engine import _known, ranked_ids, search
 from blueprints.assistant.models import Passage, QAEntry
+from blueprints.assistant.phrasings import best_phrasing
 from blueprints.handbook.models import Article, Status
 from core.extensions import db
 from core.models import utcnow
@@ -153,11 +154,11 @@ def test_an_entry_written_with_a_synonym_answers_the_expanded_question(app, worl
 
 def test_the_nearest_phrasing_counts_what_it_asks_beyond_the_question():
     idf = {"the": 1.0, "dang": 0.2, "vien": 0.5, "75": 0.3, "diem": 2.0}
-    near = _best_phrasing("the dang vien dien tu la gi | the dien tu", ["the", "dang", "vien"], idf)
-    exact = _best_phrasing("the dang vien dung lam gi", ["the", "dang", "vien"], idf)
+    near = best_phrasing("the dang vien dien tu la gi | the dien tu", ["the", "dang", "vien"], idf)
+    exact = best_phrasing("the dang vien dung lam gi", ["the", "dang", "vien"], idf)
     assert exact > near
     # any number matches any number: "75 điểm" is asked as "90 điểm là xuất sắc?"
-    assert _best_phrasing("90 diem la xuat sac", ["75", "diem"], idf) > 0.5
+    assert best_phrasing("90 diem la xuat sac", ["75", "diem"], idf) > 0.5
 
 
 def test_a_story_around_an_entrys_question_is_answered(app, world, monkeypatch):
