@@ -95,15 +95,7 @@ def _rows(path) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "name",
-    [
-        "assistant_eval",
-        "assistant_heldout",
-        "assistant_heldout2",
-        "assistant_heldout3",
-        "assistant_heldout4",
-        "assistant_heldout5",
-    ],
+    "name", sorted(path.stem for path in EVAL.parent.glob("assistant_*.jsonl"))
 )
 def test_every_evaluation_set_names_entries_that_exist(name):
     ids = set(_entries())

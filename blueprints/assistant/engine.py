@@ -56,7 +56,7 @@ from blueprints.assistant.analysis import (
     written_forms,
 )
 from blueprints.assistant.models import GlossaryTerm, Passage
-from blueprints.assistant.phrasings import asked_share, best_phrasing, holds_a_phrasing
+from blueprints.assistant.phrasings import best_phrasing, held_shares
 from core.extensions import db
 from core.models import utcnow
 
@@ -271,13 +271,15 @@ ASKED_LIFT = 0.08
 WHOLE_PHRASING_WORDS = 4
 
 
-def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
+def _rescored(found, content, pairs, idf) -> tuple[list[tuple[float, float, int]], dict]:
     """(score, confidence, passage id) of each candidate, best first, the best passage of each
     source only: three sections of one chapter are one answer, and would push the other
-    sources out of the three shown."""
+    sources out of the three shown. Also how much of one of its phrasings the question holds,
+    by entry passage id (`scored_candidates` reads it for the first one)."""
     best = max(f[1] for f in found) or 1.0
     version = _glossary_version()
     scored = []
+    asked: dict[int, float] = {}
     for passage_id, raw, kind, qtext, btext, *source in found:
         # the passage as the question is read: its abbreviations and synonyms expanded
         qtext, btext = version.expanded(qtext), version.expanded(btext)
@@ -287,9 +289,11 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
         confidence = (1 - NEAR_CONFIDENCE) * confidence + NEAR_CONFIDENCE * near
         if kind == "qa":
             score += QA_BONUS + PHRASING_WEIGHT * near
-            if asked_share(qtext, content) >= ASKED_SHARE:
+            held = held_shares(qtext, content)
+            asked[passage_id] = max((share for n, share in held if n > 1), default=0.0)
+            if asked[passage_id] >= ASKED_SHARE:
                 confidence += ASKED_LIFT
-            if holds_a_phrasing(qtext, content, WHOLE_PHRASING_WORDS):
+            if any(n >= WHOLE_PHRASING_WORDS and share == 1.0 for n, share in held):
                 confidence = max(confidence, THRESHOLD)
         else:
             score += PHRASING_WEIGHT * SECTION_PHRASING * near
@@ -301,7 +305,7 @@ def _rescored(found, content, pairs, idf) -> list[tuple[float, float, int]]:
         if source not in seen:
             seen.add(source)
             kept.append((score, confidence, passage_id))
-    return kept
+    return kept, asked
 
 
 # Word pairs tell what a question is about better than its words ("kết hôn", "học phí", "tiền
@@ -349,8 +353,8 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
     found = _candidates(list(dict.fromkeys(rare + [p.replace(" ", "") for p in pairs] + written)))
     if not found:
         return content, [], threshold
-    scored = _rescored(found, content, pairs, idf)
-    if threshold > THRESHOLD and _asks_an_entry(found, scored[0][2], content):
+    scored, asked = _rescored(found, content, pairs, idf)
+    if threshold > THRESHOLD and asked.get(scored[0][2], 0.0) >= ASKED_STRICT_SHARE:
         threshold = THRESHOLD
     return content, scored, threshold
 
@@ -361,15 +365,6 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
 # with the Party's texts hold a part of a phrasing only ("giá vàng hôm nay bao nhiêu": half the
 # words of "Hôm nay tôi bận không đi họp được, báo ai?").
 ASKED_STRICT_SHARE = 0.75
-
-
-def _asks_an_entry(found: list[tuple], passage_id: int, content: list[str]) -> bool:
-    """Whether the question holds ASKED_STRICT_SHARE of a phrasing of entry `passage_id`."""
-    row = next(f for f in found if f[0] == passage_id)
-    if row[2] != "qa":
-        return False
-    qtext = _glossary_version().expanded(row[3])
-    return asked_share(qtext, content) >= ASKED_STRICT_SHARE
 
 
 def search(question: str, *, limit: int = MAX_ANSWERS) -> Result:

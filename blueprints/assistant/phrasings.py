@@ -39,22 +39,14 @@ def best_phrasing(qtext: str, content: list[str], idf: dict) -> float:
     return best
 
 
-def asked_share(qtext: str, content: list[str]) -> float:
-    """The largest share of one phrasing's content words that the question holds."""
+def held_shares(qtext: str, content: list[str]) -> list[tuple[int, float]]:
+    """For each phrasing with content words: how many it has, and the share of them the
+    question holds (the engine reads from these how much of an entry's question was asked,
+    and whether a whole phrasing was)."""
     wanted = {number_class(w) for w in content}
-    best = 0.0
+    held = []
     for phrasing in qtext.split(PHRASING_SEPARATOR):
         own = phrasing_words(phrasing)
-        if len(own) > 1:
-            best = max(best, len(own & wanted) / len(own))
-    return best
-
-
-def holds_a_phrasing(qtext: str, content: list[str], min_words: int) -> bool:
-    """Whether the question holds all the content words of a phrasing of `min_words` or more."""
-    wanted = {number_class(w) for w in content}
-    for phrasing in qtext.split(PHRASING_SEPARATOR):
-        own = phrasing_words(phrasing)
-        if len(own) >= min_words and own <= wanted:
-            return True
-    return False
+        if own:
+            held.append((len(own), len(own & wanted) / len(own)))
+    return held
