@@ -116,9 +116,18 @@ async function pruneSaved(user) {
     if (matches(NEVER_PRUNED, new URL(request.url).pathname)) continue;
     const response = await cache.match(request);
     if (!response || response.headers.get("X-Sotay-Kept")) continue;
-    const fetched = Date.parse(response.headers.get("Date") || "");
-    if (isNaN(fetched) || Date.now() - fetched > PRUNE_AFTER_MS) await cache.delete(request);
+    const fetched = fetchedAt(response);
+    // A copy whose age cannot be told is kept: better a stale file than none offline.
+    if (Date.now() - fetched > PRUNE_AFTER_MS) await cache.delete(request);
   }
+}
+
+/* When a saved response came from the server: the first date of its Date header (two servers
+   on the way may each write one, and the browser joins them with ", "); NaN when none. */
+function fetchedAt(response) {
+  const value = response.headers.get("Date") || "";
+  const first = value.match(/[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT/);
+  return first ? Date.parse(first[0]) : NaN;
 }
 
 /* A saved page, marked as a copy shown because the network did not answer. */

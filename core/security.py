@@ -96,6 +96,11 @@ def _cache_policy(response) -> None:
 def add_security_headers(response):
     """after_request hook: CSP, the usual hardening headers, file protection, cache policy."""
     headers = response.headers
+    # The HTTP server (Werkzeug, gunicorn) writes Date itself; the one `make_conditional` and
+    # `send_file` add came out as a second header, joined by the browser into "date, date",
+    # which no parser reads: the service worker took saved meeting documents for undated
+    # copies and pruned them.
+    headers.pop("Date", None)
     _cache_policy(response)
     if request.endpoint == "static" and response.mimetype != "image/svg+xml":
         # Fonts, styles, scripts and images are not documents: a policy on them does nothing

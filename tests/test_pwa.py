@@ -169,3 +169,24 @@ def test_worker_version_follows_the_offline_routes(app, client, monkeypatch):
     monkeypatch.setattr(core.assets, "OFFLINE_ROUTES", {**routes, "kept": ("main.nowhere",)})
     with app.app_context(), pytest.raises(LookupError, match=r"main\.nowhere"):
         core.assets.offline_routes(app)
+
+
+def test_one_date_header_through_a_real_server(app):
+    """Werkzeug's `make_conditional` adds a Date and so does the HTTP server: sent twice, the
+    browser joins them into one value no parser reads, and the service worker pruned saved
+    meeting documents as undated. Through a real server each response has exactly one."""
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        for path in ("/static/css/app.css", "/manifest.json", "/service-worker.js", "/login"):
+            with urllib.request.urlopen(base + path) as response:  # noqa: S310 (http, local)
+                dates = response.headers.get_all("Date")
+            assert dates and len(dates) == 1, (path, dates)
+    finally:
+        server.shutdown()
