@@ -2,9 +2,10 @@
 
 DIR holds `qa/<id>.md` (front matter: id, question, also, topic, sources, checked; then the
 answer in Markdown) and optionally `glossary.tsv` (`term<TAB>expansion` per line, `#` starts
-a comment). Every file is checked before anything is written, so a bad file leaves the
-database as it was. Entries and terms the Ban Biên tập changed in the app are kept as they
-are.
+a comment) and `outside.txt` (one term a line naming something outside the Party's
+procedures, "khai sinh", "sổ đỏ": outside.py). Every file is checked before anything is
+written, so a bad file leaves the database as it was. Entries and terms the Ban Biên tập
+changed in the app are kept as they are.
 """
 
 from __future__ import annotations
@@ -112,11 +113,30 @@ def import_glossary(path: Path) -> int:
     return added
 
 
+def import_outside(path: Path) -> int:
+    """Add the outside-of-scope terms of `path` (one a line) not in the glossary yet."""
+    if not path.is_file():
+        return 0
+    added = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        term = clean(line)
+        if not term or term.startswith("#"):
+            continue
+        key = " ".join(fold(term).split())
+        if db.session.scalar(select(GlossaryTerm.id).where(GlossaryTerm.folded == key)):
+            continue
+        db.session.add(GlossaryTerm(term=term, folded=key, expansion="", outside=True))
+        db.session.flush()
+        added += 1
+    return added
+
+
 def import_directory(directory: Path) -> dict[str, int]:
     """Entries and glossary of `directory`, then every passage rebuilt, in one transaction."""
     parsed = read_entries(directory)
     counts = _import_entries(parsed)
     counts["terms"] = import_glossary(directory / "glossary.tsv")
+    counts["terms"] += import_outside(directory / "outside.txt")
     db.session.flush()
     counts["passages"] = rebuild(db.session)
     db.session.commit()

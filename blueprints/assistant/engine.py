@@ -31,7 +31,9 @@
    phrasings. A question that holds most of one of an entry's phrasings gets
    `ASKED_LIFT` more (the story told around it costs no answer), and one that holds a whole
    phrasing of `WHOLE_PHRASING_WORDS` or more is answered. The second and third
-   answers need `LATER_THRESHOLD` only, beside a confident first one.
+   answers need `LATER_THRESHOLD` only, beside a confident first one. A question naming a
+   thing outside the Party's procedures and no Party work ("làm giấy khai sinh") is answered
+   only by passages written about it (outside.py).
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ from blueprints.assistant.analysis import (
     compile_glossary,
     expand,
     query_terms,
+    words,
     written_forms,
 )
 from blueprints.assistant.models import GlossaryTerm, Passage
+from blueprints.assistant.outside import outside_terms, written_about
 from blueprints.assistant.phrasings import best_phrasing, held_shares
 from core.extensions import db
 from core.models import utcnow
@@ -110,7 +114,9 @@ class _Compiled:
     LIMIT = 5000
 
     def __init__(self, rows: tuple) -> None:
-        self.terms = compile_glossary(rows)
+        self.terms = compile_glossary((t, e) for t, e, outside in rows if not outside)
+        # terms naming things outside the Party's procedures (outside.py), folded
+        self.outside = [" ".join(words(t)) for t, _e, outside in rows if outside]
         self.first = by_first_word(self.terms)
         self.texts: dict[str, str] = {}
         # the glossary's own word pairs: Party words by the editors' choice, known to the
@@ -135,7 +141,8 @@ def _compiled(rows: tuple) -> _Compiled:
 
 def _glossary_version() -> _Compiled:
     if "_assistant_glossary" not in g:
-        query = select(GlossaryTerm.term, GlossaryTerm.expansion).order_by(GlossaryTerm.id)
+        query = select(GlossaryTerm.term, GlossaryTerm.expansion, GlossaryTerm.outside)
+        query = query.order_by(GlossaryTerm.id)
         g._assistant_glossary = _compiled(tuple(tuple(r) for r in db.session.execute(query)))
     return g._assistant_glossary
 
@@ -144,6 +151,11 @@ def glossary() -> Glossary:
     """The glossary (a small table the editors edit), read once per request, compiled again
     only when it changed."""
     return _glossary_version().terms
+
+
+def outside_glossary() -> list[str]:
+    """The folded terms naming things outside the Party's procedures (outside.py)."""
+    return _glossary_version().outside
 
 
 def _sqlite_candidates(terms: list[str]) -> list[tuple[int, float]]:
@@ -356,6 +368,13 @@ def scored_candidates(question: str) -> tuple[list[str], list[tuple[float, float
     scored, asked = _rescored(found, content, pairs, idf)
     if threshold > THRESHOLD and asked.get(scored[0][2], 0.0) >= ASKED_STRICT_SHARE:
         threshold = THRESHOLD
+    version = _glossary_version()
+    outside = outside_terms(question, version.outside, version.terms)
+    if outside:  # "đăng ký kết hôn": only a passage written about it may answer
+        qtexts = {f[0]: f[3] for f in found}
+        if not written_about(qtexts[scored[0][2]], outside):
+            return content, scored, math.inf
+        scored = [s for s in scored if written_about(qtexts[s[2]], outside)]
     return content, scored, threshold
 
 

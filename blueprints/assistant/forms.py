@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from blueprints.assistant.models import TOPICS
 from core.forms import BaseForm
@@ -98,13 +98,32 @@ class ReturnForm(BaseForm):
 
 
 class TermForm(BaseForm):
-    """A glossary term (abbreviation or synonym) and what it means."""
+    """A glossary term: an abbreviation or synonym and what it means, or a term naming
+    something outside the Party's procedures (no meaning then: outside.py)."""
 
     term = StringField(
         _l("Từ viết tắt hoặc cách nói"),
         validators=[DataRequired(_l("Hãy nhập từ.")), Length(max=100)],
     )
+    kind = RadioField(
+        _l("Loại từ"),
+        choices=[
+            ("synonym", _l("Viết tắt, từ đồng nghĩa: thay bằng nghĩa đầy đủ")),
+            (
+                "outside",
+                _l("Việc ngoài phạm vi: câu hỏi chỉ nói về việc này thì không trả lời"),
+            ),
+        ],
+        default="synonym",
+        validators=[DataRequired(_l("Hãy chọn loại từ."))],
+    )
     expansion = StringField(
         _l("Nghĩa đầy đủ"),
-        validators=[DataRequired(_l("Hãy nhập nghĩa đầy đủ.")), Length(max=300)],
+        validators=[Length(max=300)],  # required for a synonym: validate_expansion
+        description=_l("Bỏ trống khi là việc ngoài phạm vi."),
     )
+
+    def validate_expansion(self, field) -> None:
+        """A synonym needs its meaning; an outside term has none."""
+        if self.kind.data == "synonym" and not (field.data or "").strip():
+            raise ValidationError(_l("Hãy nhập nghĩa đầy đủ."))

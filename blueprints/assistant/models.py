@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     select,
 )
 from sqlalchemy.dialects import postgresql
@@ -250,7 +251,8 @@ class EditorReply(db.Model):
 
 class GlossaryTerm(db.Model):
     """An abbreviation or synonym the retrieval replaces in questions ("shcb" → "sinh hoạt chi
-    bộ", "vào Đảng" → "kết nạp"), compared folded."""
+    bộ", "vào Đảng" → "kết nạp"), compared folded; or, when `outside`, a term naming something
+    outside the Party's procedures ("khai sinh", "sổ đỏ"), with no expansion (engine.py)."""
 
     __tablename__ = "assistant_glossary"
 
@@ -258,6 +260,7 @@ class GlossaryTerm(db.Model):
     term: Mapped[str] = mapped_column(String(100))
     folded: Mapped[str] = mapped_column(String(100), unique=True)
     expansion: Mapped[str] = mapped_column(String(300))
+    outside: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -139,7 +139,8 @@ def queue_dismiss():
 @bp.route("/glossary", methods=["GET", "POST"])
 @permission("assistant.edit")
 def glossary():
-    """Abbreviations and synonyms: a term saved again replaces its expansion."""
+    """Abbreviations and synonyms, and terms naming things outside the Party's procedures: a
+    term saved again replaces what it was."""
     authorize("assistant.edit", province_unit())
     form = TermForm()
     if form.validate_on_submit():
@@ -149,11 +150,19 @@ def glossary():
         else:
             term = db.session.scalar(select(GlossaryTerm).where(GlossaryTerm.folded == key))
             term = term or GlossaryTerm(folded=key)
-            term.term, term.expansion = form.term.data, form.expansion.data
+            term.outside = form.kind.data == "outside"
+            term.term = form.term.data
+            term.expansion = "" if term.outside else form.expansion.data
             term.updated_at, term.updated_by_id = utcnow(), current_user.id
             db.session.add(term)
             db.session.flush()
-            record("assistant.term_saved", term, term=term.term, expansion=term.expansion)
+            record(
+                "assistant.term_saved",
+                term,
+                term=term.term,
+                expansion=term.expansion,
+                outside=term.outside,
+            )
             db.session.commit()
             flash(_("Đã lưu. Trợ lý ảo dùng ngay từ này khi tìm câu trả lời."), "success")
             return redirect(url_for("assistant.glossary"))

@@ -12,9 +12,10 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.assistant.analysis import STOPWORDS
 from blueprints.assistant.blueprint import bp
-from blueprints.assistant.engine import glossary
+from blueprints.assistant.engine import glossary, outside_glossary
 from blueprints.assistant.forms import AskForm, RateForm, SendForm
 from blueprints.assistant.models import AssistantQuestion, QAEntry
+from blueprints.assistant.outside import PARTY_WORDS
 from blueprints.assistant.services import (
     answer_views,
     ask,
@@ -195,6 +196,8 @@ def offline_data():
             for e in entries
         ],
         "glossary": [[" ".join(t), " ".join(x)] for t, x in glossary()],
+        "outside": outside_glossary(),
+        "partyWords": list(PARTY_WORDS),
         "stopwords": sorted(STOPWORDS),
         "savedAt": utcnow().isoformat() + "Z",
     }

@@ -103,8 +103,8 @@ ACTION_GROUPS: list[tuple[object, dict[str, object]]] = [
             "assistant.entry_redraft": _l("Chuyển mục hỏi đáp về nháp"),
             "assistant.replied": _l("Trả lời câu hỏi gửi trợ lý ảo"),
             "assistant.dismissed": _l("Bỏ qua câu hỏi trong hàng chờ"),
-            "assistant.term_saved": _l("Lưu từ viết tắt, từ đồng nghĩa"),
-            "assistant.term_deleted": _l("Xóa từ viết tắt, từ đồng nghĩa"),
+            "assistant.term_saved": _l("Lưu một từ trong bảng từ của trợ lý ảo"),
+            "assistant.term_deleted": _l("Xóa một từ trong bảng từ của trợ lý ảo"),
         },
     ),
     (

@@ -133,10 +133,12 @@
       }
       add(0, q); add(1, b);
       var phrasings = [e.q].concat(e.also).map(function (p) { return expand(words(p), glossary); });
-      return { entry: e, tf: tf, phrasings: phrasings, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " " };
+      return { entry: e, tf: tf, phrasings: phrasings, len: q.length * Q_WEIGHT + b.length, q: " " + q.join(" ") + " ", b: " " + b.join(" ") + " ",
+        asked: " " + words([e.q].concat(e.also).join(" \n ")).join(" ") + " " };
     });
     var avg = docs.reduce(function (s, d) { return s + d.len; }, 0) / Math.max(1, docs.length);
-    return { stop: stop, glossary: glossary, docs: docs, avg: avg };
+    return { stop: stop, glossary: glossary, docs: docs, avg: avg,
+      outside: data.outside || [], partyWords: data.partyWords || [] };
   }
   function idf(index, term) {
     var df = index.docs.filter(function (d) { return d.tf[term]; }).length, n = index.docs.length;
@@ -170,6 +172,21 @@
       best = Math.max(best, 2 * common / (mass + size));
     });
     return best;
+  }
+  /* The terms naming things outside the Party's procedures that the question names, none when
+     it names Party work (blueprints/assistant/outside.py). */
+  function outsideTerms(index, question) {
+    if (!index.outside.length) return [];
+    var asked = words(question);
+    var read = [" " + asked.join(" ") + " ", " " + expand(asked, index.glossary).join(" ") + " "];
+    var party = index.partyWords.some(function (w) {
+      return read[0].indexOf(" " + w + " ") >= 0 || read[1].indexOf(" " + w + " ") >= 0;
+    });
+    if (party) return [];
+    return index.outside.filter(function (t) { return read[0].indexOf(" " + t + " ") >= 0; });
+  }
+  function writtenAbout(d, terms) {
+    return terms.every(function (t) { return d.asked.indexOf(" " + t + " ") >= 0; });
   }
   function answer(index, question) {
     // a glossary word ("app", "pass") is no key pressed twice (analysis.query_terms)
@@ -208,6 +225,12 @@
       s.score = 0.4 * s.bm25 / best + 0.6 * (0.35 * wa + 0.25 * wq + 0.25 * pa + 0.15 * pq) + 0.6 * near;
     });
     scored.sort(function (a, b) { return b.score - a.score; });
+    // "đăng ký kết hôn": only an entry written about it may answer (engine.py)
+    var named = outsideTerms(index, question);
+    if (named.length) {
+      if (!writtenAbout(scored[0].d, named)) return [];
+      scored = scored.filter(function (s) { return writtenAbout(s.d, named); });
+    }
     if (scored[0].confidence < THRESHOLD) return [];
     return scored.filter(function (s, i) {
       return i === 0 || (s.score >= KEEP_RELATIVE * scored[0].score && s.confidence >= LATER_THRESHOLD);

@@ -61,6 +61,12 @@ def add_term(term: str, expansion: str) -> None:
     )
 
 
+def add_outside(term: str) -> None:
+    """A term naming something outside the Party's procedures (not committed)."""
+    folded = " ".join(fold(term).split())
+    db.session.add(GlossaryTerm(term=term, folded=folded, expansion="", outside=True))
+
+
 def seed_entries(app) -> None:
     """The three entries and two glossary terms, committed."""
     with app.app_context():

@@ -12,7 +12,7 @@ from blueprints.assistant.phrasings import best_phrasing
 from blueprints.handbook.models import Article, Status
 from core.extensions import db
 from core.models import utcnow
-from tests.assistant.helpers import add_chapter, add_entry, add_term, seed_entries
+from tests.assistant.helpers import add_chapter, add_entry, add_outside, add_term, seed_entries
 
 
 def _ids(app, question: str) -> list[str]:
@@ -215,3 +215,45 @@ def test_a_pair_is_known_from_a_text_or_the_glossary_and_numbers_never_count_aga
     assert not _known("kethon", {"kethon": 0}, set())
     assert _known("ketnap", {"ketnap": 0}, {"ketnap"})  # the glossary's pair, no text writes it
     assert _known("63tuoi", {"63tuoi": 0}, set())  # "ông hàng xóm 63 tuổi"
+
+
+def test_a_question_about_something_outside_the_party_is_refused(app, world):
+    """'Làm giấy khai sinh cần giấy tờ gì' shares 'giấy tờ', 'cần' and even 'giấy khai sinh'
+    (in the answer) with the admission file, and is answered by it; with 'khai sinh' marked
+    outside, only an entry written about it may answer."""
+    seed_entries(app)
+    with app.app_context():
+        add_entry(
+            "ket-nap-ho-so",
+            "Hồ sơ kết nạp đảng gồm những giấy tờ gì?",
+            ["Giấy tờ cần nộp khi vào Đảng", "Làm hồ sơ xin vào Đảng cần giấy tờ gì"],
+            "Đơn xin vào Đảng, lý lịch, giấy giới thiệu, bản sao giấy khai sinh.",
+            "ket-nap",
+        )
+        db.session.commit()
+    question = "làm giấy khai sinh cần giấy tờ gì"
+    assert _ids(app, question) == ["ket-nap-ho-so"]
+    with app.app_context():
+        add_outside("khai sinh")
+        add_outside("lương hưu")
+        db.session.commit()
+    assert _ids(app, question) == []
+    # A question naming Party work is about the Party, whatever else it names.
+    assert _ids(app, "vào Đảng có cần giấy khai sinh không")[0] == "ket-nap-ho-so"
+    # An entry written about the term answers it ("Lương hưu đóng đảng phí mấy phần trăm").
+    assert _ids(app, "lương hưu đóng mấy phần trăm")[0] == "dang-phi-nghi-huu"
+
+
+def test_outside_terms_are_read_like_questions():
+    from blueprints.assistant.outside import outside_terms, written_about
+
+    terms = ["ket hon", "so do"]
+    assert outside_terms("Đăng ký KẾT HÔN cần gì", terms, []) == ["ket hon"]
+    assert (
+        outside_terms("dv ket hon co phai bao cao", terms, compile_glossary([("dv", "đảng viên")]))
+        == []
+    )
+    assert outside_terms("sổ đỏ, chi bộ có xác nhận không", terms, []) == []
+    assert outside_terms("ket nap hon", terms, []) == []  # whole words only
+    assert written_about("so do dat | sang ten so do", ["so do"])
+    assert not written_about("ho so dang vien", ["so do"])

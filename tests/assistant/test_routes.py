@@ -158,6 +158,28 @@ def test_glossary_is_edited_in_the_app(app, client_for, world):
     assert "Chưa có câu trả lời" in _ask(member, "tgsh bao lau")
 
 
+def test_an_editor_marks_a_term_outside_the_scope(app, client_for, world):
+    """'Lương hưu' marked outside: a question only about it is answered by the entry written
+    about it and by nothing else; a synonym still needs its meaning; the phone gets the term."""
+    seed_entries(app)
+    editor = client_for("editor")
+    token = csrf_token(editor, "/assistant/glossary")
+    page = editor.post(
+        "/assistant/glossary",
+        data={"csrf_token": token, "term": "TGSH", "kind": "synonym", "expansion": ""},
+    ).get_data(as_text=True)
+    assert "Hãy nhập nghĩa đầy đủ." in page
+    data = {"csrf_token": token, "term": "Sổ đỏ", "kind": "outside", "expansion": "bỏ qua"}
+    assert editor.post("/assistant/glossary", data=data).status_code == 302
+    with app.app_context():
+        term = db.session.scalar(select(GlossaryTerm).where(GlossaryTerm.folded == "so do"))
+        assert term.outside and term.expansion == ""
+    assert "Việc ngoài phạm vi" in editor.get("/assistant/glossary").get_data(as_text=True)
+    export = client_for("member_a").get("/assistant/offline.json").get_json()
+    assert export["outside"] == ["so do"] and "dang vien" in export["partyWords"]
+    assert all(g[0] != "so do" for g in export["glossary"])  # no synonym of nothing
+
+
 def test_entry_workflow_needs_a_second_editor(app, client_for, world):
     editor = client_for("editor")
     token = csrf_token(editor, "/assistant/editor/new")

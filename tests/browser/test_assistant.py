@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.assistant.helpers import seed_entries
+from core.extensions import db
+from tests.assistant.helpers import add_entry, add_outside, seed_entries
 from tests.browser.conftest import (
     LAPTOP,
     PHONE,
@@ -25,6 +26,16 @@ def _ask(page, text: str) -> None:
 
 def test_member_asks_rates_editor_replies_and_offline_answers(app, live_server, new_page):
     seed_entries(app)
+    with app.app_context():  # for the phone's reading of terms outside the Party's procedures
+        add_entry(
+            "ket-nap-ho-so",
+            "Hồ sơ kết nạp đảng gồm những giấy tờ gì?",
+            ["Giấy tờ cần nộp khi vào Đảng", "Làm hồ sơ xin vào Đảng cần giấy tờ gì"],
+            "Đơn xin vào Đảng, lý lịch, giấy giới thiệu, bản sao giấy khai sinh.",
+            "ket-nap",
+        )
+        add_outside("khai sinh")
+        db.session.commit()
     world = live_server.world
     page = new_page(viewport=PHONE)
     login_in_browser(page, live_server, world.logins["member_a"], PASSWORD)
@@ -88,4 +99,9 @@ def test_member_asks_rates_editor_replies_and_offline_answers(app, live_server, 
     expect(offline).to_contain_text("bản hỏi đáp đã lưu")
     expect(offline).to_contain_text("0,5%")
     assert_no_axe_violations(page, "assistant offline answer")
+    # The saved copy answers the admission file, and nothing about a birth certificate.
+    _ask(page, "ho so ket nap dang can giay to gi")
+    expect(offline).to_contain_text("giấy giới thiệu")
+    _ask(page, "lam giay khai sinh can giay to gi")
+    expect(offline).to_contain_text("chưa có câu trả lời cho câu hỏi này")
     page.context.set_offline(False)
