@@ -22,11 +22,12 @@ MAX_QUERY_WORDS = 24
 PHRASING_SEPARATOR = " | "  # between the phrasings of a passage's folded question field
 _WORD = re.compile(r"[a-z0-9]+")
 # Words of questions that say nothing about the subject. They stay in bigrams (a phrase such
-# as "bao nhieu" still helps ranking) but do not count towards the confidence.
+# as "bao nhieu" still helps ranking) but do not count towards the confidence. The last ones are
+# Southern and Central particles ("dzậy", "nhen", "nghen", "hen"; "răng" = sao, "rứa" = vậy).
 STOPWORDS = frozenset(
     """a ah ai cho co cua da de duoc gi giup hay hoi khi khong la lam luc ma may minh muon nao
     neu nha nhe nhi nhieu nhu nhung oi o ong ba ra roi sao se thi theo toi tui em anh cac cai con va
-    ve vay vi voi xin cam on u ha ak dc k ko j""".split()
+    ve vay vi voi xin cam on u ha ak dc k ko j dzay zay nhen nghen hen rang rua""".split()
 )
 # Telex leaves tone keys behind when the keyboard is in the wrong mode ("dangr phis"). No
 # Vietnamese syllable ends in s, f, r, x or j, so a trailing one is a tone key; "w" after a

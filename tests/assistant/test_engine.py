@@ -135,6 +135,12 @@ def test_numbers_in_words_and_units_are_read_as_digits():
     assert words("ba tôi năm nay") == ["ba", "toi", "nam", "nay"]  # alone, no number
 
 
+def test_southern_and_central_particles_say_nothing():
+    content, _pairs = query_terms("Đảng phí đóng nhiêu dzậy nhen", [])
+    assert content == ["dang", "phi", "dong"]
+    assert query_terms("the dang mat thi lam răng rứa", [])[0] == ["the", "dang", "mat"]
+
+
 def test_i_and_y_after_one_consonant_are_one_spelling():
     assert words("Ai ký biên bản") == words("ai kí bien ban") == ["ai", "ki", "bien", "ban"]
     assert words("Quy định, lý lịch, tỷ lệ") == ["qui", "dinh", "li", "lich", "ti", "le"]
