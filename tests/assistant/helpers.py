@@ -61,6 +61,18 @@ def add_term(term: str, expansion: str) -> None:
     )
 
 
+def add_admission_file_entry() -> QAEntry:
+    """The admission file: its answer names the birth certificate, which is what a question
+    about civil registration ("làm giấy khai sinh") shares with it (not committed)."""
+    return add_entry(
+        "ket-nap-ho-so",
+        "Hồ sơ kết nạp đảng gồm những giấy tờ gì?",
+        ["Giấy tờ cần nộp khi vào Đảng", "Làm hồ sơ xin vào Đảng cần giấy tờ gì"],
+        "Đơn xin vào Đảng, lý lịch, giấy giới thiệu, bản sao giấy khai sinh.",
+        "ket-nap",
+    )
+
+
 def add_outside(term: str) -> None:
     """A term naming something outside the Party's procedures (not committed)."""
     folded = " ".join(fold(term).split())

@@ -12,7 +12,14 @@ from blueprints.assistant.phrasings import best_phrasing
 from blueprints.handbook.models import Article, Status
 from core.extensions import db
 from core.models import utcnow
-from tests.assistant.helpers import add_chapter, add_entry, add_outside, add_term, seed_entries
+from tests.assistant.helpers import (
+    add_admission_file_entry,
+    add_chapter,
+    add_entry,
+    add_outside,
+    add_term,
+    seed_entries,
+)
 
 
 def _ids(app, question: str) -> list[str]:
@@ -229,13 +236,7 @@ def test_a_question_about_something_outside_the_party_is_refused(app, world):
     outside, only an entry written about it may answer."""
     seed_entries(app)
     with app.app_context():
-        add_entry(
-            "ket-nap-ho-so",
-            "Hồ sơ kết nạp đảng gồm những giấy tờ gì?",
-            ["Giấy tờ cần nộp khi vào Đảng", "Làm hồ sơ xin vào Đảng cần giấy tờ gì"],
-            "Đơn xin vào Đảng, lý lịch, giấy giới thiệu, bản sao giấy khai sinh.",
-            "ket-nap",
-        )
+        add_admission_file_entry()
         db.session.commit()
     question = "làm giấy khai sinh cần giấy tờ gì"
     assert _ids(app, question) == ["ket-nap-ho-so"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from core.extensions import db
-from tests.assistant.helpers import add_entry, add_outside, seed_entries
+from tests.assistant.helpers import add_admission_file_entry, add_outside, seed_entries
 from tests.browser.conftest import (
     LAPTOP,
     PHONE,
@@ -27,13 +27,7 @@ def _ask(page, text: str) -> None:
 def test_member_asks_rates_editor_replies_and_offline_answers(app, live_server, new_page):
     seed_entries(app)
     with app.app_context():  # for the phone's reading of terms outside the Party's procedures
-        add_entry(
-            "ket-nap-ho-so",
-            "Hồ sơ kết nạp đảng gồm những giấy tờ gì?",
-            ["Giấy tờ cần nộp khi vào Đảng", "Làm hồ sơ xin vào Đảng cần giấy tờ gì"],
-            "Đơn xin vào Đảng, lý lịch, giấy giới thiệu, bản sao giấy khai sinh.",
-            "ket-nap",
-        )
+        add_admission_file_entry()
         add_outside("khai sinh")
         db.session.commit()
     world = live_server.world
