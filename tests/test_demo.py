@@ -1,7 +1,8 @@
 """Demo data: the reference province's shape, deterministic, with working demo accounts."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -123,3 +124,20 @@ def test_demo_content_shows_meetings_news_and_documents(app, runner, client):
         },
     )
     assert client.get(f"/meetings/{upcoming}").status_code in (403, 404)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (datetime(2026, 12, 2, 11, 30, 0), datetime(2026, 12, 2, 13, 30)),
+        (datetime(2026, 12, 2, 11, 30, 4, 542774), datetime(2026, 12, 2, 14, 0)),
+        (datetime(2026, 12, 2, 11, 59, 59), datetime(2026, 12, 2, 14, 0)),
+        (datetime(2026, 12, 2, 22, 45), datetime(2026, 12, 3, 1, 0)),
+    ],
+)
+def test_next_demo_meeting_is_never_less_than_two_hours_away(monkeypatch, now, expected):
+    """The demo's next meeting rounds up to a half hour: seeded at 11:30:04 it is not 4 s early."""
+    from blueprints.demo import content
+
+    monkeypatch.setattr(content, "utcnow", lambda: now)
+    assert content._soon() == expected

@@ -253,8 +253,9 @@ def _soon() -> datetime:
     """Two hours from now, on the next half hour (naive UTC): the demo's next meeting can be
     opened from the console at once (a meeting starts at most 12 hours ahead of its time)."""
     moment = utcnow() + timedelta(hours=2)
-    extra = (30 - moment.minute % 30) % 30
-    return (moment + timedelta(minutes=extra)).replace(second=0, microsecond=0)
+    floor = moment.replace(minute=moment.minute - moment.minute % 30, second=0, microsecond=0)
+    # Round up, never down: at 11:30:04 the meeting is at 13:30 + 30 min, not 4 s early.
+    return floor if floor == moment else floor + timedelta(minutes=30)
 
 
 def _next_meeting(cell: Unit, members: list[Member]) -> None:
