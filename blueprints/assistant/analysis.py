@@ -14,6 +14,7 @@ steps run on the phone (static/js/assistant.js), from the glossary the offline e
 from __future__ import annotations
 
 import re
+import unicodedata
 from itertools import pairwise
 
 from core.text import fold
@@ -168,10 +169,27 @@ def written_forms(tokens: list[str], glossary: Glossary) -> list[str]:
     return found
 
 
+# Southern "hông", "hổng" is "không"; folded, it is "hong", as in "hỏng" (broken). Typed with its
+# marks the word tells itself; typed bare, a last "hong" after "có"/"được" closes a yes/no
+# question ("có đủ người họp hông"), while "thẻ bị hỏng" asks about a broken card.
+_SOUTHERN_NO = re.compile(r"(?<!\w)h[ôổ]ng(?!\w)")
+_BARE_LAST_HONG = re.compile(r"(?<!\w)hong\W*$")
+_YES_NO = frozenset({"co", "duoc", "dc"})
+
+
+def question_words(question: str) -> list[str]:
+    """The folded words of a question (`words`), a Southern "hông" read as "không"."""
+    text = _SOUTHERN_NO.sub("không", unicodedata.normalize("NFC", question).lower())
+    raw = words(text)
+    if raw and _BARE_LAST_HONG.search(text) and _YES_NO & set(raw[:-1]):
+        raw[-1] = "khong"
+    return raw
+
+
 def query_terms(question: str, glossary: Glossary) -> tuple[list[str], list[str]]:
     """(content words, bigrams as "a b") of a question: repaired, glossary applied, stopwords left
     out of the content words; each list without repeats, in order."""
-    raw = words(question)[:MAX_QUERY_WORDS]
+    raw = question_words(question)[:MAX_QUERY_WORDS]
     # a glossary word is written as the editors meant it: "app", "pass", "offline" are no key
     # pressed twice
     kept = {w for term, _expansion in glossary for w in term}

@@ -75,6 +75,18 @@
       return w.replace(/^(k|l|m|s|t|h|v|qu)y$/, "$1i");
     }));
   }
+  // Southern "hông"/"hổng" is "không"; a bare last "hong" after "có"/"được" too
+  // (analysis.question_words)
+  function questionWords(question) {
+    var text = (question || "").normalize("NFC").toLowerCase()
+      .replace(/(^|[^\p{L}\p{N}])h[ôổ]ng(?![\p{L}\p{N}])/gu, "$1không");
+    var raw = words(text), before = raw.slice(0, -1);
+    if (raw.length && /(^|[^\p{L}\p{N}])hong[^\p{L}\p{N}]*$/u.test(text) &&
+        (before.indexOf("co") >= 0 || before.indexOf("duoc") >= 0 || before.indexOf("dc") >= 0)) {
+      raw[raw.length - 1] = "khong";
+    }
+    return raw;
+  }
   function repair(word) {
     if (word.length < 3 || /^\d+$/.test(word)) return word;
     if (word.indexOf("dd") === 0) word = word.slice(1);
@@ -194,7 +206,7 @@
       g[0].forEach(function (w) { all["~" + w] = true; });
       return all;
     }, {}));
-    var tokens = expand(words(question).slice(0, 24).map(function (w) {
+    var tokens = expand(questionWords(question).slice(0, 24).map(function (w) {
       return kept["~" + w] ? w : repair(w);
     }), index.glossary);
     var content = unique(tokens.filter(function (t) { return !index.stop[t]; }));
@@ -302,6 +314,8 @@
       show(data, question, answer(prepare(data), question));
     }).catch(function () { show({ savedAt: "" }, question, []); });
   }
+  // The question's analysis, for the test that holds it to analysis.py word for word.
+  window.sotayAssistantAnalysis = { questionWords: questionWords };
   // Before app.js (which would say "needs the network"): window capture runs first.
   window.addEventListener("submit", function (event) {
     if (event.target !== form || navigator.onLine) return;

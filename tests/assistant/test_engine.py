@@ -148,6 +148,21 @@ def test_southern_and_central_particles_say_nothing():
     assert query_terms("the dang mat thi lam răng rứa", [])[0] == ["the", "dang", "mat"]
 
 
+def test_southern_hong_is_the_word_no_and_hong_broken_stays():
+    """'hông'/'hổng' is 'không'; bare 'hong' only when it closes a 'có … hong' question."""
+    assert query_terms("họp hổng đủ người thì có được họp hông?", [])[0] == ["hop", "du", "nguoi"]
+    assert "hong" not in query_terms("chi bo co du nguoi de hop hong", [])[0]
+    assert "hong" in query_terms("thẻ đảng có bị hỏng", [])[0]  # written 'hỏng': broken
+    assert "hong" in query_terms("the dang bi hong", [])[0]  # no 'có … ?': broken
+    assert query_terms("the dang bi hong co doi duoc hong", [])[0] == [
+        "the",
+        "dang",
+        "bi",
+        "hong",
+        "doi",
+    ]
+
+
 def test_i_and_y_after_one_consonant_are_one_spelling():
     assert words("Ai ký biên bản") == words("ai kí bien ban") == ["ai", "ki", "bien", "ban"]
     assert words("Quy định, lý lịch, tỷ lệ") == ["qui", "dinh", "li", "lich", "ti", "le"]

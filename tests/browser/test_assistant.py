@@ -99,3 +99,27 @@ def test_member_asks_rates_editor_replies_and_offline_answers(app, live_server, 
     _ask(page, "lam giay khai sinh can giay to gi")
     expect(offline).to_contain_text("chưa có câu trả lời cho câu hỏi này")
     page.context.set_offline(False)
+
+
+PARITY_QUESTIONS = [
+    "chi bo co 15 dv ma chi co 9 nguoi di hop thi co du de hop hong",
+    "họp hổng đủ nửa người thì có được họp hông?",
+    "Thẻ đảng có bị hỏng",
+    "the dang bi hong co doi duoc hong",
+    "Đảng phí đóng nhiêu dzậy nhen, sáu mươi tuổi 90p",
+    "Ai ký biên bản, quy định lý lịch",
+]
+
+
+def test_the_phone_reads_a_question_as_the_server_does(app, live_server, new_page):
+    """The offline answer rests on the same words: analysis.question_words and the copy in
+    static/js/assistant.js agree on particles, numbers and spellings."""
+    from blueprints.assistant.analysis import question_words
+
+    page = new_page(viewport=PHONE)
+    login_in_browser(page, live_server, live_server.world.logins["member_a"], PASSWORD)
+    page.goto(live_server + "/assistant/")
+    page.wait_for_function("() => window.sotayAssistantAnalysis !== undefined")
+    for question in PARITY_QUESTIONS:
+        typed = page.evaluate("(q) => window.sotayAssistantAnalysis.questionWords(q)", question)
+        assert typed == question_words(question), question
