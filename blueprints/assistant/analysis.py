@@ -171,19 +171,21 @@ def written_forms(tokens: list[str], glossary: Glossary) -> list[str]:
 
 # Southern "hông", "hổng" is "không"; folded, it is "hong", as in "hỏng" (broken). Typed with its
 # marks the word tells itself; typed bare, a last "hong" after "có"/"được" closes a yes/no
-# question ("có đủ người họp hông"), while "thẻ bị hỏng" asks about a broken card.
-_SOUTHERN_NO = re.compile(r"(?<!\w)h[ôổ]ng(?!\w)")
-_BARE_LAST_HONG = re.compile(r"(?<!\w)hong\W*$")
+# question ("có đủ người họp hông"), while "thẻ bị hỏng" asks about a broken card. Cut on what
+# is neither a digit, an ASCII letter nor a letter from À to ỹ, as static/js/assistant.js can in
+# the ES5 the cheap phones run.
+_NOT_A_LETTER = re.compile("[^0-9a-z\u00c0-\u1ef9]+")
+_SOUTHERN_NO = frozenset({"hông", "hổng"})
 _YES_NO = frozenset({"co", "duoc", "dc"})
 
 
 def question_words(question: str) -> list[str]:
     """The folded words of a question (`words`), a Southern "hông" read as "không"."""
-    text = _SOUTHERN_NO.sub("không", unicodedata.normalize("NFC", question).lower())
-    raw = words(text)
-    if raw and _BARE_LAST_HONG.search(text) and _YES_NO & set(raw[:-1]):
-        raw[-1] = "khong"
-    return raw
+    typed = [t for t in _NOT_A_LETTER.split(unicodedata.normalize("NFC", question).lower()) if t]
+    typed = ["không" if t in _SOUTHERN_NO else t for t in typed]
+    if typed and typed[-1] == "hong" and _YES_NO & set(words(" ".join(typed[:-1]))):
+        typed[-1] = "khong"
+    return words(" ".join(typed))
 
 
 def query_terms(question: str, glossary: Glossary) -> tuple[list[str], list[str]]:

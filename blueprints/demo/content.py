@@ -254,7 +254,7 @@ def _soon() -> datetime:
     opened from the console at once (a meeting starts at most 12 hours ahead of its time)."""
     moment = utcnow() + timedelta(hours=2)
     floor = moment.replace(minute=moment.minute - moment.minute % 30, second=0, microsecond=0)
-    # Round up, never down: at 11:30:04 the meeting is at 13:30 + 30 min, not 4 s early.
+    # Round up, never down: seeded at 11:30:04 it is 14:00; rounding down gave 13:30, 4 s short.
     return floor if floor == moment else floor + timedelta(minutes=30)
 
 

@@ -76,16 +76,18 @@
     }));
   }
   // Southern "hông"/"hổng" is "không"; a bare last "hong" after "có"/"được" too
-  // (analysis.question_words)
+  // (analysis.question_words; cut on what is not 0-9, a-z or À-ỹ, in ES5)
   function questionWords(question) {
-    var text = (question || "").normalize("NFC").toLowerCase()
-      .replace(/(^|[^\p{L}\p{N}])h[ôổ]ng(?![\p{L}\p{N}])/gu, "$1không");
-    var raw = words(text), before = raw.slice(0, -1);
-    if (raw.length && /(^|[^\p{L}\p{N}])hong[^\p{L}\p{N}]*$/u.test(text) &&
-        (before.indexOf("co") >= 0 || before.indexOf("duoc") >= 0 || before.indexOf("dc") >= 0)) {
-      raw[raw.length - 1] = "khong";
+    var typed = (question || "").normalize("NFC").toLowerCase().split(/[^0-9a-z\u00c0-\u1ef9]+/)
+      .filter(function (t) { return t; })
+      .map(function (t) { return t === "h\u00f4ng" || t === "h\u1ed5ng" ? "kh\u00f4ng" : t; });
+    if (typed.length && typed[typed.length - 1] === "hong") {
+      var before = words(typed.slice(0, -1).join(" "));
+      if (before.indexOf("co") >= 0 || before.indexOf("duoc") >= 0 || before.indexOf("dc") >= 0) {
+        typed[typed.length - 1] = "khong";
+      }
     }
-    return raw;
+    return words(typed.join(" "));
   }
   function repair(word) {
     if (word.length < 3 || /^\d+$/.test(word)) return word;
